@@ -1,0 +1,193 @@
+"""The catalogue of tracked commitments and the cue lexicon, both loaded from TOML.
+
+Both are data so that an analyst can add a commitment, a phrase or a cue without
+a release; this module only reads and compiles them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.resources import data_path
+
+STATUSES: tuple[str, ...] = (
+    "suspended",
+    "proposed",
+    "under_discussion",
+    "agreed",
+    "in_progress",
+    "implemented",
+    "stalled",
+)
+POSITIVE_LADDER: tuple[str, ...] = (
+    "proposed",
+    "under_discussion",
+    "agreed",
+    "in_progress",
+    "implemented",
+)
+NEGATIVE_STATUSES: frozenset[str] = frozenset({"suspended", "stalled"})
+ACTORS: tuple[str, ...] = ("india", "china", "both", "other")
+
+DEFAULT_CATALOGUE = "india-china.toml"
+DEFAULT_LEXICON = "cues.toml"
+
+
+class CatalogueError(ValueError):
+    """A catalogue or lexicon file that cannot be used; the message names file and field."""
+
+
+def _compile_phrases(phrases: list[str], where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        # Longest alternatives first so that "direct air services" wins over "direct air".
+        ordered = sorted(phrases, key=len, reverse=True)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w-])", flags)
+    except re.error as exc:
+        raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    title: str
+    description: str
+    phrases: tuple[str, ...]
+    pattern: re.Pattern[str] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Side:
+    actor: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    relationship_id: str
+    relationship_title: str
+    side_a: Side
+    side_b: Side
+    others: re.Pattern[str]
+    commitments: tuple[Commitment, ...]
+    source: str
+
+    def get(self, commitment_id: str) -> Commitment | None:
+        return next((c for c in self.commitments if c.id == commitment_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.commitments]
+
+
+def _load_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
+    # Names of countries and people are matched case-sensitively: "US" is a
+    # country, "us" is not.
+    return _compile_phrases([re.escape(t) for t in terms], where, flags=0)
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    path = path or data_path(DEFAULT_CATALOGUE)
+    raw = _load_toml(path)
+    try:
+        rel = raw["relationship"]
+        sides = [
+            Side(actor=rel[key]["actor"], pattern=_terms_pattern(rel[key]["terms"], f"{path}: relationship.{key}"))
+            for key in ("side_a", "side_b")
+        ]
+        others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
+        commitments = []
+        seen: set[str] = set()
+        for index, item in enumerate(raw["commitment"]):
+            where = f"{path}: commitment[{index}]"
+            cid = item["id"]
+            if cid in seen:
+                raise CatalogueError(f"{where}: duplicate id {cid!r}")
+            seen.add(cid)
+            phrases = tuple(item["phrases"])
+            if not phrases:
+                raise CatalogueError(f"{where}: phrases is empty")
+            commitments.append(
+                Commitment(
+                    id=cid,
+                    title=item["title"],
+                    description=item.get("description", ""),
+                    phrases=phrases,
+                    pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
+                )
+            )
+    except KeyError as exc:
+        raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
+    return Catalogue(
+        relationship_id=rel["id"],
+        relationship_title=rel.get("title", rel["id"]),
+        side_a=sides[0],
+        side_b=sides[1],
+        others=others,
+        commitments=tuple(commitments),
+        source=str(path),
+    )
+
+
+@dataclass(frozen=True)
+class CueRule:
+    name: str
+    status: str
+    weight: float
+    form: str  # "verb" or "noun"
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    cues: tuple[CueRule, ...]
+    negation: re.Pattern[str]
+    speculation: re.Pattern[str]
+    conditional: re.Pattern[str]
+    reporting: re.Pattern[str]
+    past_perfect: re.Pattern[str]
+    past_anchors: re.Pattern[str]
+    source: str
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    path = path or data_path(DEFAULT_LEXICON)
+    raw = _load_toml(path)
+    cues = []
+    try:
+        for index, item in enumerate(raw["cue"]):
+            where = f"{path}: cue[{index}]"
+            if item["status"] not in STATUSES:
+                raise CatalogueError(f"{where}: unknown status {item['status']!r}")
+            form = item.get("form", "verb")
+            if form not in ("verb", "noun"):
+                raise CatalogueError(f"{where}: form must be 'verb' or 'noun', not {form!r}")
+            cues.append(
+                CueRule(
+                    name=item["name"],
+                    status=item["status"],
+                    weight=float(item.get("weight", 0.8)),
+                    form=form,
+                    pattern=_compile_phrases(item["patterns"], f"{where}.patterns"),
+                )
+            )
+        mods = raw["modifiers"]
+        compiled = {
+            key: _compile_phrases(mods[key], f"{path}: modifiers.{key}")
+            for key in ("negation", "speculation", "conditional", "reporting", "past_perfect", "past_anchors")
+        }
+    except KeyError as exc:
+        raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
+    return Lexicon(cues=tuple(cues), source=str(path), **compiled)

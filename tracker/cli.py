@@ -1,0 +1,337 @@
+"""The command line: a thin shell over `tracker.pipeline` and `tracker.storage`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tracker import __version__
+from tracker.catalogue import CatalogueError
+from tracker.config import Config, ConfigError, load_config
+from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
+from tracker.sources import ArticleDraft
+from tracker.storage import ChangeView
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date of the form YYYY-MM-DD") from exc
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _progress(drafts: Sequence[ArticleDraft]) -> Iterator[ArticleDraft]:
+    # A bar only where somebody watches and there is enough to wait for.
+    if not sys.stderr.isatty() or len(drafts) < 20:
+        yield from drafts
+        return
+    with click.progressbar(drafts, label="Reading articles", file=sys.stderr) as bar:
+        yield from bar
+
+
+@contextmanager
+def _context(obj: dict) -> Iterator[Context]:
+    try:
+        config: Config = load_config(obj["config_path"], {"database_url": obj["database_url"]})
+        ctx = Context.open(config)
+    except (ConfigError, CatalogueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tracker")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="TRACKER_CONFIG",
+    help="TOML configuration file (default: ./tracker.toml when present).",
+)
+@click.option(
+    "--database-url",
+    envvar="TRACKER_DATABASE_URL",
+    help="SQLAlchemy database URL (default: sqlite:///tracker.db in this folder).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, database_url: str | None) -> None:
+    """Follow India–China commitments in the news and report when their status changes.
+
+    \b
+    Examples:
+      tracker run                          # one daily cycle on the seeds and configured sources
+      tracker ingest articles/ feed.xml    # add articles by hand
+      tracker status                       # where every commitment stands
+      tracker history air-services         # every statement and change of one commitment
+    """
+    ctx.obj = {"config_path": config_path, "database_url": database_url}
+
+
+@main.command()
+@click.pass_obj
+def init(obj: dict) -> None:
+    """Create the database or upgrade it to the newest schema.
+
+    \b
+    Examples:
+      tracker init
+      tracker --database-url postgresql+psycopg://tracker@localhost/tracker init
+    """
+    with _context(obj) as ctx:
+        ctx.store.upgrade()
+        click.echo(f"Database at {ctx.config.database_url} is at the newest schema.")
+
+
+def _print_report(report: RunReport, command: str) -> None:
+    click.echo(
+        f"{command} #{report.run_id} as of {report.as_of}: {report.ingested} ingested, "
+        f"{report.skipped} skipped as duplicates, {report.failed} failed"
+        + (f", {report.deferred} dated after {report.as_of} left for later" if report.deferred else "")
+        + "."
+    )
+    click.echo(f"{report.new_changes} new status change{'s' if report.new_changes != 1 else ''} in the timeline.")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, help="Ingest articles published up to this day (default: today).")
+@click.pass_obj
+def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
+    """Ingest article files, folders of them, or feed files (.xml, .rss, .atom).
+
+    Statements are extracted and the timeline updated; the changes found are
+    reported in the next `tracker run` digest. A folder may hold a
+    manifest.toml giving each file's date, source and URL; a file without one
+    is dated from its text, else from its modification time.
+
+    \b
+    Examples:
+      tracker ingest article.txt
+      tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
+    """
+    with _context(obj) as ctx:
+        report = ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
+        _print_report(report, "Ingest")
+
+
+@main.command()
+@click.option("--as-of", callback=_parse_date, help="The day the cycle runs for (default: today).")
+@click.option("--always", is_flag=True, help="Write a digest even when nothing changed.")
+@click.pass_obj
+def run(obj: dict, as_of: date | None, always: bool) -> None:
+    """Run one daily cycle: ingest the seeds and every configured source, extract,
+    compare, and write a digest when a status changed.
+
+    Running the same day again is safe: nothing is stored or reported twice.
+
+    \b
+    Examples:
+      tracker run
+      tracker run --as-of 2025-06-30 --always
+    """
+    with _context(obj) as ctx:
+        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn)
+        _print_report(report, "Run")
+        if report.digest_files:
+            click.echo(f"{len(report.alerts)} change{'s' if len(report.alerts) != 1 else ''} reported. Digest written:")
+            for path in report.digest_files:
+                click.echo(f"  {path}")
+        else:
+            click.echo("No status changed; no digest written.")
+
+
+def _status_label(status: str | None) -> str:
+    return status.replace("_", " ") if status else "—"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}.")
+@click.pass_obj
+def status(obj: dict, as_json: bool) -> None:
+    """Show each commitment's current status, since when, and the evidence.
+
+    \b
+    Examples:
+      tracker status
+      tracker status --json
+    """
+    with _context(obj) as ctx:
+        latest = current_statuses(ctx.store)
+        if as_json:
+            payload = {
+                c.id: {
+                    "title": c.title,
+                    "status": latest[c.id].to_status if c.id in latest else None,
+                    "since": latest[c.id].date.isoformat() if c.id in latest else None,
+                    "evidence": latest[c.id].evidence if c.id in latest else None,
+                    "source_url": latest[c.id].source_url if c.id in latest else None,
+                }
+                for c in ctx.catalogue.commitments
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        for commitment in ctx.catalogue.commitments:
+            change = latest.get(commitment.id)
+            if change is None:
+                click.echo(f"{commitment.id:<22} {'not yet reported':<17}")
+                continue
+            click.echo(f"{commitment.id:<22} {_status_label(change.to_status):<17} since {change.date}")
+            click.echo(f"{'':<22} “{change.evidence}”")
+            click.echo(f"{'':<22} {change.source_name}: {change.source_url}")
+
+
+def _echo_change(change: ChangeView) -> None:
+    marker = "SETBACK " if change.setback else ""
+    click.echo(
+        f"{change.date} {marker}{change.commitment_id}: {_status_label(change.from_status)} → "
+        f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}, rule {change.rule})"
+    )
+    click.echo(f"    “{change.evidence}”")
+    click.echo(f"    {change.source_name}: {change.source_url}")
+
+
+@main.command()
+@click.option("--since", callback=_parse_date, help="Only changes dated on or after this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
+@click.pass_obj
+def changes(obj: dict, since: date | None, as_json: bool) -> None:
+    """List status changes, oldest first.
+
+    Each JSON item has commitment, from_status (null for a first status),
+    to_status, date (the publication date of the article that caused it),
+    source_url and evidence, with kind, actor, confidence and rule.
+
+    \b
+    Examples:
+      tracker changes
+      tracker changes --since 2025-06-01 --json
+    """
+    with _context(obj) as ctx:
+        rows = ctx.store.changes(since=since)
+        if as_json:
+            click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
+            return
+        if not rows:
+            click.echo("No status changes" + (f" since {since}." if since else "."))
+        for change in rows:
+            _echo_change(change)
+
+
+@main.command()
+@click.argument("commitment_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment, statements, changes}.")
+@click.pass_obj
+def history(obj: dict, commitment_id: str, as_json: bool) -> None:
+    """Show every statement and change of one commitment, in order.
+
+    \b
+    Examples:
+      tracker history air-services
+      tracker history visas --json
+    """
+    with _context(obj) as ctx:
+        commitment = ctx.catalogue.get(commitment_id)
+        if commitment is None:
+            raise click.ClickException(
+                f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}"
+            )
+        statements = ctx.store.statements(commitment_id)
+        rows = ctx.store.changes(commitment_id=commitment_id)
+        if as_json:
+            payload = {
+                "commitment": commitment_id,
+                "title": commitment.title,
+                "statements": [s.as_json() for s in statements],
+                "changes": [c.as_json() for c in rows],
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        click.echo(f"{commitment.title} ({commitment_id})")
+        caused = {(c.date, c.evidence): c for c in rows}
+        for statement in statements:
+            change = caused.get((statement.date, statement.evidence))
+            mark = f"  ⇒ {_status_label(change.from_status)} → {_status_label(change.to_status)}" if change else ""
+            click.echo(
+                f"{statement.date} {_status_label(statement.status):<17} {statement.actor:<6} "
+                f"{statement.confidence:.0%} [{statement.rule}]{mark}"
+            )
+            click.echo(f"    “{statement.evidence}”")
+            click.echo(f"    {statement.source_name}: {statement.source_url}")
+        if not statements:
+            click.echo("No statements yet.")
+
+
+@main.command()
+@click.option("--limit", default=10, show_default=True, help="How many recent runs to show.")
+@click.pass_obj
+def runs(obj: dict, limit: int) -> None:
+    """List recent runs: when, as of which day, what was ingested, skipped and failed.
+
+    \b
+    Examples:
+      tracker runs
+      tracker runs --limit 3
+    """
+    with _context(obj) as ctx:
+        for row in ctx.store.runs(limit):
+            click.echo(
+                f"#{row.id} {row.command:<6} {row.started_at:%Y-%m-%d %H:%M} as of {row.as_of}: "
+                f"{row.ingested} ingested, {row.skipped} skipped, {row.failed} failed, "
+                f"{row.changes_found} changes" + (f", digest #{row.digest_id}" if row.digest_id else "")
+            )
+            for message in json.loads(row.messages):
+                click.echo(f"    {message}")
+
+
+@main.command()
+@click.option("--time", "at", help="Time of day to run, HH:MM (default from config: 06:00).")
+@click.option("--timezone", "tz", help="Time zone of --time (default from config: UTC).")
+@click.pass_obj
+def schedule(obj: dict, at: str | None, tz: str | None) -> None:
+    """Run the daily cycle every day at a fixed time, until stopped.
+
+    Uses APScheduler's cron trigger; a run missed while the machine slept is
+    made up once at the next start (coalesced), never twice.
+
+    \b
+    Examples:
+      tracker schedule
+      tracker schedule --time 07:30 --timezone Asia/Kolkata
+    """
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    config = load_config(obj["config_path"], {"database_url": obj["database_url"]})
+    hour, _, minute = (at or config.schedule_time).partition(":")
+    try:
+        trigger = CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=tz or config.timezone)
+    except (ValueError, LookupError) as exc:
+        raise click.ClickException(f"cannot schedule at {at or config.schedule_time} {tz or config.timezone}: {exc}") from exc
+
+    def daily() -> None:
+        with _context(obj) as ctx:
+            report = run_cycle(ctx, date.today(), warn=_warn)
+            _print_report(report, "Run")
+
+    scheduler = BlockingScheduler()
+    scheduler.add_job(daily, trigger, id="daily-cycle", coalesce=True, misfire_grace_time=3600, max_instances=1)
+    click.echo(f"Running the daily cycle at {at or config.schedule_time} {tz or config.timezone}; Ctrl-C stops.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,101 @@
+"""Comparison: folding statements into each commitment's status timeline.
+
+Pure functions over plain data, implementing the rules of change:
+
+1. the first statement about a commitment sets its status;
+2. a positive statement higher on the ladder than the current positive status is progress;
+3. a positive statement at or below the current level is a reaffirmation;
+4. from a negative state, any positive statement is a change (resumption);
+5. a negative statement that differs from the current status is a setback;
+6. several changes of one commitment on one day collapse into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
+
+
+@dataclass(frozen=True)
+class FoldInput:
+    """A statement as the fold sees it: ordered by date, then article, then sentence."""
+
+    key: Hashable  # identifies the statement to the caller (a database id, say)
+    commitment_id: str
+    status: str
+    published: date
+    article_order: str
+    sentence_index: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    commitment_id: str
+    from_status: str | None
+    to_status: str
+    date: date
+    cause: Hashable  # the key of the statement that caused it
+    kind: str  # new, progress, resumption, setback
+
+
+def is_negative(status: str) -> bool:
+    return status in NEGATIVE_STATUSES
+
+
+def next_status(current: str | None, stated: str) -> str | None:
+    """The status after a statement, or None when it changes nothing (rules 1–5)."""
+    if current is None:
+        return stated
+    if is_negative(stated):
+        return stated if stated != current else None
+    if is_negative(current):
+        return stated
+    if POSITIVE_LADDER.index(stated) > POSITIVE_LADDER.index(current):
+        return stated
+    return None
+
+
+def change_kind(from_status: str | None, to_status: str) -> str:
+    if from_status is None:
+        return "new"
+    if is_negative(to_status):
+        return "setback"
+    if is_negative(from_status):
+        return "resumption"
+    if POSITIVE_LADDER.index(to_status) > POSITIVE_LADDER.index(from_status):
+        return "progress"
+    # Only a collapsed day can end lower on the ladder than it began.
+    return "setback"
+
+
+def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
+    """Every status change, in order, from statements of any commitments."""
+    ordered = sorted(statements, key=lambda s: (s.commitment_id, s.published, s.article_order, s.sentence_index))
+    changes: list[StatusChange] = []
+    for commitment_id, items in groupby(ordered, key=lambda s: s.commitment_id):
+        current: str | None = None
+        for day, day_items in groupby(items, key=lambda s: s.published):
+            before = current
+            cause = None
+            for statement in day_items:
+                new = next_status(current, statement.status)
+                if new is not None:
+                    current, cause = new, statement.key
+            if current != before and current is not None:
+                changes.append(
+                    StatusChange(commitment_id, before, current, day, cause, change_kind(before, current))
+                )
+    changes.sort(key=lambda c: (c.date, c.commitment_id))
+    return changes
+
+
+def current_statuses(changes: Iterable[StatusChange]) -> dict[str, StatusChange]:
+    """Each commitment's latest change: its current status and since when."""
+    latest: dict[str, StatusChange] = {}
+    for change in sorted(changes, key=lambda c: c.date):
+        latest[change.commitment_id] = change
+    return latest

@@ -1,0 +1,126 @@
+"""Configuration: an optional TOML file, environment variables over it, flags over both.
+
+Precedence, highest first: command-line flag > environment variable > file > default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+CONFIG_ENV = "TRACKER_CONFIG"
+DEFAULT_CONFIG_FILE = "tracker.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    url: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = "sqlite:///tracker.db"
+    reports_dir: Path = Path("reports")
+    # None means the seed documents that ship with the tracker; an empty
+    # string in the file or environment turns seeds off.
+    seeds_dir: Path | None = None
+    use_seeds: bool = True
+    catalogue: Path | None = None
+    lexicon: Path | None = None
+    templates_dir: Path | None = None
+    folders: tuple[Path, ...] = ()
+    feeds: tuple[FeedSource, ...] = ()
+    # A feed's failure is reported as an error only after this many failures in a row.
+    error_after: int = 3
+    schedule_time: str = "06:00"
+    timezone: str = "UTC"
+    source: str | None = field(default=None, compare=False)
+
+
+ENV_KEYS = {
+    "database_url": "TRACKER_DATABASE_URL",
+    "reports_dir": "TRACKER_REPORTS_DIR",
+    "seeds_dir": "TRACKER_SEEDS_DIR",
+    "catalogue": "TRACKER_CATALOGUE",
+    "lexicon": "TRACKER_LEXICON",
+    "templates_dir": "TRACKER_TEMPLATES_DIR",
+    "schedule_time": "TRACKER_SCHEDULE_TIME",
+    "timezone": "TRACKER_TIMEZONE",
+}
+PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir"}
+
+
+def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
+    if key in PATH_KEYS:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a path string")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    if key == "error_after":
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{where}: error_after must be a whole number of at least 1")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string")
+    return value
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Read the file (if any), then the environment, then `overrides` (the flags)."""
+    explicit = path is not None or CONFIG_ENV in os.environ
+    if path is None:
+        path = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+    values: dict[str, Any] = {}
+    source = None
+    if path.exists():
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        base = path.resolve().parent
+        known = {f.name for f in fields(Config)} - {"source", "use_seeds", "folders", "feeds"}
+        for key, value in raw.items():
+            where = f"{path}: {key}"
+            if key in known:
+                if key == "seeds_dir" and value == "":
+                    values["use_seeds"] = False
+                    continue
+                values[key] = _coerce(key, value, where, base)
+            elif key == "folders":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(f"{where}: must be a list of paths")
+                values["folders"] = tuple(_coerce("reports_dir", v, where, base) for v in value)
+            elif key == "feeds":
+                values["feeds"] = tuple(_feed(item, f"{where}[{i}]") for i, item in enumerate(value))
+            else:
+                raise ConfigError(f"{where}: unknown key")
+    elif explicit:
+        raise ConfigError(f"{path}: no such configuration file")
+    cwd = Path.cwd()
+    for key, env in ENV_KEYS.items():
+        if env in os.environ:
+            if key == "seeds_dir" and os.environ[env] == "":
+                values["use_seeds"] = False
+                continue
+            values[key] = _coerce(key, os.environ[env], f"environment {env}", cwd)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = _coerce(key, str(value), f"option --{key.replace('_', '-')}", cwd) if key in PATH_KEYS else value
+    return Config(source=source, **values)
+
+
+def _feed(item: Any, where: str) -> FeedSource:
+    if isinstance(item, str):
+        return FeedSource(url=item)
+    if isinstance(item, dict) and isinstance(item.get("url"), str):
+        return FeedSource(url=item["url"], name=item.get("name"))
+    raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")

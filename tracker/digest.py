@@ -1,0 +1,100 @@
+"""Digests: the changes since the last digest, rendered to HTML, Markdown and JSON files.
+
+Templates come from the user's folder first (if configured), then the packaged
+`templates/`, so a user can override one file and keep the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tracker.catalogue import Catalogue
+from tracker.resources import bundled_dir
+from tracker.storage import ChangeView
+
+FORMATS = (("html", "digest.html.j2"), ("md", "digest.md.j2"))
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    ingested: int
+    skipped: int
+    failed: int
+
+
+def template_environment(user_dir: Path | None = None) -> Environment:
+    loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
+    loaders.append(FileSystemLoader(str(bundled_dir("templates"))))
+    return Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def build_digest(
+    changes: Sequence[ChangeView],
+    current: dict[str, ChangeView],
+    catalogue: Catalogue,
+    as_of: date,
+    since: date | None,
+    counts: RunCounts,
+) -> dict:
+    """The digest as plain data: what the templates render and the JSON file holds."""
+    ordered = sorted(changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
+    statuses = []
+    for commitment in catalogue.commitments:
+        latest = current.get(commitment.id)
+        statuses.append(
+            {
+                "commitment_id": commitment.id,
+                "title": commitment.title,
+                "status": latest.to_status if latest else None,
+                "since": latest.date.isoformat() if latest else None,
+                "evidence": latest.evidence if latest else None,
+                "source_url": latest.source_url if latest else None,
+            }
+        )
+    return {
+        "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
+        "relationship": catalogue.relationship_title,
+        "as_of": as_of.isoformat(),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "since": since.isoformat() if since else None,
+        "changes": [change.as_json() | {"commitment_id": change.commitment_id} for change in ordered],
+        "statuses": statuses,
+        "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
+    }
+
+
+def _free_stem(reports_dir: Path, as_of: date) -> str:
+    """`2025-06-13`, or `2025-06-13-2` when a digest of that day was written already."""
+    stem = as_of.isoformat()
+    number = 1
+    while any((reports_dir / f"{stem}.{ext}").exists() for ext in ("html", "md", "json")):
+        number += 1
+        stem = f"{as_of.isoformat()}-{number}"
+    return stem
+
+
+def write_digest(digest: dict, reports_dir: Path, templates_dir: Path | None = None) -> list[Path]:
+    """Render and write the digest; returns the files written (HTML, Markdown, JSON)."""
+    env = template_environment(templates_dir)
+    rendered = [(ext, env.get_template(name).render(digest=digest)) for ext, name in FORMATS]
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    stem = _free_stem(reports_dir, date.fromisoformat(digest["as_of"]))
+    written = []
+    for ext, text in rendered + [("json", json.dumps(digest, indent=2, ensure_ascii=False))]:
+        path = reports_dir / f"{stem}.{ext}"
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        written.append(path)
+    return written

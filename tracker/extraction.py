@@ -1,0 +1,384 @@
+"""Extraction: what an article states about the current status of tracked commitments.
+
+Pure functions over plain data: text in, `ExtractedStatement`s out. The rules
+are the catalogue's phrases and the cue lexicon's named cues and modifiers;
+this module only decides which cue governs which mention and whether a
+modifier (negation, speculation, a retrospective anchor, another relationship)
+cancels it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from syntok import segmenter
+
+from tracker.catalogue import Catalogue, Commitment, CueRule, Lexicon
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+_MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
+# "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
+_DATED_ANCHOR = re.compile(
+    rf"\b(?:in|on|during|by|of) (?:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
+    rf"|\b(?:in|during) (?P<year_only>(?:19|20)\d\d)\b"
+)
+_CLAUSE_BREAK = re.compile(
+    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though|however|yet)\s",
+    re.IGNORECASE,
+)
+_LEADING_SUBORDINATE = re.compile(r"^\s*(?:While|Although|Though|Whereas|Even as)\b[^,]*,", re.IGNORECASE)
+# Descriptions that restate the past inside a sentence: ", which were suspended in 2020,",
+# ", suspended since 2020,", "(halted after the 2020 clashes)".
+_DESCRIPTION = re.compile(
+    r",\s(?:which|that|who)\s[^,;]*(?:,|$)"
+    r"|,\s(?:suspended|halted|frozen|banned|stalled|disrupted|closed|imposed|introduced|agreed|announced|launched|resumed)\s(?:in|since|after|following|from|during|at|by|on|earlier|last)\b[^,;]*(?:,|$)"
+    r"|\([^)]*\)"
+    r"|\s(?:which|that) (?:were|was|have been|has been|had been)\s[^,;]*",
+    re.IGNORECASE,
+)
+_BOTH_SUBJECT = re.compile(
+    r"\b(?:both sides|the two sides|both countries|the two countries|both nations|the two nations|"
+    r"the two neighbours|the two neighbors|both leaders|the two leaders|both ministers|both officials|"
+    r"both parties|the sides|they|jointly|the two|both)\b",
+    re.IGNORECASE,
+)
+_PAST_VERB = re.compile(
+    r"^(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
+    re.IGNORECASE,
+)
+_PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
+_PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|remains?|continues? to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ExtractedStatement:
+    """One article's assertion about one commitment's current status."""
+
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    sentence_index: int
+    confidence: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A mention that was not taken as a statement, and why (for diagnostics)."""
+
+    commitment_id: str
+    sentence_index: int
+    reason: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class _Cue:
+    rule: CueRule
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their paragraph index, sliced from the original text."""
+    sentences: list[Sentence] = []
+    for paragraph_index, paragraph in enumerate(segmenter.analyze(text)):
+        for tokens in paragraph:
+            if not tokens:
+                continue
+            start = tokens[0].offset
+            end = tokens[-1].offset + len(tokens[-1].value)
+            chunk = text[start:end].strip()
+            if chunk:
+                sentences.append(Sentence(len(sentences), paragraph_index, start, chunk))
+    return sentences
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans: a cue governs only mentions in its own clause."""
+    bounds = [0]
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead:
+        bounds.append(lead.end())
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.start() > 0:
+            bounds.append(match.start())
+    bounds = sorted(set(bounds)) + [len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    return next((s for s in spans if s[0] <= span[0] and span[1] <= s[1]), None)
+
+
+def _find_cues(text: str, lexicon: Lexicon) -> list[_Cue]:
+    cues = [
+        _Cue(rule, m.start(), m.end(), m.group(0))
+        for rule in lexicon.cues
+        for m in rule.pattern.finditer(text)
+    ]
+    # Where two cues overlap, one phrase is being read twice: a predicate beats
+    # a noun phrase ("imposed restrictions on"), then the longer match wins
+    # ("remain suspended" is one cue, not "suspended" as well).
+    def strength(cue: _Cue) -> tuple[bool, int]:
+        return (cue.rule.form == "verb", cue.end - cue.start)
+
+    cues.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[_Cue] = []
+    for cue in cues:
+        if kept and cue.start < kept[-1].end:
+            if strength(cue) > strength(kept[-1]):
+                kept[-1] = cue
+            continue
+        kept.append(cue)
+    return kept
+
+
+def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
+    found = set()
+    for side in (catalogue.side_a, catalogue.side_b):
+        if side.pattern.search(text):
+            found.add(side.actor)
+    return found
+
+
+def _relationship_scope(
+    clause: str,
+    sentence: Sentence,
+    paragraph_text: str,
+    lede: str,
+    catalogue: Catalogue,
+) -> tuple[float, str] | None:
+    """How sure we are that the clause is about this relationship, or None if it is not."""
+    both = {catalogue.side_a.actor, catalogue.side_b.actor}
+    if catalogue.others.search(clause) and _sides_in(clause, catalogue) != both:
+        return None
+    if _sides_in(sentence.text, catalogue) == both:
+        return 1.0, "sentence"
+    if catalogue.others.search(sentence.text):
+        return None
+    if _sides_in(paragraph_text, catalogue) == both:
+        return 0.9, "paragraph"
+    if catalogue.others.search(paragraph_text):
+        return None
+    if _sides_in(lede, catalogue) == both:
+        return 0.8, "article"
+    return None
+
+
+def _choose_cue(
+    sentence: str,
+    mention: tuple[int, int], cues: list[_Cue], clause: tuple[int, int], descriptions: list[tuple[int, int]]
+) -> _Cue | None:
+    mention_description = _inside(mention, descriptions)
+    usable = [
+        c
+        for c in cues
+        if clause[0] <= c.start < clause[1] and _inside((c.start, c.end), descriptions) == mention_description
+    ]
+    verbs = [c for c in usable if c.rule.form == "verb"]
+    before = [c for c in verbs if c.end <= mention[0]]
+    after = [c for c in verbs if c.start >= mention[1]]
+    overlapping = [c for c in verbs if c not in before and c not in after]
+    if overlapping:
+        return overlapping[0]
+    nearest_before = before[-1] if before else None
+    nearest_after = after[0] if after else None
+    if nearest_after and nearest_before:
+        gap_after = nearest_after.start - mention[1]
+        gap_before = mention[0] - nearest_before.end
+        # The mention is the subject of a predicate right after it ("curbs on
+        # rare earths remain in force"), or the earlier cue only introduces a
+        # clause ("agreed that flights will resume on 26 October").
+        if nearest_before.text.lower().endswith(" that") or (
+            gap_after <= 25 and gap_after < gap_before and not re.search(r"[,;]", sentence[mention[1] : nearest_after.start])
+        ):
+            return nearest_after
+    if nearest_before:
+        return nearest_before
+    if nearest_after:
+        return nearest_after
+    nouns = [c for c in usable if c.rule.form == "noun"]
+    if not nouns:
+        return None
+    return min(nouns, key=lambda c: min(abs(c.start - mention[1]), abs(mention[0] - c.end)))
+
+
+def _anchor_is_past(match: re.Match[str], published: date) -> bool:
+    if match.group("year_only"):
+        return int(match.group("year_only")) < published.year
+    month = MONTHS[match.group("month").lower()]
+    year = int(match.group("year")) if match.group("year") else published.year
+    if match.group("day"):
+        try:
+            return date(year, month, int(match.group("day"))) < published and (published - date(year, month, int(match.group("day")))).days > 7
+        except ValueError:
+            return False
+    return (year, month) < (published.year, published.month)
+
+
+def _cancel_reason(
+    sentence: str,
+    clause: tuple[int, int],
+    mention: tuple[int, int],
+    cue: _Cue,
+    published: date,
+    lexicon: Lexicon,
+) -> str | None:
+    """Why the cue does not assert a current status here, or None if it does."""
+    window_start = max(clause[0], cue.start - 60)
+    if cue.start < mention[0]:
+        window = sentence[window_start : cue.start]
+    else:
+        window = sentence[max(window_start, min(mention[0], cue.start)) : cue.start]
+    if lexicon.negation.search(window) or re.search(r"n't\b|\bcannot\b", window, re.IGNORECASE):
+        return "negated"
+    if lexicon.speculation.search(window):
+        return "speculation"
+    conditional = lexicon.conditional.search(window)
+    if conditional and not lexicon.reporting.search(sentence[: window_start + conditional.start()]):
+        return "speculation"
+    reported = lexicon.reporting.search(sentence[: cue.start])
+    clause_text = sentence[clause[0] : clause[1]]
+    tail = sentence[max(clause[0], cue.start - 14) : cue.start]
+    anchored_past = lexicon.past_anchors.search(clause_text) or any(
+        _anchor_is_past(m, published) for m in _DATED_ANCHOR.finditer(clause_text)
+    )
+    if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
+        return "retrospective"
+    if anchored_past and not _PRESENT_AUX.search(sentence[clause[0] : cue.start]):
+        # A past event dated before the article: a verb cue in the past tense,
+        # or a noun cue inside a clause whose predicate is in the past tense.
+        if _PAST_VERB.match(cue.text):
+            return "retrospective"
+        if cue.rule.form == "noun" and _PAST_WORD.search(sentence[clause[0] : cue.start]):
+            return "retrospective"
+    return None
+
+
+def _actor(
+    subject: str, cue: _Cue, sentence: str, catalogue: Catalogue
+) -> str:
+    if _BOTH_SUBJECT.search(subject):
+        return "both"
+    sides = []
+    for side in (catalogue.side_a, catalogue.side_b):
+        for m in side.pattern.finditer(subject):
+            sides.append((m.end(), side.actor))
+    if len({actor for _, actor in sides}) == 2:
+        # "Misri appreciated the Chinese side's cooperation": both took part.
+        return "both"
+    if sides:
+        return max(sides)[1]
+    if cue.rule.status in ("proposed", "suspended"):
+        found = []
+        for side in (catalogue.side_a, catalogue.side_b):
+            m = side.pattern.search(sentence)
+            if m:
+                found.append((m.start(), side.actor))
+        if found:
+            return min(found)[1]
+    return "both"
+
+
+def extract_statements(
+    text: str,
+    published: date,
+    catalogue: Catalogue,
+    lexicon: Lexicon,
+    title: str = "",
+    rejections: list[Rejection] | None = None,
+) -> list[ExtractedStatement]:
+    """Every current-status assertion the text makes about catalogued commitments.
+
+    At most one statement per commitment and sentence; `rejections`, when given,
+    collects the mentions that were not taken and why.
+    """
+    sentences = split_sentences(text)
+    paragraphs: dict[int, str] = {}
+    for s in sentences:
+        paragraphs[s.paragraph] = (paragraphs.get(s.paragraph, "") + " " + s.text).strip()
+    lede = " ".join([title] + [s.text for s in sentences[:3]])
+    statements: list[ExtractedStatement] = []
+
+    def reject(commitment: Commitment, sentence: Sentence, reason: str) -> None:
+        if rejections is not None:
+            rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text))
+
+    for sentence in sentences:
+        mentions = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            for m in commitment.pattern.finditer(sentence.text)
+        ]
+        if not mentions:
+            continue
+        clauses = _clauses(sentence.text)
+        descriptions = [(m.start(), m.end()) for m in _DESCRIPTION.finditer(sentence.text)]
+        cues = _find_cues(sentence.text, lexicon)
+        best: dict[str, ExtractedStatement] = {}
+        for commitment, mention in mentions:
+            clause = next(c for c in clauses if c[0] <= mention[0] < c[1])
+            scope = _relationship_scope(
+                sentence.text[clause[0] : clause[1]], sentence, paragraphs[sentence.paragraph], lede, catalogue
+            )
+            if scope is None:
+                reject(commitment, sentence, "other-relationship")
+                continue
+            cue = _choose_cue(sentence.text, mention, cues, clause, descriptions)
+            if cue is None:
+                reject(commitment, sentence, "no-cue")
+                continue
+            reason = _cancel_reason(sentence.text, clause, mention, cue, published, lexicon)
+            if reason:
+                reject(commitment, sentence, f"{reason}:{cue.rule.name}")
+                continue
+            subject_end = cue.start if cue.start < mention[0] else mention[0]
+            actor = _actor(sentence.text[clause[0] : subject_end], cue, sentence.text, catalogue)
+            factor, _ = scope
+            confidence = round(cue.rule.weight * factor, 2)
+            statement = ExtractedStatement(
+                commitment_id=commitment.id,
+                status=cue.rule.status,
+                actor=actor,
+                evidence=sentence.text,
+                sentence_index=sentence.index,
+                confidence=confidence,
+                rule=cue.rule.name,
+            )
+            current = best.get(commitment.id)
+            if current is None or statement.confidence > current.confidence:
+                best[commitment.id] = statement
+        statements.extend(best.values())
+    return statements

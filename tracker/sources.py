@@ -1,0 +1,315 @@
+"""Sources: reading article files, folders (with an optional manifest) and feeds.
+
+Retrieval (bytes from a URL or a file) is kept apart from parsing (bytes to
+`ArticleDraft`s) so that each can fail on its own with a one-line error that
+names the file, feed or field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import tomllib
+import unicodedata
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+
+# A summary and the full article joined by a pipe between no-break spaces: one article.
+SUMMARY_SEPARATOR = "\n\u00a0|\u00a0\n"
+MANIFEST_NAME = "manifest.toml"
+ARTICLE_SUFFIXES = {".txt", ".text", ".md"}
+FEED_SUFFIXES = {".xml", ".rss", ".atom"}
+USER_AGENT = "tracker/0.1 (+diplomatic commitments tracker)"
+
+Warn = Callable[[str], None]
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_TEXT_DATES = (
+    (re.compile(rf"\b({_MONTHS}) (\d{{1,2}}),? (\d{{4}})\b"), "%B %d %Y", (0, 1, 2)),
+    (re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}),? (\d{{4}})\b"), "%d %B %Y", (0, 1, 2)),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "%Y %m %d", (0, 1, 2)),
+)
+
+
+class SourceError(Exception):
+    """Input that cannot be read; str() is one line naming the file, feed or field."""
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article as read from its source, before it is stored."""
+
+    title: str
+    text: str
+    published: date
+    url: str
+    source_name: str
+    origin: str
+    summary: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+    @property
+    def full_text(self) -> str:
+        """Summary and body as one text, the way extraction reads it."""
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
+
+
+def normalise(text: str) -> str:
+    """Text reduced to what makes two copies the same article."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return text.strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def dates_in_text(text: str) -> list[date]:
+    found: list[tuple[int, date]] = []
+    for pattern, fmt, _ in _TEXT_DATES:
+        for match in pattern.finditer(text):
+            try:
+                found.append((match.start(), datetime.strptime(" ".join(match.groups()), fmt).date()))
+            except ValueError:
+                continue
+    return [d for _, d in sorted(found)]
+
+
+def split_title(raw: str) -> tuple[str, str]:
+    """First non-empty line is the title; the rest is the body."""
+    lines = raw.strip("\ufeff\n ").split("\n")
+    title = lines[0].strip()
+    body = "\n".join(lines[1:]).strip("\n")
+    return title, body
+
+
+def parse_article_text(raw: str) -> tuple[str, str, str]:
+    """(title, summary, body) of an article file, seed format included."""
+    summary = ""
+    if SUMMARY_SEPARATOR in raw:
+        summary_part, raw = raw.split(SUMMARY_SEPARATOR, 1)
+        summary_title, summary = split_title(summary_part)
+        title, body = split_title(raw)
+        title = title or summary_title
+    else:
+        title, body = split_title(raw)
+    if not body:
+        body, title = title, title[:120]
+    return title, summary.strip(), body.strip()
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    published: date
+    source: str
+    url: str
+    title: str | None
+
+
+def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read manifest: {exc}") from exc
+    entries: dict[str, ManifestEntry] = {}
+    for index, item in enumerate(raw.get("article", [])):
+        where = f"{path}: article[{index}]"
+        if "file" not in item:
+            raise SourceError(f"{where}: missing field 'file'")
+        published = item.get("date")
+        if isinstance(published, str):
+            try:
+                published = date.fromisoformat(published)
+            except ValueError as exc:
+                raise SourceError(f"{where}.date: not a date: {published!r}") from exc
+        if not isinstance(published, date):
+            raise SourceError(f"{where}.date: missing or not a date")
+        entries[item["file"]] = ManifestEntry(
+            published=published,
+            source=str(item.get("source", folder.name)),
+            url=str(item.get("url", "")),
+            title=item.get("title"),
+        )
+    return entries
+
+
+def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not raw.strip():
+        raise SourceError(f"{path}: empty file")
+    title, summary, body = parse_article_text(raw)
+    if entry is not None:
+        published, source, url = entry.published, entry.source, entry.url
+        title = entry.title or title
+    else:
+        source, url = path.parent.name or "files", ""
+        found = dates_in_text(f"{summary}\n{body}")
+        if found:
+            # The dateline, or the first full date the text gives.
+            published = found[0]
+            warn(f"{path}: no manifest entry; dated {published} from its text")
+        else:
+            published = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date()
+            warn(f"{path}: no manifest entry and no date in the text; dated {published} from the file's modification time")
+    return ArticleDraft(
+        title=title,
+        text=body,
+        summary=summary,
+        published=published,
+        url=url or path.resolve().as_uri(),
+        source_name=source,
+        origin=str(path),
+    )
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text of an HTML fragment, with block elements as paragraph breaks."""
+
+    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    if "<" not in fragment:
+        return html.unescape(fragment).strip()
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    text = "".join(parser.parts)
+    paragraphs = [re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def fetch(location: str, timeout: float = 30.0) -> bytes:
+    """The bytes of a feed: a local path or an http(s) URL."""
+    if location.startswith(("http://", "https://")):
+        request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.read()
+        except OSError as exc:
+            raise SourceError(f"{location}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
+    path = Path(location.removeprefix("file://"))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{location}: cannot read: {exc.strerror}") from exc
+
+
+def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None = None) -> list[ArticleDraft]:
+    """The entries of an RSS or Atom document as article drafts.
+
+    An entry without a date or text is reported and skipped; the others are kept.
+    """
+    parsed = feedparser.parse(data)
+    if parsed.bozo and not parsed.entries:
+        reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0]
+        raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason}")
+    feed_title = source_name or parsed.feed.get("title") or location
+    feed_date = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
+    drafts: list[ArticleDraft] = []
+    for index, entry in enumerate(parsed.entries):
+        label = f"{location}: entry {index + 1}"
+        if entry.get("link"):
+            label += f" ({entry['link']})"
+        struct = entry.get("published_parsed") or entry.get("updated_parsed")
+        if struct is None:
+            if feed_date is None:
+                warn(f"{label}: no published or updated date; skipped")
+                continue
+            struct = feed_date
+            warn(f"{label}: no date of its own; using the feed's date")
+        content = entry.get("content")
+        body = html_to_text(content[0].get("value", "")) if content else ""
+        summary = html_to_text(entry.get("summary", ""))
+        if not body:
+            body, summary = summary, ""
+        if summary and normalise(summary) in normalise(body):
+            summary = ""
+        if not body:
+            warn(f"{label}: no text in content or summary; skipped")
+            continue
+        title = html_to_text(entry.get("title", "")) or body[:120]
+        drafts.append(
+            ArticleDraft(
+                title=title,
+                text=body,
+                summary=summary,
+                published=date(struct.tm_year, struct.tm_mon, struct.tm_mday),
+                url=entry.get("link") or entry.get("id") or f"{location}#{index + 1}",
+                source_name=feed_title,
+                origin=location,
+            )
+        )
+    return drafts
+
+
+def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
+    """Every article under a path (file, folder or feed file); errors are yielded, not raised."""
+    if not path.exists():
+        yield SourceError(f"{path}: no such file or folder")
+        return
+    if path.is_dir():
+        try:
+            manifest = read_manifest(path)
+        except SourceError as exc:
+            yield exc
+            manifest = {}
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
+        for name in sorted(set(manifest) - {p.name for p in files}):
+            warn(f"{path / MANIFEST_NAME}: lists {name}, which is not in the folder")
+        for file in files:
+            if file.suffix.lower() not in ARTICLE_SUFFIXES | FEED_SUFFIXES:
+                continue
+            yield from _iter_file(file, manifest.get(file.name), warn)
+        return
+    yield from _iter_file(path, read_manifest(path.parent).get(path.name), warn)
+
+
+def _iter_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
+    try:
+        if path.suffix.lower() in FEED_SUFFIXES:
+            yield from parse_feed(fetch(str(path)), str(path), warn)
+        else:
+            yield read_article_file(path, entry, warn)
+    except SourceError as exc:
+        yield exc

@@ -1,0 +1,560 @@
+"""Storage: the database models and every query the tracker makes.
+
+Alembic owns the schema (see `alembic/`); this module owns reading and writing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from tracker.catalogue import Catalogue
+from tracker.comparison import FoldInput, StatusChange
+from tracker.extraction import ExtractedStatement
+from tracker.resources import bundled_dir
+from tracker.sources import ArticleDraft
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(2000), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    command: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    as_of: Mapped[date] = mapped_column(Date)
+    ingested: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    deferred: Mapped[int] = mapped_column(Integer, default=0)
+    changes_found: Mapped[int] = mapped_column(Integer, default=0)
+    # One line per problem, as JSON: the run's warnings and errors.
+    messages: Mapped[str] = mapped_column(Text, default="[]")
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    published: Mapped[date] = mapped_column(Date, index=True)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+
+    source: Mapped[Source] = relationship()
+    statements: Mapped[list[Statement]] = relationship(back_populates="article", cascade="all, delete-orphan")
+
+
+class Commitment(Base):
+    __tablename__ = "commitments"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    relationship_id: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The status the last digest reported; alerts are about moving away from it.
+    alerted_status: Mapped[str | None] = mapped_column(String(40))
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = (UniqueConstraint("article_id", "commitment_id", "sentence_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text)
+    sentence_index: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    rule: Mapped[str] = mapped_column(String(100))
+
+    article: Mapped[Article] = relationship(back_populates="statements")
+
+
+class Digest(Base):
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    since: Mapped[date | None] = mapped_column(Date)
+    change_count: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class Change(Base):
+    """A status change in a commitment's timeline (rows are never deleted)."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (UniqueConstraint("commitment_id", "date", "from_status", "to_status", "statement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    date: Mapped[date] = mapped_column(Date, index=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"))
+    found_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when a later fold no longer produces this change (a late article
+    # rewrote history); kept so that nothing once reported disappears.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the change is folded into history without an alert: a late
+    # article that does not move the current status.
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+
+    statement: Mapped[Statement] = relationship()
+
+
+# --- plain views handed to the digest and the CLI -----------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    id: int
+    commitment_id: str
+    commitment_title: str
+    from_status: str | None
+    to_status: str
+    kind: str
+    date: date
+    evidence: str
+    actor: str
+    confidence: float
+    rule: str
+    source_name: str
+    source_url: str
+    article_title: str
+
+    @property
+    def setback(self) -> bool:
+        return self.kind == "setback"
+
+    def as_json(self) -> dict:
+        return {
+            "commitment": self.commitment_id,
+            "commitment_title": self.commitment_title,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "kind": self.kind,
+            "setback": self.setback,
+            "date": self.date.isoformat(),
+            "source_url": self.source_url,
+            "source_name": self.source_name,
+            "article_title": self.article_title,
+            "evidence": self.evidence,
+            "actor": self.actor,
+            "confidence": self.confidence,
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class StatementView:
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    confidence: float
+    rule: str
+    date: date
+    source_name: str
+    source_url: str
+    article_title: str
+
+    def as_json(self) -> dict:
+        return {
+            "commitment": self.commitment_id,
+            "status": self.status,
+            "actor": self.actor,
+            "evidence": self.evidence,
+            "confidence": self.confidence,
+            "rule": self.rule,
+            "date": self.date.isoformat(),
+            "source_url": self.source_url,
+            "source_name": self.source_name,
+            "article_title": self.article_title,
+        }
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(bundled_dir("alembic")))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """The tracker's database: one engine, short sessions, every query in one place."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:///:memory:"):
+            Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(database_url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- schema ---------------------------------------------------------------
+
+    def upgrade(self, revision: str = "head") -> None:
+        config = alembic_config(self.database_url)
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def downgrade(self, revision: str) -> None:
+        config = alembic_config(self.database_url)
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+
+    def is_empty(self) -> bool:
+        return not inspect(self.engine).get_table_names()
+
+    def ensure_schema(self) -> None:
+        """Upgrade an empty database; leave a populated one to `tracker init`."""
+        if self.is_empty():
+            self.upgrade()
+
+    # --- catalogue ------------------------------------------------------------
+
+    def sync_catalogue(self, catalogue: Catalogue) -> None:
+        with self.sessions.begin() as session:
+            for item in catalogue.commitments:
+                row = session.get(Commitment, item.id)
+                if row is None:
+                    session.add(
+                        Commitment(
+                            id=item.id,
+                            relationship_id=catalogue.relationship_id,
+                            title=item.title,
+                            description=item.description,
+                        )
+                    )
+                else:
+                    row.title, row.description = item.title, item.description
+
+    # --- runs -----------------------------------------------------------------
+
+    def start_run(self, command_name: str, as_of: date) -> int:
+        with self.sessions.begin() as session:
+            run = Run(command=command_name, as_of=as_of)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, ingested: int, skipped: int, failed: int, deferred: int,
+                   changes_found: int, messages: Sequence[str], digest_id: int | None) -> None:
+        with self.sessions.begin() as session:
+            run = session.get_one(Run, run_id)
+            run.ingested, run.skipped, run.failed, run.deferred = ingested, skipped, failed, deferred
+            run.changes_found, run.digest_id = changes_found, digest_id
+            run.messages = json.dumps(list(messages))
+            run.finished_at = utcnow()
+
+    def runs(self, limit: int = 20) -> list[Run]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
+
+    # --- sources --------------------------------------------------------------
+
+    def source_id(self, session: Session, name: str, location: str) -> int:
+        source = session.scalar(select(Source).where(Source.location == location))
+        if source is None:
+            source = Source(name=name, location=location)
+            session.add(source)
+            session.flush()
+        return source.id
+
+    def record_source_result(self, name: str, location: str, error: str | None) -> int:
+        """Count consecutive failures of a source; returns the count after this result."""
+        with self.sessions.begin() as session:
+            source = session.get_one(Source, self.source_id(session, name, location))
+            if error is None:
+                source.failures, source.last_error, source.last_success_at = 0, None, utcnow()
+            else:
+                source.failures += 1
+                source.last_error = error
+            return source.failures
+
+    # --- articles and statements ---------------------------------------------
+
+    def has_article(self, draft: ArticleDraft) -> bool:
+        with self.sessions() as session:
+            return (
+                session.scalar(
+                    select(Article.id).where(
+                        (Article.url == draft.url) | (Article.content_hash == draft.content_hash)
+                    )
+                )
+                is not None
+            )
+
+    def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
+        """Store an article with its statements; False if it was already stored."""
+        with self.sessions.begin() as session:
+            exists = session.scalar(
+                select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
+            )
+            if exists is not None:
+                return False
+            article = Article(
+                source_id=self.source_id(session, draft.source_name, _source_location(draft)),
+                url=draft.url,
+                content_hash=draft.content_hash,
+                title=draft.title,
+                summary=draft.summary,
+                text=draft.text,
+                published=draft.published,
+                run_id=run_id,
+            )
+            article.statements = [
+                Statement(
+                    commitment_id=s.commitment_id,
+                    status=s.status,
+                    actor=s.actor,
+                    evidence=s.evidence,
+                    sentence_index=s.sentence_index,
+                    confidence=s.confidence,
+                    rule=s.rule,
+                )
+                for s in statements
+            ]
+            session.add(article)
+            return True
+
+    def fold_inputs(self) -> list[FoldInput]:
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Statement.id, Statement.commitment_id, Statement.status, Article.published,
+                       Article.content_hash, Statement.sentence_index).join(Article)
+            )
+            return [
+                FoldInput(key=sid, commitment_id=cid, status=status, published=published,
+                          article_order=order, sentence_index=index)
+                for sid, cid, status, published, order, index in rows
+            ]
+
+    # --- the timeline ---------------------------------------------------------
+
+    def apply_timeline(self, timeline: Sequence[StatusChange]) -> list[int]:
+        """Make the stored timeline equal to a fresh fold; returns the ids of new changes.
+
+        Changes the fold still produces are kept as they are (with their digest);
+        those it no longer produces are marked superseded, never deleted.
+        """
+        new_ids: list[int] = []
+        with self.sessions.begin() as session:
+            stored = {
+                (c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c
+                for c in session.scalars(select(Change))
+            }
+            wanted = set()
+            for change in timeline:
+                key = (change.commitment_id, change.date, change.from_status, change.to_status, change.cause)
+                wanted.add(key)
+                row = stored.get(key)
+                if row is None:
+                    row = Change(
+                        commitment_id=change.commitment_id,
+                        from_status=change.from_status,
+                        to_status=change.to_status,
+                        kind=change.kind,
+                        date=change.date,
+                        statement_id=change.cause,
+                    )
+                    session.add(row)
+                    session.flush()
+                    new_ids.append(row.id)
+                elif row.superseded:
+                    row.superseded = False
+            for key, row in stored.items():
+                if key not in wanted and not row.superseded:
+                    row.superseded = True
+        return new_ids
+
+    def _change_views(self, session: Session, rows: Iterable[Change]) -> list[ChangeView]:
+        views = []
+        for row in rows:
+            statement = row.statement
+            article = statement.article
+            commitment = session.get_one(Commitment, row.commitment_id)
+            views.append(
+                ChangeView(
+                    id=row.id,
+                    commitment_id=row.commitment_id,
+                    commitment_title=commitment.title,
+                    from_status=row.from_status,
+                    to_status=row.to_status,
+                    kind=row.kind,
+                    date=row.date,
+                    evidence=statement.evidence,
+                    actor=statement.actor,
+                    confidence=statement.confidence,
+                    rule=statement.rule,
+                    source_name=article.source.name,
+                    source_url=article.url,
+                    article_title=article.title,
+                )
+            )
+        return views
+
+    def changes(self, since: date | None = None, commitment_id: str | None = None) -> list[ChangeView]:
+        """The current timeline (superseded changes left out), oldest first."""
+        with self.sessions() as session:
+            query = select(Change).where(Change.superseded.is_(False))
+            if since is not None:
+                query = query.where(Change.date >= since)
+            if commitment_id is not None:
+                query = query.where(Change.commitment_id == commitment_id)
+            rows = session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id))
+            return self._change_views(session, rows)
+
+    def statements(self, commitment_id: str) -> list[StatementView]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Statement)
+                .join(Article)
+                .where(Statement.commitment_id == commitment_id)
+                .order_by(Article.published, Article.content_hash, Statement.sentence_index)
+            )
+            return [
+                StatementView(
+                    commitment_id=s.commitment_id,
+                    status=s.status,
+                    actor=s.actor,
+                    evidence=s.evidence,
+                    confidence=s.confidence,
+                    rule=s.rule,
+                    date=s.article.published,
+                    source_name=s.article.source.name,
+                    source_url=s.article.url,
+                    article_title=s.article.title,
+                )
+                for s in rows
+            ]
+
+    def commitments(self) -> list[Commitment]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Commitment).order_by(Commitment.id)))
+
+    # --- digests --------------------------------------------------------------
+
+    def pending_alerts(self) -> list[ChangeView]:
+        """Changes not yet in a digest that move a commitment away from what was last reported.
+
+        A commitment whose current status equals its last reported status had
+        only history rewritten (a late article): its new changes are marked
+        quiet instead of alerted.
+        """
+        with self.sessions.begin() as session:
+            pending = list(
+                session.scalars(
+                    select(Change)
+                    .where(Change.superseded.is_(False), Change.digest_id.is_(None), Change.quiet.is_(False))
+                    .order_by(Change.date, Change.commitment_id, Change.id)
+                )
+            )
+            current = self._current_status(session)
+            alerts = []
+            for row in pending:
+                commitment = session.get_one(Commitment, row.commitment_id)
+                if commitment.alerted_status is not None and commitment.alerted_status == current.get(row.commitment_id):
+                    row.quiet = True
+                else:
+                    alerts.append(row)
+            return self._change_views(session, alerts)
+
+    def _current_status(self, session: Session) -> dict[str, str]:
+        latest: dict[str, str] = {}
+        rows = session.scalars(select(Change).where(Change.superseded.is_(False)).order_by(Change.date, Change.id))
+        for row in rows:
+            latest[row.commitment_id] = row.to_status
+        return latest
+
+    def record_digest(self, as_of: date, since: date | None, change_ids: Sequence[int], files: Sequence[str]) -> int:
+        with self.sessions.begin() as session:
+            digest = Digest(as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)))
+            session.add(digest)
+            session.flush()
+            for row in session.scalars(select(Change).where(Change.id.in_(change_ids))):
+                row.digest_id = digest.id
+            current = self._current_status(session)
+            for commitment in session.scalars(select(Commitment)):
+                commitment.alerted_status = current.get(commitment.id)
+            return digest.id
+
+    def last_digest(self) -> Digest | None:
+        with self.sessions() as session:
+            return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+
+
+def _source_location(draft: ArticleDraft) -> str:
+    # Articles from one folder or one feed share a source.
+    origin = draft.origin
+    if origin.startswith(("http://", "https://")):
+        return origin
+    path = Path(origin)
+    return str(path.parent if path.suffix.lower() not in {".xml", ".rss", ".atom"} else path)
