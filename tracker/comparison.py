@@ -30,6 +30,7 @@ class FoldInput:
     published: date
     article_order: str
     sentence_index: int
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,18 @@ def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
     changes: list[StatusChange] = []
     for commitment_id, items in groupby(ordered, key=lambda s: s.commitment_id):
         current: str | None = None
-        for day, day_items in groupby(items, key=lambda s: s.published):
+        for day, day_group in groupby(items, key=lambda s: s.published):
+            day_items = list(day_group)
             before = current
-            cause = None
             for statement in day_items:
-                new = next_status(current, statement.status)
-                if new is not None:
-                    current, cause = new, statement.key
+                current = next_status(current, statement.status) or current
             if current != before and current is not None:
+                # The day's evidence for where it ended: the surest statement of
+                # that status, the earliest among equals.
+                cause = max(
+                    (s for s in day_items if s.status == current),
+                    key=lambda s: (s.confidence, -day_items.index(s)),
+                ).key
                 changes.append(
                     StatusChange(commitment_id, before, current, day, cause, change_kind(before, current))
                 )

@@ -87,11 +87,17 @@ def dates_in_text(text: str) -> list[date]:
 
 
 def split_title(raw: str) -> tuple[str, str]:
-    """First non-empty line is the title; the rest is the body."""
+    """First non-empty line is the title; the rest is the body.
+
+    A first line too long to be a headline is the body's first paragraph, and
+    the title is made from its opening words.
+    """
     lines = raw.strip("\ufeff\n ").split("\n")
-    title = lines[0].strip()
-    body = "\n".join(lines[1:]).strip("\n")
-    return title, body
+    first = lines[0].strip()
+    if len(first) <= 200:
+        return first, "\n".join(lines[1:]).strip("\n")
+    words = first.split()
+    return " ".join(words[:14]) + "…", "\n".join(lines).strip("\n")
 
 
 def parse_article_text(raw: str) -> tuple[str, str, str]:

@@ -389,12 +389,12 @@ class Store:
         with self.sessions() as session:
             rows = session.execute(
                 select(Statement.id, Statement.commitment_id, Statement.status, Article.published,
-                       Article.content_hash, Statement.sentence_index).join(Article)
+                       Article.content_hash, Statement.sentence_index, Statement.confidence).join(Article)
             )
             return [
                 FoldInput(key=sid, commitment_id=cid, status=status, published=published,
-                          article_order=order, sentence_index=index)
-                for sid, cid, status, published, order, index in rows
+                          article_order=order, sentence_index=index, confidence=confidence)
+                for sid, cid, status, published, order, index, confidence in rows
             ]
 
     # --- the timeline ---------------------------------------------------------
