@@ -40,8 +40,8 @@ MONTHS = {
 _MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 _DATED_ANCHOR = re.compile(
-    rf"\b(?:in|on|during|by|of) (?:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
-    rf"|\b(?:in|during) (?P<year_only>(?:19|20)\d\d)\b"
+    rf"\b(?i:in|on|during|by|of) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
+    rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though|however|yet)\s",
@@ -64,7 +64,7 @@ _BOTH_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _PAST_VERB = re.compile(
-    r"^(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
+    r"^(?:(?:was|were|had|had been|got) )?(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
     re.IGNORECASE,
 )
 _PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
@@ -257,11 +257,10 @@ def _cancel_reason(
     lexicon: Lexicon,
 ) -> str | None:
     """Why the cue does not assert a current status here, or None if it does."""
-    window_start = max(clause[0], cue.start - 60)
-    if cue.start < mention[0]:
-        window = sentence[window_start : cue.start]
-    else:
-        window = sentence[max(window_start, min(mention[0], cue.start)) : cue.start]
+    # The words before the cue, and before the mention when the cue follows
+    # it: "could resume flights", "flights could soon resume".
+    window_start = max(clause[0], min(cue.start, mention[0]) - 60)
+    window = sentence[window_start : cue.start]
     if lexicon.negation.search(window) or re.search(r"n't\b|\bcannot\b", window, re.IGNORECASE):
         return "negated"
     if lexicon.speculation.search(window):
@@ -364,8 +363,7 @@ def extract_statements(
             if reason:
                 reject(commitment, sentence, f"{reason}:{cue.rule.name}")
                 continue
-            subject_end = cue.start if cue.start < mention[0] else mention[0]
-            actor = _actor(sentence.text[clause[0] : subject_end], cue, sentence.text, catalogue)
+            actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
             factor, _ = scope
             confidence = round(cue.rule.weight * factor, 2)
             statement = ExtractedStatement(

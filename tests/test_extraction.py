@@ -1,0 +1,59 @@
+"""Extraction on labelled sentences (tests/extraction_cases.toml) and on the seeds."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.catalogue import ACTORS, STATUSES, Catalogue, Lexicon
+from tracker.extraction import Rejection, extract_statements, split_sentences
+
+CASES = tomllib.loads((Path(__file__).parent / "extraction_cases.toml").read_text(encoding="utf-8"))["case"]
+
+
+def _case_id(case: dict) -> str:
+    return f"{case['kind']}:{case['text'][:50]}"
+
+
+def test_cases_are_well_formed(catalogue: Catalogue) -> None:
+    assert len(CASES) >= 60
+    for case in CASES:
+        for expected in case["expect"]:
+            assert expected["commitment"] in catalogue.ids, case["text"]
+            assert expected["status"] in STATUSES, case["text"]
+            assert expected["actor"] in ACTORS, case["text"]
+    kinds = {case["kind"] for case in CASES}
+    assert {"negation", "speculation", "retrospective", "other-country"} <= kinds
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_labelled_sentence(case: dict, catalogue: Catalogue, lexicon: Lexicon) -> None:
+    text = f"{case['context']} {case['text']}" if case.get("context") else case["text"]
+    rejections: list[Rejection] = []
+    found = extract_statements(text, date.fromisoformat(case["date"]), catalogue, lexicon, rejections=rejections)
+    # Only what the labelled sentence itself asserts: context sentences come first.
+    index = len(split_sentences(text)) - 1
+    got = sorted((s.commitment_id, s.status) for s in found if s.sentence_index == index)
+    expected = sorted((e["commitment"], e["status"]) for e in case["expect"])
+    why = [f"{r.commitment_id}: {r.reason}" for r in rejections if r.sentence_index == index]
+    assert got == expected, f"rejected: {why}"
+
+
+def test_actor_agreement(catalogue: Catalogue, lexicon: Lexicon) -> None:
+    """Who acts is often a matter of reading; most labelled actors must still agree."""
+    agree = total = 0
+    for case in CASES:
+        text = f"{case['context']} {case['text']}" if case.get("context") else case["text"]
+        found = extract_statements(text, date.fromisoformat(case["date"]), catalogue, lexicon)
+        index = len(split_sentences(text)) - 1
+        got = {(s.commitment_id, s.status): s.actor for s in found if s.sentence_index == index}
+        for expected in case["expect"]:
+            key = (expected["commitment"], expected["status"])
+            if key in got:
+                total += 1
+                agree += got[key] == expected["actor"]
+    assert total >= 60
+    assert agree / total >= 0.85, f"actor agreement {agree}/{total}"
