@@ -324,6 +324,9 @@ def extract_statements(
     At most one statement per commitment and sentence; `rejections`, when given,
     collects the mentions that were not taken and why.
     """
+    # Most news names no tracked commitment: skip sentence splitting for it.
+    if not any(c.pattern.search(text) for c in catalogue.commitments):
+        return []
     sentences = split_sentences(text)
     paragraphs: dict[int, str] = {}
     for s in sentences:

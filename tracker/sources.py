@@ -15,9 +15,10 @@ import unicodedata
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import feedparser
 
@@ -92,7 +93,11 @@ def split_title(raw: str) -> tuple[str, str]:
     A first line too long to be a headline is the body's first paragraph, and
     the title is made from its opening words.
     """
-    lines = raw.strip("\ufeff\n ").split("\n")
+    lines = raw.lstrip("\ufeff").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return "", ""
     first = lines[0].strip()
     if len(first) <= 200:
         return first, "\n".join(lines[1:]).strip("\n")
@@ -106,6 +111,9 @@ def parse_article_text(raw: str) -> tuple[str, str, str]:
     if SUMMARY_SEPARATOR in raw:
         summary_part, raw = raw.split(SUMMARY_SEPARATOR, 1)
         summary_title, summary = split_title(summary_part)
+        if not summary:
+            # A summary without a headline line of its own: all of it is the summary.
+            summary_title, summary = "", summary_part.strip()
         title, body = split_title(raw)
         title = title or summary_title
     else:
@@ -123,7 +131,16 @@ class ManifestEntry:
     title: str | None
 
 
-def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+ManifestErrors = list[tuple[str | None, SourceError]]
+
+
+def read_manifest(folder: Path, errors: ManifestErrors | None = None) -> dict[str, ManifestEntry]:
+    """The manifest's entries by file name.
+
+    A manifest that cannot be read raises. An entry with a bad field raises too,
+    unless `errors` is given: then (the file it names, if any; its error) is
+    appended there, the entry is left out, and the other entries are kept.
+    """
     path = folder / MANIFEST_NAME
     if not path.exists():
         return {}
@@ -133,24 +150,40 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
         raise SourceError(f"{path}: cannot read manifest: {exc}") from exc
     entries: dict[str, ManifestEntry] = {}
     for index, item in enumerate(raw.get("article", [])):
-        where = f"{path}: article[{index}]"
-        if "file" not in item:
-            raise SourceError(f"{where}: missing field 'file'")
-        published = item.get("date")
-        if isinstance(published, str):
-            try:
-                published = date.fromisoformat(published)
-            except ValueError as exc:
-                raise SourceError(f"{where}.date: not a date: {published!r}") from exc
-        if not isinstance(published, date):
-            raise SourceError(f"{where}.date: missing or not a date")
-        entries[item["file"]] = ManifestEntry(
-            published=published,
-            source=str(item.get("source", folder.name)),
-            url=str(item.get("url", "")),
-            title=item.get("title"),
-        )
+        try:
+            name, entry = _manifest_entry(item, f"{path}: article[{index}]", folder)
+        except SourceError as exc:
+            if errors is None:
+                raise
+            name = item.get("file") if isinstance(item, dict) else None
+            errors.append((str(name) if name is not None else None, exc))
+            continue
+        entries[name] = entry
     return entries
+
+
+def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, ManifestEntry]:
+    if not isinstance(item, dict):
+        raise SourceError(f"{where}: not a table")
+    if "file" not in item:
+        raise SourceError(f"{where}: missing field 'file'")
+    published = item.get("date")
+    if isinstance(published, str):
+        try:
+            published = date.fromisoformat(published)
+        except ValueError as exc:
+            raise SourceError(f"{where}.date: not a date: {published!r}") from exc
+    if isinstance(published, datetime):
+        # A TOML date-time: the day is what counts.
+        published = published.date()
+    if not isinstance(published, date):
+        raise SourceError(f"{where}.date: missing or not a date")
+    return str(item["file"]), ManifestEntry(
+        published=published,
+        source=str(item.get("source", folder.name)),
+        url=str(item.get("url", "")),
+        title=item.get("title"),
+    )
 
 
 def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
@@ -174,8 +207,11 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
             published = found[0]
             warn(f"{path}: no manifest entry; dated {published} from its text")
         else:
-            published = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date()
-            warn(f"{path}: no manifest entry and no date in the text; dated {published} from the file's modification time")
+            published = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
+            warn(
+                f"{path}: no manifest entry and no date in the text; "
+                f"dated {published} from the file's modification time"
+            )
     return ArticleDraft(
         title=title,
         text=body,
@@ -190,7 +226,9 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
 class _TextExtractor(HTMLParser):
     """Visible text of an HTML fragment, with block elements as paragraph breaks."""
 
-    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article"}
+    BLOCKS: ClassVar[frozenset[str]] = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -221,7 +259,7 @@ def html_to_text(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     text = "".join(parser.parts)
-    paragraphs = [re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -247,9 +285,9 @@ def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None =
     An entry without a date or text is reported and skipped; the others are kept.
     """
     parsed = feedparser.parse(data)
-    if parsed.bozo and not parsed.entries:
-        reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0]
-        raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason}")
+    reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0] if parsed.get("bozo") else ""
+    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
+        raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
     feed_title = source_name or parsed.feed.get("title") or location
     feed_date = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
     drafts: list[ArticleDraft] = []
@@ -286,6 +324,10 @@ def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None =
                 origin=location,
             )
         )
+    if reason:
+        if not drafts:
+            raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason}")
+        warn(f"{location}: not well-formed ({reason}); read {len(drafts)} of its entries")
     return drafts
 
 
@@ -295,12 +337,19 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
         yield SourceError(f"{path}: no such file or folder")
         return
     if path.is_dir():
+        manifest_errors: ManifestErrors = []
         try:
-            manifest = read_manifest(path)
+            manifest = read_manifest(path, manifest_errors)
         except SourceError as exc:
             yield exc
             manifest = {}
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
+        yield from (error for _, error in manifest_errors)
+        # A file whose manifest entry is bad is not read: dated some other way it
+        # would be stored with a wrong date. Its error says what to fix.
+        unreadable = {name for name, _ in manifest_errors if name is not None}
+        files = sorted(
+            p for p in path.iterdir() if p.is_file() and p.name != MANIFEST_NAME and p.name not in unreadable
+        )
         for name in sorted(set(manifest) - {p.name for p in files}):
             warn(f"{path / MANIFEST_NAME}: lists {name}, which is not in the folder")
         for file in files:
@@ -308,7 +357,17 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
                 continue
             yield from _iter_file(file, manifest.get(file.name), warn)
         return
-    yield from _iter_file(path, read_manifest(path.parent).get(path.name), warn)
+    manifest_errors = []
+    try:
+        manifest = read_manifest(path.parent, manifest_errors)
+    except SourceError as exc:
+        yield exc
+        manifest = {}
+    mine = [error for name, error in manifest_errors if name == path.name]
+    if mine:
+        yield from mine
+        return
+    yield from _iter_file(path, manifest.get(path.name), warn)
 
 
 def _iter_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
