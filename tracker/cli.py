@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
 from tracker.catalogue import CatalogueError
@@ -41,13 +43,32 @@ def _progress(drafts: Sequence[ArticleDraft]) -> Iterator[ArticleDraft]:
         yield from bar
 
 
+def _shown_url(database_url: str) -> str:
+    """The database URL as it may be printed: without its password."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return database_url
+
+
+def _load_config(obj: dict) -> Config:
+    try:
+        return load_config(obj["config_path"], {"database_url": obj["database_url"]})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @contextmanager
 def _context(obj: dict) -> Iterator[Context]:
+    config = _load_config(obj)
     try:
-        config: Config = load_config(obj["config_path"], {"database_url": obj["database_url"]})
         ctx = Context.open(config)
-    except (ConfigError, CatalogueError) as exc:
+    except CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        # A bad URL or a server that does not answer: one line, not a traceback.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
     try:
         yield ctx
     finally:
@@ -94,7 +115,7 @@ def init(obj: dict) -> None:
     """
     with _context(obj) as ctx:
         ctx.store.upgrade()
-        click.echo(f"Database at {ctx.config.database_url} is at the newest schema.")
+        click.echo(f"Database at {_shown_url(ctx.config.database_url)} is at the newest schema.")
 
 
 def _print_report(report: RunReport, command: str) -> None:
@@ -160,7 +181,9 @@ def _status_label(status: str | None) -> str:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}."
+)
 @click.pass_obj
 def status(obj: dict, as_json: bool) -> None:
     """Show each commitment's current status, since when, and the evidence.
@@ -247,9 +270,7 @@ def history(obj: dict, commitment_id: str, as_json: bool) -> None:
     with _context(obj) as ctx:
         commitment = ctx.catalogue.get(commitment_id)
         if commitment is None:
-            raise click.ClickException(
-                f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}"
-            )
+            raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         statements = ctx.store.statements(commitment_id)
         rows = ctx.store.changes(commitment_id=commitment_id)
         if as_json:
@@ -316,12 +337,13 @@ def schedule(obj: dict, at: str | None, tz: str | None) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    config = load_config(obj["config_path"], {"database_url": obj["database_url"]})
+    config = _load_config(obj)
     hour, _, minute = (at or config.schedule_time).partition(":")
     try:
         trigger = CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=tz or config.timezone)
     except (ValueError, LookupError) as exc:
-        raise click.ClickException(f"cannot schedule at {at or config.schedule_time} {tz or config.timezone}: {exc}") from exc
+        when = f"{at or config.schedule_time} {tz or config.timezone}"
+        raise click.ClickException(f"cannot schedule at {when}: {exc}") from exc
 
     def daily() -> None:
         with _context(obj) as ctx:
@@ -331,7 +353,5 @@ def schedule(obj: dict, at: str | None, tz: str | None) -> None:
     scheduler = BlockingScheduler()
     scheduler.add_job(daily, trigger, id="daily-cycle", coalesce=True, misfire_grace_time=3600, max_instances=1)
     click.echo(f"Running the daily cycle at {at or config.schedule_time} {tz or config.timezone}; Ctrl-C stops.")
-    try:
+    with suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass

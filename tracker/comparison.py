@@ -91,9 +91,7 @@ def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
                     (s for s in day_items if s.status == current),
                     key=lambda s: (s.confidence, -day_items.index(s)),
                 ).key
-                changes.append(
-                    StatusChange(commitment_id, before, current, day, cause, change_kind(before, current))
-                )
+                changes.append(StatusChange(commitment_id, before, current, day, cause, change_kind(before, current)))
     changes.sort(key=lambda c: (c.date, c.commitment_id))
     return changes
 

@@ -65,7 +65,8 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
     if key == "error_after":
-        if not isinstance(value, int) or value < 1:
+        # TOML's true is a Python int too; it is not a number of failures.
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{where}: error_after must be a whole number of at least 1")
         return value
     if not isinstance(value, str):
@@ -95,11 +96,15 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                     values["use_seeds"] = False
                     continue
                 values[key] = _coerce(key, value, where, base)
+                if key == "seeds_dir":
+                    values["use_seeds"] = True
             elif key == "folders":
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigError(f"{where}: must be a list of paths")
                 values["folders"] = tuple(_coerce("reports_dir", v, where, base) for v in value)
             elif key == "feeds":
+                if not isinstance(value, list):
+                    raise ConfigError(f"{where}: must be a list of feeds (URL strings or tables with url)")
                 values["feeds"] = tuple(_feed(item, f"{where}[{i}]") for i, item in enumerate(value))
             else:
                 raise ConfigError(f"{where}: unknown key")
@@ -112,15 +117,22 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 values["use_seeds"] = False
                 continue
             values[key] = _coerce(key, os.environ[env], f"environment {env}", cwd)
+            if key == "seeds_dir":
+                # A later (higher) layer naming a folder turns seeds back on.
+                values["use_seeds"] = True
     for key, value in (overrides or {}).items():
         if value is not None:
-            values[key] = _coerce(key, str(value), f"option --{key.replace('_', '-')}", cwd) if key in PATH_KEYS else value
+            if key in PATH_KEYS:
+                value = _coerce(key, str(value), f"option --{key.replace('_', '-')}", cwd)
+            values[key] = value
+            if key == "seeds_dir":
+                values["use_seeds"] = True
     return Config(source=source, **values)
 
 
 def _feed(item: Any, where: str) -> FeedSource:
     if isinstance(item, str):
         return FeedSource(url=item)
-    if isinstance(item, dict) and isinstance(item.get("url"), str):
+    if isinstance(item, dict) and isinstance(item.get("url"), str) and isinstance(item.get("name", ""), str):
         return FeedSource(url=item["url"], name=item.get("name"))
     raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")

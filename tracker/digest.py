@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -68,7 +68,7 @@ def build_digest(
         "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
         "relationship": catalogue.relationship_title,
         "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,
         "changes": [change.as_json() | {"commitment_id": change.commitment_id} for change in ordered],
         "statuses": statuses,
@@ -93,7 +93,7 @@ def write_digest(digest: dict, reports_dir: Path, templates_dir: Path | None = N
     reports_dir.mkdir(parents=True, exist_ok=True)
     stem = _free_stem(reports_dir, date.fromisoformat(digest["as_of"]))
     written = []
-    for ext, text in rendered + [("json", json.dumps(digest, indent=2, ensure_ascii=False))]:
+    for ext, text in [*rendered, ("json", json.dumps(digest, indent=2, ensure_ascii=False))]:
         path = reports_dir / f"{stem}.{ext}"
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         written.append(path)

@@ -9,6 +9,7 @@ cancels it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +41,8 @@ MONTHS = {
 _MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 _DATED_ANCHOR = re.compile(
-    rf"\b(?i:in|on|during|by|of) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
+    rf"\b(?i:in|on|during|by|of) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
+    rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
 _CLAUSE_BREAK = re.compile(
@@ -64,7 +66,8 @@ _BOTH_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _PAST_VERB = re.compile(
-    r"^(?:(?:was|were|had|had been|got) )?(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
+    r"^(?:(?:was|were|had|had been|got) )?"
+    r"(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
     re.IGNORECASE,
 )
 _PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
@@ -134,8 +137,8 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     for match in _CLAUSE_BREAK.finditer(text):
         if match.start() > 0:
             bounds.append(match.start())
-    bounds = sorted(set(bounds)) + [len(text)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    bounds = [*sorted(set(bounds)), len(text)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -143,11 +146,8 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, i
 
 
 def _find_cues(text: str, lexicon: Lexicon) -> list[_Cue]:
-    cues = [
-        _Cue(rule, m.start(), m.end(), m.group(0))
-        for rule in lexicon.cues
-        for m in rule.pattern.finditer(text)
-    ]
+    cues = [_Cue(rule, m.start(), m.end(), m.group(0)) for rule in lexicon.cues for m in rule.pattern.finditer(text)]
+
     # Where two cues overlap, one phrase is being read twice: a predicate beats
     # a noun phrase ("imposed restrictions on"), then the longer match wins
     # ("remain suspended" is one cue, not "suspended" as well).
@@ -199,7 +199,10 @@ def _relationship_scope(
 
 def _choose_cue(
     sentence: str,
-    mention: tuple[int, int], cues: list[_Cue], clause: tuple[int, int], descriptions: list[tuple[int, int]]
+    mention: tuple[int, int],
+    cues: list[_Cue],
+    clause: tuple[int, int],
+    descriptions: list[tuple[int, int]],
 ) -> _Cue | None:
     mention_description = _inside(mention, descriptions)
     usable = [
@@ -222,7 +225,9 @@ def _choose_cue(
         # rare earths remain in force"), or the earlier cue only introduces a
         # clause ("agreed that flights will resume on 26 October").
         if nearest_before.text.lower().endswith(" that") or (
-            gap_after <= 25 and gap_after < gap_before and not re.search(r"[,;]", sentence[mention[1] : nearest_after.start])
+            gap_after <= 25
+            and gap_after < gap_before
+            and not re.search(r"[,;]", sentence[mention[1] : nearest_after.start])
         ):
             return nearest_after
     if nearest_before:
@@ -242,7 +247,10 @@ def _anchor_is_past(match: re.Match[str], published: date) -> bool:
     year = int(match.group("year")) if match.group("year") else published.year
     if match.group("day"):
         try:
-            return date(year, month, int(match.group("day"))) < published and (published - date(year, month, int(match.group("day")))).days > 7
+            return (
+                date(year, month, int(match.group("day"))) < published
+                and (published - date(year, month, int(match.group("day")))).days > 7
+            )
         except ValueError:
             return False
     return (year, month) < (published.year, published.month)
@@ -286,9 +294,7 @@ def _cancel_reason(
     return None
 
 
-def _actor(
-    subject: str, cue: _Cue, sentence: str, catalogue: Catalogue
-) -> str:
+def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
     if _BOTH_SUBJECT.search(subject):
         return "both"
     sides = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
@@ -39,7 +39,7 @@ from tracker.sources import ArticleDraft
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -271,7 +271,12 @@ class Store:
             command.downgrade(config, revision)
 
     def is_empty(self) -> bool:
-        return not inspect(self.engine).get_table_names()
+        """No tables of the tracker's; Alembic's own bookkeeping table does not count.
+
+        A database downgraded to "base" keeps an empty `alembic_version` table:
+        it holds no data and is as empty as a new one.
+        """
+        return not (set(inspect(self.engine).get_table_names()) - {"alembic_version"})
 
     def ensure_schema(self) -> None:
         """Upgrade an empty database; leave a populated one to `tracker init`."""
@@ -305,8 +310,18 @@ class Store:
             session.flush()
             return run.id
 
-    def finish_run(self, run_id: int, *, ingested: int, skipped: int, failed: int, deferred: int,
-                   changes_found: int, messages: Sequence[str], digest_id: int | None) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        ingested: int,
+        skipped: int,
+        failed: int,
+        deferred: int,
+        changes_found: int,
+        messages: Sequence[str],
+        digest_id: int | None,
+    ) -> None:
         with self.sessions.begin() as session:
             run = session.get_one(Run, run_id)
             run.ingested, run.skipped, run.failed, run.deferred = ingested, skipped, failed, deferred
@@ -345,9 +360,7 @@ class Store:
         with self.sessions() as session:
             return (
                 session.scalar(
-                    select(Article.id).where(
-                        (Article.url == draft.url) | (Article.content_hash == draft.content_hash)
-                    )
+                    select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
                 )
                 is not None
             )
@@ -388,12 +401,26 @@ class Store:
     def fold_inputs(self) -> list[FoldInput]:
         with self.sessions() as session:
             rows = session.execute(
-                select(Statement.id, Statement.commitment_id, Statement.status, Article.published,
-                       Article.content_hash, Statement.sentence_index, Statement.confidence).join(Article)
+                select(
+                    Statement.id,
+                    Statement.commitment_id,
+                    Statement.status,
+                    Article.published,
+                    Article.content_hash,
+                    Statement.sentence_index,
+                    Statement.confidence,
+                ).join(Article)
             )
             return [
-                FoldInput(key=sid, commitment_id=cid, status=status, published=published,
-                          article_order=order, sentence_index=index, confidence=confidence)
+                FoldInput(
+                    key=sid,
+                    commitment_id=cid,
+                    status=status,
+                    published=published,
+                    article_order=order,
+                    sentence_index=index,
+                    confidence=confidence,
+                )
                 for sid, cid, status, published, order, index, confidence in rows
             ]
 
@@ -521,7 +548,8 @@ class Store:
             alerts = []
             for row in pending:
                 commitment = session.get_one(Commitment, row.commitment_id)
-                if commitment.alerted_status is not None and commitment.alerted_status == current.get(row.commitment_id):
+                reported = commitment.alerted_status
+                if reported is not None and reported == current.get(row.commitment_id):
                     row.quiet = True
                 else:
                     alerts.append(row)
