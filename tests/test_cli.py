@@ -199,6 +199,14 @@ def test_a_bad_database_url_is_a_clear_error() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_a_missing_database_driver_is_a_clear_error() -> None:
+    # No MySQL driver is a dependency of the tracker, so this driver is never installed.
+    result = CliRunner().invoke(main, ["--database-url", "mysql+mysqldb://x@127.0.0.1/y", "status"])
+    assert result.exit_code == 1
+    assert "driver is not installed (MySQLdb)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 # --- help -------------------------------------------------------------------------------
 
 

@@ -65,6 +65,11 @@ def _context(obj: dict) -> Iterator[Context]:
         ctx = Context.open(config)
     except CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(
+            f"cannot open the database {_shown_url(config.database_url)}: its driver is not installed ({exc.name});"
+            " for PostgreSQL: pip install 'tracker[postgres]'"
+        ) from exc
     except SQLAlchemyError as exc:
         # A bad URL or a server that does not answer: one line, not a traceback.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
