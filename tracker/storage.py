@@ -499,14 +499,13 @@ class Store:
             rows = session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id))
             return self._change_views(session, rows)
 
-    def statements(self, commitment_id: str) -> list[StatementView]:
+    def statements(self, commitment_id: str | None = None) -> list[StatementView]:
+        """Statements in fold order: by date, article, sentence."""
         with self.sessions() as session:
-            rows = session.scalars(
-                select(Statement)
-                .join(Article)
-                .where(Statement.commitment_id == commitment_id)
-                .order_by(Article.published, Article.content_hash, Statement.sentence_index)
-            )
+            query = select(Statement).join(Article)
+            if commitment_id is not None:
+                query = query.where(Statement.commitment_id == commitment_id)
+            rows = session.scalars(query.order_by(Article.published, Article.content_hash, Statement.sentence_index))
             return [
                 StatementView(
                     commitment_id=s.commitment_id,

@@ -1,0 +1,473 @@
+"""Evaluation: how right the tracker is on a labelled corpus, beside a keyword baseline.
+
+A corpus is a folder with `articles/<id>.txt` (title, blank line, body) and
+`labels.json`: per article its id, date, title, url and the statements an
+analyst reads in it (commitment, status, actor, evidence sentence). The corpus
+is ingested day by day through the real pipeline into a temporary database,
+and what the tracker stored is compared with the labels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from tracker.catalogue import ACTORS, STATUSES, Catalogue
+from tracker.comparison import FoldInput, StatusChange, fold
+from tracker.config import Config
+from tracker.extraction import split_sentences
+from tracker.pipeline import Context, RunReport, store_articles, update_timeline
+from tracker.sources import ArticleDraft, SourceError, parse_article_text
+from tracker.storage import ChangeView
+
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class GoldStatement:
+    commitment: str
+    status: str
+    actor: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CorpusArticle:
+    id: str
+    date: date
+    title: str
+    url: str
+    source: str
+    text: str
+    statements: tuple[GoldStatement, ...]
+
+    def draft(self) -> ArticleDraft:
+        return ArticleDraft(
+            title=self.title,
+            text=self.text,
+            published=self.date,
+            url=self.url,
+            source_name=self.source,
+            origin=f"corpus:{self.id}",
+        )
+
+
+def load_corpus(folder: Path, catalogue: Catalogue) -> list[CorpusArticle]:
+    """The labelled articles of a corpus folder; a bad label or file is a one-line error."""
+    labels_path = folder / "labels.json"
+    try:
+        labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(f"{labels_path}: cannot read: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{labels_path}: not valid JSON: {exc}") from exc
+    if not isinstance(labels, list):
+        raise SourceError(f"{labels_path}: must be a list of articles")
+    articles = []
+    for index, item in enumerate(labels):
+        where = f"{labels_path}: [{index}]"
+        try:
+            article_id = item["id"]
+            path = folder / "articles" / f"{article_id}.txt"
+            try:
+                raw = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SourceError(f"{path}: cannot read: {exc}") from exc
+            title, summary, body = parse_article_text(raw)
+            statements = []
+            for number, s in enumerate(item["statements"]):
+                spot = f"{where}.statements[{number}]"
+                if s["commitment"] not in catalogue.ids:
+                    raise SourceError(f"{spot}.commitment: unknown commitment {s['commitment']!r}")
+                if s["status"] not in STATUSES:
+                    raise SourceError(f"{spot}.status: unknown status {s['status']!r}")
+                if s.get("actor", "both") not in ACTORS:
+                    raise SourceError(f"{spot}.actor: unknown actor {s['actor']!r}")
+                statements.append(GoldStatement(s["commitment"], s["status"], s.get("actor", "both"), s["evidence"]))
+            articles.append(
+                CorpusArticle(
+                    id=article_id,
+                    date=date.fromisoformat(item["date"]),
+                    title=item.get("title") or title,
+                    url=item.get("url") or f"corpus:{article_id}",
+                    source=item.get("source", "corpus"),
+                    text=f"{summary}\n\n{body}" if summary else body,
+                    statements=tuple(statements),
+                )
+            )
+        except KeyError as exc:
+            raise SourceError(f"{where}: missing field {exc.args[0]!r}") from exc
+        except ValueError as exc:
+            raise SourceError(f"{where}.date: {exc}") from exc
+    return sorted(articles, key=lambda a: (a.date, a.id))
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_json(self) -> dict:
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """Whether two evidence strings are the same sentence, allowing for split differences."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+@dataclass(frozen=True)
+class PredictedStatement:
+    article_id: str
+    commitment: str
+    status: str
+    actor: str
+    evidence: str
+    rule: str
+
+
+@dataclass
+class StatementError:
+    article_id: str
+    commitment: str
+    evidence: str
+    expected: str
+    got: str
+    rule: str = ""
+
+    def as_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Figures:
+    """Every figure the evaluation prints, for the tracker or for the baseline."""
+
+    statements: Score = field(default_factory=Score)
+    by_commitment: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    by_status: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    changes: Score = field(default_factory=Score)
+    final_right: int = 0
+    final_total: int = 0
+    statement_errors: list[StatementError] = field(default_factory=list)
+    change_errors: list[dict] = field(default_factory=list)
+    final_errors: list[dict] = field(default_factory=list)
+    actor_right: int = 0
+    actor_total: int = 0
+
+    @property
+    def final_accuracy(self) -> float:
+        return self.final_right / self.final_total if self.final_total else 1.0
+
+    def as_json(self, with_errors: bool = True) -> dict:
+        result: dict = {
+            "statements": self.statements.as_json(),
+            "statements_by_commitment": {k: v.as_json() for k, v in sorted(self.by_commitment.items())},
+            "statements_by_status": {k: v.as_json() for k, v in sorted(self.by_status.items())},
+            "confusion": [{"expected": e, "got": g, "count": n} for (e, g), n in sorted(self.confusion.items())],
+            "changes": self.changes.as_json(),
+            "final_status": {
+                "right": self.final_right,
+                "total": self.final_total,
+                "accuracy": round(self.final_accuracy, 4),
+            },
+            "actor_agreement": round(self.actor_right / self.actor_total, 4) if self.actor_total else None,
+        }
+        if with_errors:
+            result["errors"] = {
+                "statements": [e.as_json() for e in self.statement_errors],
+                "changes": self.change_errors,
+                "final_status": self.final_errors,
+            }
+        return result
+
+
+def score_statements(
+    gold: dict[str, Sequence[GoldStatement]],
+    predicted: dict[str, Sequence[PredictedStatement]],
+    figures: Figures,
+    status_blind: bool = False,
+) -> None:
+    """Match statements article by article: same commitment, same sentence, then status."""
+    for article_id in sorted(set(gold) | set(predicted)):
+        unmatched = list(predicted.get(article_id, ()))
+        for g in gold.get(article_id, ()):
+            match = next(
+                (
+                    p
+                    for p in unmatched
+                    if p.commitment == g.commitment
+                    and same_sentence(p.evidence, g.evidence)
+                    and (status_blind or p.status == g.status)
+                ),
+                None,
+            ) or next(
+                (p for p in unmatched if p.commitment == g.commitment and same_sentence(p.evidence, g.evidence)),
+                None,
+            )
+            if match is None:
+                figures.statements.fn += 1
+                figures.by_commitment[g.commitment].fn += 1
+                figures.by_status[g.status].fn += 1
+                figures.confusion[(g.status, NONE)] += 1
+                figures.statement_errors.append(StatementError(article_id, g.commitment, g.evidence, g.status, NONE))
+                continue
+            unmatched.remove(match)
+            figures.confusion[(g.status, match.status)] += 1
+            if status_blind or match.status == g.status:
+                figures.statements.tp += 1
+                figures.by_commitment[g.commitment].tp += 1
+                figures.by_status[g.status].tp += 1
+                figures.actor_total += 1
+                figures.actor_right += match.actor == g.actor
+            else:
+                figures.statements.fn += 1
+                figures.statements.fp += 1
+                figures.by_commitment[g.commitment].fn += 1
+                figures.by_commitment[g.commitment].fp += 1
+                figures.by_status[g.status].fn += 1
+                figures.by_status[match.status].fp += 1
+                figures.statement_errors.append(
+                    StatementError(article_id, g.commitment, g.evidence, g.status, match.status, match.rule)
+                )
+        for p in unmatched:
+            figures.statements.fp += 1
+            figures.by_commitment[p.commitment].fp += 1
+            figures.by_status[p.status].fp += 1
+            figures.confusion[(NONE, p.status)] += 1
+            figures.statement_errors.append(
+                StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule)
+            )
+
+
+def gold_timeline(corpus: Sequence[CorpusArticle]) -> list[StatusChange]:
+    """The changes the labels imply under the rules of change."""
+    inputs = []
+    for article in corpus:
+        sentences = [s.text for s in split_sentences(article.text)]
+        for g in article.statements:
+            index = next((i for i, s in enumerate(sentences) if same_sentence(s, g.evidence)), len(sentences))
+            inputs.append(FoldInput((article.id, g), g.commitment, g.status, article.date, article.id, index))
+    return fold(inputs)
+
+
+def score_changes(
+    gold: Iterable[tuple[str, date, str]], predicted: Iterable[tuple[str, date, str]], figures: Figures
+) -> None:
+    """Change events match on commitment, date and the status moved to."""
+    gold_set, predicted_set = set(gold), set(predicted)
+    figures.changes.tp += len(gold_set & predicted_set)
+    figures.changes.fn += len(gold_set - predicted_set)
+    figures.changes.fp += len(predicted_set - gold_set)
+    for commitment, day, status in sorted(gold_set - predicted_set):
+        figures.change_errors.append(
+            {"commitment": commitment, "date": day.isoformat(), "expected": status, "got": NONE}
+        )
+    for commitment, day, status in sorted(predicted_set - gold_set):
+        figures.change_errors.append(
+            {"commitment": commitment, "date": day.isoformat(), "expected": NONE, "got": status}
+        )
+
+
+def score_final(gold: dict[str, str], predicted: dict[str, str], figures: Figures) -> None:
+    for commitment in sorted(set(gold) | set(predicted)):
+        figures.final_total += 1
+        if gold.get(commitment) == predicted.get(commitment):
+            figures.final_right += 1
+        else:
+            figures.final_errors.append(
+                {"commitment": commitment, "expected": gold.get(commitment), "got": predicted.get(commitment)}
+            )
+
+
+def _final(changes: Iterable[StatusChange] | Iterable[ChangeView]) -> dict[str, str]:
+    final: dict[str, str] = {}
+    for change in sorted(changes, key=lambda c: c.date):
+        final[change.commitment_id] = change.to_status
+    return final
+
+
+# --- the two systems ------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    articles: int
+    gold_statements: int
+    gold_changes: int
+    tracker: Figures
+    baseline: Figures
+
+    def as_json(self) -> dict:
+        return {
+            "articles": self.articles,
+            "gold_statements": self.gold_statements,
+            "gold_changes": self.gold_changes,
+            "tracker": self.tracker.as_json(),
+            "baseline": self.baseline.as_json(with_errors=False),
+        }
+
+
+def run_tracker(
+    corpus: Sequence[CorpusArticle], config: Config
+) -> tuple[dict[str, list[PredictedStatement]], list[ChangeView]]:
+    """Ingest the corpus day by day through the pipeline into a temporary database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = replace(
+            config,
+            database_url=f"sqlite:///{Path(tmp) / 'eval.db'}",
+            reports_dir=Path(tmp) / "reports",
+            use_seeds=False,
+            folders=(),
+            feeds=(),
+        )
+        ctx = Context.open(config)
+        try:
+            by_url = {a.url: a.id for a in corpus}
+            days = sorted({a.date for a in corpus})
+            for day in days:
+                report = RunReport(run_id=ctx.store.start_run("eval", day), as_of=day)
+                store_articles(ctx, [a.draft() for a in corpus if a.date == day], day, report)
+                update_timeline(ctx)
+            predicted: dict[str, list[PredictedStatement]] = defaultdict(list)
+            for view in ctx.store.statements():
+                article_id = by_url[view.source_url]
+                predicted[article_id].append(
+                    PredictedStatement(
+                        article_id, view.commitment_id, view.status, view.actor, view.evidence, view.rule
+                    )
+                )
+            changes = ctx.store.changes()
+        finally:
+            ctx.close()
+    return predicted, changes
+
+
+def keyword_baseline(corpus: Sequence[CorpusArticle], catalogue: Catalogue) -> tuple[dict, set]:
+    """Keyword alerting: every sentence naming a commitment, a change whenever a new article names it."""
+    predicted: dict[str, list[PredictedStatement]] = defaultdict(list)
+    changes = set()
+    for article in corpus:
+        for sentence in split_sentences(article.text):
+            for commitment in catalogue.commitments:
+                if commitment.pattern.search(sentence.text):
+                    predicted[article.id].append(
+                        PredictedStatement(article.id, commitment.id, "mentioned", "both", sentence.text, "keyword")
+                    )
+                    changes.add((commitment.id, article.date))
+    return predicted, changes
+
+
+def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Config) -> Evaluation:
+    gold = {a.id: a.statements for a in corpus}
+    gold_changes = gold_timeline(corpus)
+
+    tracker = Figures()
+    predicted, changes = run_tracker(corpus, config)
+    score_statements(gold, predicted, tracker)
+    score_changes(
+        ((c.commitment_id, c.date, c.to_status) for c in gold_changes),
+        ((c.commitment_id, c.date, c.to_status) for c in changes),
+        tracker,
+    )
+    score_final(_final(gold_changes), _final(changes), tracker)
+
+    baseline = Figures()
+    keyword_statements, keyword_changes = keyword_baseline(corpus, catalogue)
+    # The baseline knows no status: it is scored status-blind, which flatters it.
+    score_statements(gold, keyword_statements, baseline, status_blind=True)
+    score_changes(
+        ((c.commitment_id, c.date, "any") for c in gold_changes),
+        ((cid, day, "any") for cid, day in keyword_changes),
+        baseline,
+    )
+    return Evaluation(len(corpus), sum(len(a.statements) for a in corpus), len(gold_changes), tracker, baseline)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _line(name: str, score: Score) -> str:
+    return (
+        f"  {name:<22} P {score.precision:6.3f}  R {score.recall:6.3f}  F1 {score.f1:6.3f}"
+        f"   (tp {score.tp}, fp {score.fp}, fn {score.fn})"
+    )
+
+
+def format_report(result: Evaluation, errors: bool = True) -> str:
+    t, b = result.tracker, result.baseline
+    out = [
+        f"Corpus: {result.articles} articles, {result.gold_statements} labelled statements, "
+        f"{result.gold_changes} changes implied by the labels.",
+        "",
+        "Statements (same article, commitment, sentence and status):",
+        _line("tracker", t.statements),
+        _line("keyword baseline*", b.statements),
+        "",
+        "Change events (same commitment, date and new status):",
+        _line("tracker", t.changes),
+        _line("keyword baseline*", b.changes),
+        "",
+        f"Final status right: tracker {t.final_right}/{t.final_total} ({t.final_accuracy:.3f}); "
+        "keyword baseline: none (it has no status).",
+    ]
+    if t.actor_total:
+        out.append(f"Actor agrees on matched statements: {t.actor_right}/{t.actor_total}.")
+    out += ["* scored status-blind (a mention or a change on the right day counts), which flatters it.", ""]
+    out.append("Tracker statements by commitment:")
+    out += [_line(k, v) for k, v in sorted(t.by_commitment.items())]
+    out.append("Tracker statements by status:")
+    out += [_line(k, v) for k, v in sorted(t.by_status.items())]
+    labels = [*STATUSES, NONE]
+    out += ["", "Confusion (rows expected, columns got):", " " * 18 + "".join(f"{s[:9]:>10}" for s in labels)]
+    for e in labels:
+        out.append(f"  {e:<16}" + "".join(f"{t.confusion.get((e, g), 0) or '.':>10}" for g in labels))
+    if errors:
+        out += ["", f"Statement errors ({len(t.statement_errors)}):"]
+        for err in t.statement_errors:
+            rule = f" [{err.rule}]" if err.rule else ""
+            out.append(f"  {err.article_id} {err.commitment}: expected {err.expected}, got {err.got}{rule}")
+            out.append(f"      “{err.evidence}”")
+        out += [f"Change errors ({len(t.change_errors)}):"]
+        out += [f"  {e['date']} {e['commitment']}: expected {e['expected']}, got {e['got']}" for e in t.change_errors]
+        out += [f"Final status errors ({len(t.final_errors)}):"]
+        out += [f"  {e['commitment']}: expected {e['expected']}, got {e['got']}" for e in t.final_errors]
+    return "\n".join(out)
