@@ -56,6 +56,9 @@ class Commitment:
     description: str
     phrases: tuple[str, ...]
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    # Named only in this relationship (the Kailash Mansarovar Yatra is India–China
+    # by definition): a mention needs no country named near it.
+    implies_relationship: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     description=item.get("description", ""),
                     phrases=phrases,
                     pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
+                    implies_relationship=bool(item.get("implies_relationship", False)),
                 )
             )
     except KeyError as exc:
@@ -159,6 +163,7 @@ class Lexicon:
     reporting: re.Pattern[str]
     past_perfect: re.Pattern[str]
     past_anchors: re.Pattern[str]
+    non_state: re.Pattern[str]
     source: str
 
 
@@ -186,7 +191,15 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         mods = raw["modifiers"]
         compiled = {
             key: _compile_phrases(mods[key], f"{path}: modifiers.{key}")
-            for key in ("negation", "speculation", "conditional", "reporting", "past_perfect", "past_anchors")
+            for key in (
+                "negation",
+                "speculation",
+                "conditional",
+                "reporting",
+                "past_perfect",
+                "past_anchors",
+                "non_state",
+            )
         }
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc

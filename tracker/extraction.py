@@ -41,7 +41,7 @@ MONTHS = {
 _MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 _DATED_ANCHOR = re.compile(
-    rf"\b(?i:in|on|during|by|of) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
+    rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
     rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
@@ -49,7 +49,9 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though|however|yet)\s",
     re.IGNORECASE,
 )
-_LEADING_SUBORDINATE = re.compile(r"^\s*(?:While|Although|Though|Whereas|Even as)\b[^,]*,", re.IGNORECASE)
+_LEADING_SUBORDINATE = re.compile(
+    r"^\s*(?:While|Although|Though|Whereas|Even as|Having|After|Before)\b[^,]*,", re.IGNORECASE
+)
 # Descriptions that restate the past inside a sentence: ", which were suspended in 2020,",
 # ", suspended since 2020,", "(halted after the 2020 clashes)".
 _DESCRIPTION = re.compile(
@@ -71,6 +73,10 @@ _PAST_VERB = re.compile(
     re.IGNORECASE,
 )
 _PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
+_PAST_RELATIVE = re.compile(r"[\s,(]*(?:(?:which|that|who)\s+)?(?:was|were|had|\w+ed)\b", re.IGNORECASE)
+# Statuses that only a party to the relationship can bring about by acting.
+_ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
+_QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
 _PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|remains?|continues? to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
@@ -177,23 +183,25 @@ def _relationship_scope(
     clause: str,
     sentence: Sentence,
     paragraph_text: str,
-    lede: str,
+    article_text: str,
+    commitment: Commitment,
     catalogue: Catalogue,
-) -> tuple[float, str] | None:
-    """How sure we are that the clause is about this relationship, or None if it is not."""
+) -> float | None:
+    """How sure we are that the clause is about this relationship, or None if it is not.
+
+    The nearest text that names both sides decides; a third country named
+    nearer than that means another relationship.
+    """
     both = {catalogue.side_a.actor, catalogue.side_b.actor}
     if catalogue.others.search(clause) and _sides_in(clause, catalogue) != both:
         return None
-    if _sides_in(sentence.text, catalogue) == both:
-        return 1.0, "sentence"
-    if catalogue.others.search(sentence.text):
-        return None
-    if _sides_in(paragraph_text, catalogue) == both:
-        return 0.9, "paragraph"
-    if catalogue.others.search(paragraph_text):
-        return None
-    if _sides_in(lede, catalogue) == both:
-        return 0.8, "article"
+    for text, factor in ((sentence.text, 1.0), (paragraph_text, 0.9)):
+        if _sides_in(text, catalogue) == both:
+            return factor
+        if catalogue.others.search(text):
+            return None
+    if commitment.implies_relationship or _sides_in(article_text, catalogue) == both:
+        return 0.8
     return None
 
 
@@ -227,13 +235,21 @@ def _choose_cue(
         if nearest_before.text.lower().endswith(" that") or (
             gap_after <= 25
             and gap_after < gap_before
-            and not re.search(r"[,;]", sentence[mention[1] : nearest_after.start])
+            and not re.search(r"[,;]|\band\b", sentence[mention[1] : nearest_after.start])
         ):
             return nearest_after
     if nearest_before:
         return nearest_before
     if nearest_after:
         return nearest_after
+    if mention_description is None:
+        # "the yatra, which is resuming this summer": a relative clause in the
+        # present or future, right after the mention, says where it stands now.
+        attached = next((d for d in descriptions if 0 <= d[0] - mention[1] <= 2), None)
+        if attached and not _PAST_RELATIVE.match(sentence[attached[0] : attached[1]]):
+            inner = [c for c in cues if c.rule.form == "verb" and attached[0] <= c.start < attached[1]]
+            if inner:
+                return inner[0]
     nouns = [c for c in usable if c.rule.form == "noun"]
     if not nouns:
         return None
@@ -244,7 +260,8 @@ def _anchor_is_past(match: re.Match[str], published: date) -> bool:
     if match.group("year_only"):
         return int(match.group("year_only")) < published.year
     month = MONTHS[match.group("month").lower()]
-    year = int(match.group("year")) if match.group("year") else published.year
+    # A month named without a year, later in the year than the article, is last year's.
+    year = int(match.group("year")) if match.group("year") else published.year - (month > published.month)
     if match.group("day"):
         try:
             return (
@@ -265,10 +282,12 @@ def _cancel_reason(
     lexicon: Lexicon,
 ) -> str | None:
     """Why the cue does not assert a current status here, or None if it does."""
+    clause_text = sentence[clause[0] : clause[1]]
     # The words before the cue, and before the mention when the cue follows
-    # it: "could resume flights", "flights could soon resume".
+    # it: "could resume flights", "flights could soon resume". A noun cue has
+    # no predicate of its own, so the whole clause's predicate counts.
     window_start = max(clause[0], min(cue.start, mention[0]) - 60)
-    window = sentence[window_start : cue.start]
+    window = clause_text if cue.rule.form == "noun" else sentence[window_start : cue.start]
     if lexicon.negation.search(window) or re.search(r"n't\b|\bcannot\b", window, re.IGNORECASE):
         return "negated"
     if lexicon.speculation.search(window):
@@ -276,22 +295,39 @@ def _cancel_reason(
     conditional = lexicon.conditional.search(window)
     if conditional and not lexicon.reporting.search(sentence[: window_start + conditional.start()]):
         return "speculation"
+    subject = sentence[clause[0] : min(cue.start, mention[0])]
+    if cue.rule.status in _ACTIONS and lexicon.non_state.search(subject):
+        # Industry bodies, analysts or editorial writers calling for something
+        # is advocacy, not one side's position.
+        return "not-a-party"
     reported = lexicon.reporting.search(sentence[: cue.start])
-    clause_text = sentence[clause[0] : clause[1]]
-    tail = sentence[max(clause[0], cue.start - 14) : cue.start]
+    tail = sentence[clause[0] : cue.start]
     anchored_past = lexicon.past_anchors.search(clause_text) or any(
-        _anchor_is_past(m, published) for m in _DATED_ANCHOR.finditer(clause_text)
+        _anchor_is_past(m, published) and _anchors_cue(m, cue, clause, sentence)
+        for m in _DATED_ANCHOR.finditer(sentence, clause[0], clause[1])
     )
     if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
         return "retrospective"
-    if anchored_past and not _PRESENT_AUX.search(sentence[clause[0] : cue.start]):
-        # A past event dated before the article: a verb cue in the past tense,
-        # or a noun cue inside a clause whose predicate is in the past tense.
-        if _PAST_VERB.match(cue.text):
-            return "retrospective"
-        if cue.rule.form == "noun" and _PAST_WORD.search(sentence[clause[0] : cue.start]):
-            return "retrospective"
+    if (
+        anchored_past
+        and not _PRESENT_AUX.search(sentence[clause[0] : cue.start])
+        and (_PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text))
+    ):
+        # A past event dated before the article: the clause's predicate is in
+        # the past tense ("were suspended in early 2020").
+        return "retrospective"
     return None
+
+
+def _anchors_cue(anchor: re.Match[str], cue: _Cue, clause: tuple[int, int], sentence: str) -> bool:
+    """Whether a date dates the cue's event rather than something further on."""
+    if anchor.start() < cue.start:
+        # "In June 2020, India banned…"; but not "In April they discussed X and
+        # on Thursday agreed…": another past verb between takes the date.
+        return not _PAST_WORD.search(sentence[anchor.end() : cue.start])
+    gap = sentence[cue.end : anchor.start()]
+    # "agreed to resume flights suspended in 2020": the date belongs to "suspended".
+    return len(gap) <= 40 and not _PAST_WORD.search(gap)
 
 
 def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
@@ -337,14 +373,18 @@ def extract_statements(
     paragraphs: dict[int, str] = {}
     for s in sentences:
         paragraphs[s.paragraph] = (paragraphs.get(s.paragraph, "") + " " + s.text).strip()
-    lede = " ".join([title] + [s.text for s in sentences[:3]])
+    article_text = f"{title}\n{text}"
     statements: list[ExtractedStatement] = []
 
     def reject(commitment: Commitment, sentence: Sentence, reason: str) -> None:
         if rejections is not None:
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text))
 
+    questions = {s.paragraph for s in sentences if _QUESTION.match(s.text)}
     for sentence in sentences:
+        if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
+            # A reporter's question asserts nothing on either side's behalf.
+            continue
         mentions = [
             (commitment, (m.start(), m.end()))
             for commitment in catalogue.commitments
@@ -359,7 +399,12 @@ def extract_statements(
         for commitment, mention in mentions:
             clause = next(c for c in clauses if c[0] <= mention[0] < c[1])
             scope = _relationship_scope(
-                sentence.text[clause[0] : clause[1]], sentence, paragraphs[sentence.paragraph], lede, catalogue
+                sentence.text[clause[0] : clause[1]],
+                sentence,
+                paragraphs[sentence.paragraph],
+                article_text,
+                commitment,
+                catalogue,
             )
             if scope is None:
                 reject(commitment, sentence, "other-relationship")
@@ -373,8 +418,7 @@ def extract_statements(
                 reject(commitment, sentence, f"{reason}:{cue.rule.name}")
                 continue
             actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
-            factor, _ = scope
-            confidence = round(cue.rule.weight * factor, 2)
+            confidence = round(cue.rule.weight * scope, 2)
             statement = ExtractedStatement(
                 commitment_id=commitment.id,
                 status=cue.rule.status,
