@@ -164,6 +164,7 @@ class Lexicon:
     past_perfect: re.Pattern[str]
     past_anchors: re.Pattern[str]
     non_state: re.Pattern[str]
+    commitment_verbs: re.Pattern[str]
     source: str
 
 
@@ -199,6 +200,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "past_perfect",
                 "past_anchors",
                 "non_state",
+                "commitment_verbs",
             )
         }
     except KeyError as exc:

@@ -46,7 +46,7 @@ _DATED_ANCHOR = re.compile(
     rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
 _CLAUSE_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though|however|yet)\s",
+    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|[,;]\s*however,?\s",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
@@ -77,6 +77,9 @@ _PAST_RELATIVE = re.compile(r"[\s,(]*(?:(?:which|that|who)\s+)?(?:was|were|had|\
 # Statuses that only a party to the relationship can bring about by acting.
 _ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
+_FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
+_PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
+_FORWARD = re.compile(r"^(?:will|would|shall|set to|scheduled|slated|due|poised|to be)\b", re.IGNORECASE)
 _PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|remains?|continues? to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
@@ -233,7 +236,7 @@ def _choose_cue(
         # rare earths remain in force"), or the earlier cue only introduces a
         # clause ("agreed that flights will resume on 26 October").
         if nearest_before.text.lower().endswith(" that") or (
-            gap_after <= 25
+            gap_after <= 40
             and gap_after < gap_before
             and not re.search(r"[,;]|\band\b", sentence[mention[1] : nearest_after.start])
         ):
@@ -280,6 +283,7 @@ def _cancel_reason(
     cue: _Cue,
     published: date,
     lexicon: Lexicon,
+    descriptions: list[tuple[int, int]],
 ) -> str | None:
     """Why the cue does not assert a current status here, or None if it does."""
     clause_text = sentence[clause[0] : clause[1]]
@@ -293,39 +297,50 @@ def _cancel_reason(
     if lexicon.speculation.search(window):
         return "speculation"
     conditional = lexicon.conditional.search(window)
-    if conditional and not lexicon.reporting.search(sentence[: window_start + conditional.start()]):
+    before_conditional = sentence[: window_start + conditional.start()] if conditional else ""
+    if conditional and not (
+        lexicon.reporting.search(before_conditional) or lexicon.commitment_verbs.search(before_conditional)
+    ):
         return "speculation"
     subject = sentence[clause[0] : min(cue.start, mention[0])]
     if cue.rule.status in _ACTIONS and lexicon.non_state.search(subject):
         # Industry bodies, analysts or editorial writers calling for something
         # is advocacy, not one side's position.
         return "not-a-party"
+    if _FORWARD.match(cue.text):
+        # "will be held during June": a plan, whatever dates it names.
+        return None
     reported = lexicon.reporting.search(sentence[: cue.start])
     tail = sentence[clause[0] : cue.start]
-    anchored_past = lexicon.past_anchors.search(clause_text) or any(
-        _anchor_is_past(m, published) and _anchors_cue(m, cue, clause, sentence)
-        for m in _DATED_ANCHOR.finditer(sentence, clause[0], clause[1])
+    anchors = [m for m in lexicon.past_anchors.finditer(sentence, clause[0], clause[1])] + [
+        m for m in _DATED_ANCHOR.finditer(sentence, clause[0], clause[1]) if _anchor_is_past(m, published)
+    ]
+    anchored_past = any(
+        _anchors_cue(m, cue, sentence) and not _inside((m.start(), m.end()), descriptions) for m in anchors
     )
     if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
         return "retrospective"
-    if (
-        anchored_past
-        and not _PRESENT_AUX.search(sentence[clause[0] : cue.start])
-        and (_PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text))
-    ):
+    present = _PRESENT_AUX.search(tail) or _PRESENT_START.match(cue.text)
+    if anchored_past and not present:
         # A past event dated before the article: the clause's predicate is in
-        # the past tense ("were suspended in early 2020").
-        return "retrospective"
+        # the past tense ("were suspended in early 2020"), or a noun cue names
+        # the event ("the resumption of the yatra in June").
+        if _PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text) or cue.rule.form == "noun":
+            return "retrospective"
     return None
 
 
-def _anchors_cue(anchor: re.Match[str], cue: _Cue, clause: tuple[int, int], sentence: str) -> bool:
-    """Whether a date dates the cue's event rather than something further on."""
+def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
+    """Whether a date dates the cue's event rather than another event in the clause."""
     if anchor.start() < cue.start:
         # "In June 2020, India banned…"; but not "In April they discussed X and
         # on Thursday agreed…": another past verb between takes the date.
-        return not _PAST_WORD.search(sentence[anchor.end() : cue.start])
+        between = sentence[anchor.end() : cue.start]
+        return bool(re.search(r"\bwhen\b", between)) or not _PAST_WORD.search(between)
     gap = sentence[cue.end : anchor.start()]
+    if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
+        # "The agreement … was announced on October 21": the clause's own verb.
+        return True
     # "agreed to resume flights suspended in 2020": the date belongs to "suspended".
     return len(gap) <= 40 and not _PAST_WORD.search(gap)
 
@@ -413,7 +428,7 @@ def extract_statements(
             if cue is None:
                 reject(commitment, sentence, "no-cue")
                 continue
-            reason = _cancel_reason(sentence.text, clause, mention, cue, published, lexicon)
+            reason = _cancel_reason(sentence.text, clause, mention, cue, published, lexicon, descriptions)
             if reason:
                 reject(commitment, sentence, f"{reason}:{cue.rule.name}")
                 continue
