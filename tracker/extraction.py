@@ -46,7 +46,7 @@ _DATED_ANCHOR = re.compile(
     rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
 _CLAUSE_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|[,;]\s*however,?\s",
+    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|[,;]\s*however,?\s|\sand that\s",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
@@ -336,13 +336,17 @@ def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
         # "In June 2020, India banned…"; but not "In April they discussed X and
         # on Thursday agreed…": another past verb between takes the date.
         between = sentence[anchor.end() : cue.start]
+        if "," not in sentence[: anchor.start()] and "," in between:
+            # A leading adverbial ("In the months after the clash, …") dates
+            # the whole clause.
+            return True
         return bool(re.search(r"\bwhen\b", between)) or not _PAST_WORD.search(between)
     gap = sentence[cue.end : anchor.start()]
     if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
         # "The agreement … was announced on October 21": the clause's own verb.
         return True
     # "agreed to resume flights suspended in 2020": the date belongs to "suspended".
-    return len(gap) <= 40 and not _PAST_WORD.search(gap)
+    return len(gap) <= 80 and not _PAST_WORD.search(gap)
 
 
 def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
@@ -422,7 +426,7 @@ def extract_statements(
                 catalogue,
             )
             if scope is None:
-                reject(commitment, sentence, "other-relationship")
+                reject(commitment, sentence, "not-this-relationship")
                 continue
             cue = _choose_cue(sentence.text, mention, cues, clause, descriptions)
             if cue is None:
