@@ -345,8 +345,10 @@ def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
     if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
         # "The agreement … was announced on October 21": the clause's own verb.
         return True
-    # "agreed to resume flights suspended in 2020": the date belongs to "suspended".
-    return len(gap) <= 80 and not _PAST_WORD.search(gap)
+    # "agreed to resume flights suspended in 2020": the date belongs to
+    # "suspended", the participle right before it.
+    last_word = gap.split()[-1] if gap.split() else ""
+    return len(gap) <= 80 and not _PAST_WORD.fullmatch(last_word)
 
 
 def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
