@@ -321,12 +321,12 @@ def _cancel_reason(
     if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
         return "retrospective"
     present = _PRESENT_AUX.search(tail) or _PRESENT_START.match(cue.text)
-    if anchored_past and not present:
-        # A past event dated before the article: the clause's predicate is in
-        # the past tense ("were suspended in early 2020"), or a noun cue names
-        # the event ("the resumption of the yatra in June").
-        if _PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text) or cue.rule.form == "noun":
-            return "retrospective"
+    # A past event dated before the article: the clause's predicate is in the
+    # past tense ("were suspended in early 2020"), or a noun cue names the
+    # event ("the resumption of the yatra in June").
+    past_event = _PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text) or cue.rule.form == "noun"
+    if anchored_past and not present and past_event:
+        return "retrospective"
     return None
 
 
