@@ -174,7 +174,13 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
         report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn)
         _print_report(report, "Run")
         if report.digest_files:
-            click.echo(f"{len(report.alerts)} change{'s' if len(report.alerts) != 1 else ''} reported. Digest written:")
+            confirmed = sum(c.confirmed for c in report.alerts)
+            unconfirmed = len(report.alerts) - confirmed
+            click.echo(
+                f"{confirmed} change{'s' if confirmed != 1 else ''} reported"
+                + (f", {unconfirmed} unconfirmed signal{'s' if unconfirmed != 1 else ''}" if unconfirmed else "")
+                + ". Digest written:"
+            )
             for path in report.digest_files:
                 click.echo(f"  {path}")
         else:
@@ -224,10 +230,12 @@ def status(obj: dict, as_json: bool) -> None:
 
 
 def _echo_change(change: ChangeView) -> None:
-    marker = "SETBACK " if change.setback else ""
+    marker = ("SETBACK " if change.setback else "") + ("" if change.confirmed else "UNCONFIRMED ")
+    sources = f", {len(change.sources)} sources" if len(change.sources) > 1 else ""
     click.echo(
         f"{change.date} {marker}{change.commitment_id}: {_status_label(change.from_status)} → "
-        f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}, rule {change.rule})"
+        f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}{sources}, "
+        f"rule {change.rule})"
     )
     click.echo(f"    “{change.evidence}”")
     click.echo(f"    {change.source_name}: {change.source_url}")
@@ -242,7 +250,10 @@ def changes(obj: dict, since: date | None, as_json: bool) -> None:
 
     Each JSON item has commitment, from_status (null for a first status),
     to_status, date (the publication date of the article that caused it),
-    source_url and evidence, with kind, actor, confidence and rule.
+    source_url and evidence, with kind, actor, rule, confidence (from every
+    article of that day that supports the change, official sources weighing
+    more and syndicated copies counting once), confirmed (confidence at or
+    above the threshold) and sources.
 
     \b
     Examples:

@@ -8,14 +8,19 @@ Pure functions over plain data, implementing the rules of change:
 4. from a negative state, any positive statement is a change (resumption);
 5. a negative statement that differs from the current status is a setback;
 6. several changes of one commitment on one day collapse into one.
+
+It also weighs the evidence for a change: `corroborate` combines the articles
+of the day that support it into the change's confidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import re
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
 
@@ -102,3 +107,81 @@ def current_statuses(changes: Iterable[StatusChange]) -> dict[str, StatusChange]
     for change in sorted(changes, key=lambda c: c.date):
         latest[change.commitment_id] = change
     return latest
+
+
+# --- corroboration ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Support:
+    """An article stating, on a change's day, the status the commitment changed to."""
+
+    url: str
+    source_name: str
+    title: str
+    evidence: str
+    confidence: float
+    text: str
+
+
+@dataclass(frozen=True)
+class CorroborationPolicy:
+    """How a change's confidence is built from the articles that support it."""
+
+    official_domains: tuple[str, ...] = ()
+    threshold: float = 0.6
+    official_weight: float = 1.0
+    other_weight: float = 0.9
+    # Articles sharing this much of their wording are one story syndicated.
+    copy_similarity: float = 0.5
+
+    def is_official(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.official_domains)
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    confidence: float
+    confirmed: bool
+    sources: tuple[dict, ...]
+
+
+def _shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+
+
+def _similar(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def corroborate(supports: Sequence[Support], policy: CorroborationPolicy) -> Corroboration:
+    """A change's confidence: independent articles of the day combined (noisy-OR).
+
+    Official sources weigh more; copies of one syndicated story count once,
+    by their surest member.
+    """
+    groups: list[tuple[set[tuple[str, ...]], Support]] = []
+    for support in sorted(supports, key=lambda s: -s.confidence):
+        shingles = _shingles(support.text)
+        if any(_similar(shingles, seen) >= policy.copy_similarity for seen, _ in groups):
+            continue
+        groups.append((shingles, support))
+    doubt = 1.0
+    sources = []
+    for _, support in groups:
+        official = policy.is_official(support.url)
+        weight = policy.official_weight if official else policy.other_weight
+        doubt *= 1.0 - min(1.0, weight * support.confidence)
+        sources.append(
+            {
+                "url": support.url,
+                "source_name": support.source_name,
+                "title": support.title,
+                "official": official,
+                "evidence": support.evidence,
+            }
+        )
+    confidence = round(1.0 - doubt, 2)
+    return Corroboration(confidence, confidence >= policy.threshold, tuple(sources))

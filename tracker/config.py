@@ -40,6 +40,19 @@ class Config:
     feeds: tuple[FeedSource, ...] = ()
     # A feed's failure is reported as an error only after this many failures in a row.
     error_after: int = 3
+    # Changes whose confidence is below this go to the digest's "Unconfirmed
+    # signals" instead of its alerts.
+    confidence_threshold: float = 0.6
+    official_domains: tuple[str, ...] = (
+        "mea.gov.in",
+        "pib.gov.in",
+        "pmindia.gov.in",
+        "fmprc.gov.cn",
+        "mfa.gov.cn",
+        "mofcom.gov.cn",
+        "china-embassy.gov.cn",
+        "eoibeijing.gov.in",
+    )
     schedule_time: str = "06:00"
     timezone: str = "UTC"
     source: str | None = field(default=None, compare=False)
@@ -54,6 +67,7 @@ ENV_KEYS = {
     "templates_dir": "TRACKER_TEMPLATES_DIR",
     "schedule_time": "TRACKER_SCHEDULE_TIME",
     "timezone": "TRACKER_TIMEZONE",
+    "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir"}
 
@@ -64,6 +78,14 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
             raise ConfigError(f"{where}: {key} must be a path string")
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
+    if key == "confidence_threshold":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = -1.0
+        if isinstance(value, bool) or not 0.0 <= number <= 1.0:
+            raise ConfigError(f"{where}: confidence_threshold must be a number from 0 to 1")
+        return number
     if key == "error_after":
         # TOML's true is a Python int too; it is not a number of failures.
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -88,7 +110,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read: {exc}") from exc
         base = path.resolve().parent
-        known = {f.name for f in fields(Config)} - {"source", "use_seeds", "folders", "feeds"}
+        known = {f.name for f in fields(Config)} - {"source", "use_seeds", "folders", "feeds", "official_domains"}
         for key, value in raw.items():
             where = f"{path}: {key}"
             if key in known:
@@ -102,6 +124,10 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigError(f"{where}: must be a list of paths")
                 values["folders"] = tuple(_coerce("reports_dir", v, where, base) for v in value)
+            elif key == "official_domains":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(f"{where}: must be a list of domain names")
+                values["official_domains"] = tuple(v.lower() for v in value)
             elif key == "feeds":
                 if not isinstance(value, list):
                     raise ConfigError(f"{where}: must be a list of feeds (URL strings or tables with url)")

@@ -70,10 +70,16 @@ def build_digest(
         "as_of": as_of.isoformat(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,
-        "changes": [change.as_json() | {"commitment_id": change.commitment_id} for change in ordered],
+        # Changes below the confidence threshold are shown apart, not alerted.
+        "changes": [_change_item(change) for change in ordered if change.confirmed],
+        "unconfirmed": [_change_item(change) for change in ordered if not change.confirmed],
         "statuses": statuses,
         "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
     }
+
+
+def _change_item(change: ChangeView) -> dict:
+    return change.as_json() | {"commitment_id": change.commitment_id}
 
 
 def _free_stem(reports_dir: Path, as_of: date) -> str:

@@ -185,6 +185,8 @@ class Figures:
     by_status: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     changes: Score = field(default_factory=Score)
+    # Change events that pass the confidence threshold: what would be alerted.
+    alerts: Score = field(default_factory=Score)
     final_right: int = 0
     final_total: int = 0
     statement_errors: list[StatementError] = field(default_factory=list)
@@ -204,6 +206,7 @@ class Figures:
             "statements_by_status": {k: v.as_json() for k, v in sorted(self.by_status.items())},
             "confusion": [{"expected": e, "got": g, "count": n} for (e, g), n in sorted(self.confusion.items())],
             "changes": self.changes.as_json(),
+            "alerts": self.alerts.as_json(),
             "final_status": {
                 "right": self.final_right,
                 "total": self.final_total,
@@ -408,6 +411,13 @@ def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Conf
         ((c.commitment_id, c.date, c.to_status) for c in changes),
         tracker,
     )
+    alerts = Figures()
+    score_changes(
+        ((c.commitment_id, c.date, c.to_status) for c in gold_changes),
+        ((c.commitment_id, c.date, c.to_status) for c in changes if c.confirmed),
+        alerts,
+    )
+    tracker.alerts = alerts.changes
     score_final(_final(gold_changes), _final(changes), tracker)
 
     baseline = Figures()
@@ -444,6 +454,7 @@ def format_report(result: Evaluation, errors: bool = True) -> str:
         "",
         "Change events (same commitment, date and new status):",
         _line("tracker", t.changes),
+        _line("tracker, alerts only†", t.alerts),
         _line("keyword baseline*", b.changes),
         "",
         f"Final status right: tracker {t.final_right}/{t.final_total} ({t.final_accuracy:.3f}); "
@@ -451,7 +462,11 @@ def format_report(result: Evaluation, errors: bool = True) -> str:
     ]
     if t.actor_total:
         out.append(f"Actor agrees on matched statements: {t.actor_right}/{t.actor_total}.")
-    out += ["* scored status-blind (a mention or a change on the right day counts), which flatters it.", ""]
+    out += [
+        "* scored status-blind (a mention or a change on the right day counts), which flatters it.",
+        "† changes at or above the confidence threshold; the rest go to the digest's unconfirmed signals.",
+        "",
+    ]
     out.append("Tracker statements by commitment:")
     out += [_line(k, v) for k, v in sorted(t.by_commitment.items())]
     out.append("Tracker statements by status:")

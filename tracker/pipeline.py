@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
-from tracker.comparison import fold
+from tracker.comparison import CorroborationPolicy, fold
 from tracker.config import Config
 from tracker.digest import RunCounts, build_digest, write_digest
 from tracker.extraction import extract_statements
@@ -48,7 +48,8 @@ class Context:
 
     @classmethod
     def open(cls, config: Config) -> Context:
-        store = Store(config.database_url)
+        policy = CorroborationPolicy(official_domains=config.official_domains, threshold=config.confidence_threshold)
+        store = Store(config.database_url, policy)
         store.ensure_schema()
         catalogue = load_catalogue(config.catalogue)
         store.sync_catalogue(catalogue)

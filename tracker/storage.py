@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from tracker.catalogue import Catalogue
-from tracker.comparison import FoldInput, StatusChange
+from tracker.comparison import CorroborationPolicy, FoldInput, StatusChange, Support, corroborate
 from tracker.extraction import ExtractedStatement
 from tracker.resources import bundled_dir
 from tracker.sources import ArticleDraft
@@ -171,7 +171,10 @@ class ChangeView:
     date: date
     evidence: str
     actor: str
+    # The change's confidence, from every article of the day that supports it.
     confidence: float
+    confirmed: bool
+    sources: tuple[dict, ...]
     rule: str
     source_name: str
     source_url: str
@@ -196,6 +199,8 @@ class ChangeView:
             "evidence": self.evidence,
             "actor": self.actor,
             "confidence": self.confidence,
+            "confirmed": self.confirmed,
+            "sources": list(self.sources),
             "rule": self.rule,
         }
 
@@ -244,8 +249,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 class Store:
     """The tracker's database: one engine, short sessions, every query in one place."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, policy: CorroborationPolicy | None = None) -> None:
         self.database_url = database_url
+        self.policy = policy or CorroborationPolicy()
         if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:///:memory:"):
             Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(database_url)
@@ -462,12 +468,41 @@ class Store:
                     row.superseded = True
         return new_ids
 
+    def _supports(self, session: Session, row: Change) -> list[Support]:
+        """The day's articles that state the status a change moved to, best statement each."""
+        best: dict[int, Statement] = {}
+        query = (
+            select(Statement)
+            .join(Article)
+            .where(
+                Statement.commitment_id == row.commitment_id,
+                Statement.status == row.to_status,
+                Article.published == row.date,
+            )
+        )
+        for statement in session.scalars(query):
+            current = best.get(statement.article_id)
+            if current is None or statement.confidence > current.confidence:
+                best[statement.article_id] = statement
+        return [
+            Support(
+                url=s.article.url,
+                source_name=s.article.source.name,
+                title=s.article.title,
+                evidence=s.evidence,
+                confidence=s.confidence,
+                text=s.article.text,
+            )
+            for s in best.values()
+        ]
+
     def _change_views(self, session: Session, rows: Iterable[Change]) -> list[ChangeView]:
         views = []
         for row in rows:
             statement = row.statement
             article = statement.article
             commitment = session.get_one(Commitment, row.commitment_id)
+            support = corroborate(self._supports(session, row), self.policy)
             views.append(
                 ChangeView(
                     id=row.id,
@@ -479,7 +514,9 @@ class Store:
                     date=row.date,
                     evidence=statement.evidence,
                     actor=statement.actor,
-                    confidence=statement.confidence,
+                    confidence=support.confidence,
+                    confirmed=support.confirmed,
+                    sources=support.sources,
                     rule=statement.rule,
                     source_name=article.source.name,
                     source_url=article.url,
