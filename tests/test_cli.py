@@ -102,6 +102,31 @@ def test_changes_since(ran: str) -> None:
     assert len(items) == len([i for i in everything if i["date"] >= "2025-06-01"]) < len(everything)
 
 
+def test_changes_json_carries_confidence_and_sources(ran: str) -> None:
+    items = as_json(ran, "changes")
+    assert items
+    for item in items:
+        confidence = item["confidence"]
+        assert isinstance(confidence, float) and 0.0 <= confidence <= 1.0, item
+        assert isinstance(item["confirmed"], bool), item
+        # The default threshold is 0.6; equal counts as confirmed.
+        assert item["confirmed"] == (confidence >= 0.6), item
+        sources = item["sources"]
+        assert isinstance(sources, list) and sources, item
+        for source in sources:
+            assert set(source) == {"url", "source_name", "title", "official", "evidence"}, source
+            assert isinstance(source["official"], bool)
+            assert source["url"] and source["source_name"] and source["title"] and source["evidence"]
+        # The article that caused the change is among those that support it.
+        assert item["source_url"] in [s["url"] for s in sources], item
+    air = [i for i in items if i["commitment"] == "air-services"]
+    assert air[-1]["confirmed"] is True
+    assert air[-1]["sources"][0]["url"] == "seed:000_f3c9956e5a0c5f1b"
+    assert air[-1]["sources"][0]["official"] is False
+    assert air[-1]["sources"][0]["source_name"] == "Seed documents"
+    assert "expedite" in air[-1]["sources"][0]["evidence"]
+
+
 def test_status_json(ran: str, catalogue: Catalogue) -> None:
     payload = as_json(ran, "status")
     assert isinstance(payload, dict)

@@ -266,3 +266,49 @@ def test_feed_articles_after_as_of_wait_for_a_later_run(open_context, httpserver
     assert (early.ingested, early.deferred) == (1, 1)
     later = run_cycle(ctx, AS_OF)
     assert (later.ingested, later.skipped, later.deferred) == (1, 1, 0)
+
+
+# --- confidence ---------------------------------------------------------------------------
+
+
+def digest_texts(report: RunReport) -> dict[str, str]:
+    return {p.suffix: p.read_text(encoding="utf-8") for p in report.digest_files}
+
+
+def test_changes_below_the_threshold_are_unconfirmed_signals(open_context) -> None:
+    ctx = open_context(confidence_threshold=0.99)
+    report = run_cycle(ctx, AS_OF)
+    stored = ctx.store.changes()
+    assert stored
+    assert all(not c.confirmed and c.confidence < 0.99 for c in stored)
+
+    digest = digest_json(report)
+    assert digest["changes"] == []
+    assert len(digest["unconfirmed"]) == len(stored) == len(report.alerts)
+    assert sorted((c["commitment_id"], c["date"], c["to_status"]) for c in digest["unconfirmed"]) == sorted(
+        (c.commitment_id, c.date.isoformat(), c.to_status) for c in stored
+    )
+    assert all(c["confirmed"] is False for c in digest["unconfirmed"])
+
+    texts = digest_texts(report)
+    for suffix in (".md", ".html"):
+        assert "Unconfirmed signals" in texts[suffix], suffix
+        assert f"No status changed; {len(stored)} unconfirmed signals below." in texts[suffix], suffix
+        # The unconfirmed changes are shown, with their evidence.
+        assert "Direct air services" in texts[suffix], suffix
+    assert "## Unconfirmed signals" in texts[".md"]
+    assert "## Changes" not in texts[".md"]
+    assert '<h2 class="unconfirmed">Unconfirmed signals</h2>' in texts[".html"]
+
+
+def test_with_the_default_threshold_nothing_is_unconfirmed(open_context) -> None:
+    ctx = open_context()
+    report = run_cycle(ctx, AS_OF)
+    digest = digest_json(report)
+    assert digest["unconfirmed"] == []
+    assert digest["changes"]
+    assert all(c["confirmed"] is True and c["confidence"] >= 0.6 for c in digest["changes"])
+    texts = digest_texts(report)
+    assert "Unconfirmed signals" not in texts[".md"]
+    assert "Unconfirmed signals" not in texts[".html"]
+    assert "## Changes" in texts[".md"]

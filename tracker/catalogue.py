@@ -40,11 +40,19 @@ class CatalogueError(ValueError):
     """A catalogue or lexicon file that cannot be used; the message names file and field."""
 
 
-def _compile_phrases(phrases: list[str], where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+def _compile_phrases(
+    phrases: list[str], where: str, flags: int = re.IGNORECASE, joined_by_hyphen: bool = False
+) -> re.Pattern[str]:
+    """One pattern matching any phrase as whole words.
+
+    Phrases do not match inside a hyphenated word ("non-stop" is not "no");
+    names may (`joined_by_hyphen`): "India-China talks" names both countries.
+    """
+    edge = r"\w" if joined_by_hyphen else r"[\w-]"
     try:
         # Longest alternatives first so that "direct air services" wins over "direct air".
         ordered = sorted(phrases, key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w-])", flags)
+        return re.compile(rf"(?<!{edge})(?:" + "|".join(f"(?:{p})" for p in ordered) + rf")(?!{edge})", flags)
     except re.error as exc:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
@@ -98,7 +106,7 @@ def _load_toml(path: Path) -> dict:
 def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
     # Names of countries and people are matched case-sensitively: "US" is a
     # country, "us" is not.
-    return _compile_phrases([re.escape(t) for t in terms], where, flags=0)
+    return _compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

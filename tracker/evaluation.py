@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from tracker.catalogue import ACTORS, STATUSES, Catalogue
 from tracker.comparison import FoldInput, StatusChange, fold
@@ -65,47 +66,79 @@ def load_corpus(folder: Path, catalogue: Catalogue) -> list[CorpusArticle]:
         labels = json.loads(labels_path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SourceError(f"{labels_path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{labels_path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
         raise SourceError(f"{labels_path}: not valid JSON: {exc}") from exc
     if not isinstance(labels, list):
         raise SourceError(f"{labels_path}: must be a list of articles")
-    articles = []
+    articles: list[CorpusArticle] = []
+    # The tracker's statements are told apart by their article's URL, so ids and URLs must be unique.
+    seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(labels):
         where = f"{labels_path}: [{index}]"
-        try:
-            article_id = item["id"]
-            path = folder / "articles" / f"{article_id}.txt"
-            try:
-                raw = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise SourceError(f"{path}: cannot read: {exc}") from exc
-            title, summary, body = parse_article_text(raw)
-            statements = []
-            for number, s in enumerate(item["statements"]):
-                spot = f"{where}.statements[{number}]"
-                if s["commitment"] not in catalogue.ids:
-                    raise SourceError(f"{spot}.commitment: unknown commitment {s['commitment']!r}")
-                if s["status"] not in STATUSES:
-                    raise SourceError(f"{spot}.status: unknown status {s['status']!r}")
-                if s.get("actor", "both") not in ACTORS:
-                    raise SourceError(f"{spot}.actor: unknown actor {s['actor']!r}")
-                statements.append(GoldStatement(s["commitment"], s["status"], s.get("actor", "both"), s["evidence"]))
-            articles.append(
-                CorpusArticle(
-                    id=article_id,
-                    date=date.fromisoformat(item["date"]),
-                    title=item.get("title") or title,
-                    url=item.get("url") or f"corpus:{article_id}",
-                    source=item.get("source", "corpus"),
-                    text=f"{summary}\n\n{body}" if summary else body,
-                    statements=tuple(statements),
-                )
-            )
-        except KeyError as exc:
-            raise SourceError(f"{where}: missing field {exc.args[0]!r}") from exc
-        except ValueError as exc:
-            raise SourceError(f"{where}.date: {exc}") from exc
+        article = _labelled_article(folder, item, where, catalogue)
+        for key in (("id", article.id), ("url", article.url)):
+            if key in seen:
+                raise SourceError(f"{where}.{key[0]}: {key[1]!r} is also the {key[0]} of [{seen[key]}]")
+            seen[key] = index
+        articles.append(article)
     return sorted(articles, key=lambda a: (a.date, a.id))
+
+
+def _field(item: dict, name: str, where: str, kind: type = str, default: object = None) -> Any:
+    """One field of a label object, of the given JSON type; a default makes it optional (null or "" too)."""
+    if default is not None and item.get(name) in (None, ""):
+        return default
+    if name not in item:
+        raise SourceError(f"{where}: missing field {name!r}")
+    value = item[name]
+    if not isinstance(value, kind) or (kind is str and not value.strip()):
+        wanted = {str: "a non-empty string", list: "a list", dict: "an object"}[kind]
+        raise SourceError(f"{where}.{name}: must be {wanted}")
+    return value
+
+
+def _labelled_article(folder: Path, item: object, where: str, catalogue: Catalogue) -> CorpusArticle:
+    if not isinstance(item, dict):
+        raise SourceError(f"{where}: must be an object with id, date and statements")
+    article_id = _field(item, "id", where)
+    day = _field(item, "date", where)
+    try:
+        published = date.fromisoformat(day)
+    except ValueError as exc:
+        raise SourceError(f"{where}.date: {exc}") from exc
+    path = folder / "articles" / f"{article_id}.txt"
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    title, summary, body = parse_article_text(raw)
+    statements = []
+    for number, s in enumerate(_field(item, "statements", where, list)):
+        spot = f"{where}.statements[{number}]"
+        if not isinstance(s, dict):
+            raise SourceError(f"{spot}: must be an object with commitment, status and evidence")
+        commitment, status = _field(s, "commitment", spot), _field(s, "status", spot)
+        actor, evidence = _field(s, "actor", spot, default="both"), _field(s, "evidence", spot)
+        if commitment not in catalogue.ids:
+            raise SourceError(f"{spot}.commitment: unknown commitment {commitment!r}")
+        if status not in STATUSES:
+            raise SourceError(f"{spot}.status: unknown status {status!r}")
+        if actor not in ACTORS:
+            raise SourceError(f"{spot}.actor: unknown actor {actor!r}")
+        statements.append(GoldStatement(commitment, status, actor, evidence))
+    return CorpusArticle(
+        id=article_id,
+        date=published,
+        title=_field(item, "title", where, default=title or article_id),
+        url=_field(item, "url", where, default=f"corpus:{article_id}"),
+        source=_field(item, "source", where, default="corpus"),
+        text=f"{summary}\n\n{body}" if summary else body,
+        statements=tuple(statements),
+    )
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -199,7 +232,8 @@ class Figures:
     def final_accuracy(self) -> float:
         return self.final_right / self.final_total if self.final_total else 1.0
 
-    def as_json(self, with_errors: bool = True) -> dict:
+    def as_json(self, with_errors: bool = True, has_status: bool = True) -> dict:
+        """The figures as JSON; without `has_status` (the keyword baseline) those it cannot have are null."""
         result: dict = {
             "statements": self.statements.as_json(),
             "statements_by_commitment": {k: v.as_json() for k, v in sorted(self.by_commitment.items())},
@@ -214,6 +248,8 @@ class Figures:
             },
             "actor_agreement": round(self.actor_right / self.actor_total, 4) if self.actor_total else None,
         }
+        if not has_status:
+            result.update(alerts=None, final_status=None, actor_agreement=None)
         if with_errors:
             result["errors"] = {
                 "statements": [e.as_json() for e in self.statement_errors],
@@ -282,13 +318,19 @@ def score_statements(
 
 
 def gold_timeline(corpus: Sequence[CorpusArticle]) -> list[StatusChange]:
-    """The changes the labels imply under the rules of change."""
+    """The changes the labels imply under the rules of change.
+
+    Articles of one day are folded in the order the tracker folds them (by
+    content hash), so that a day whose articles disagree ends where the
+    tracker's day would end when every statement is right.
+    """
     inputs = []
     for article in corpus:
         sentences = [s.text for s in split_sentences(article.text)]
+        order = article.draft().content_hash
         for g in article.statements:
             index = next((i for i, s in enumerate(sentences) if same_sentence(s, g.evidence)), len(sentences))
-            inputs.append(FoldInput((article.id, g), g.commitment, g.status, article.date, article.id, index))
+            inputs.append(FoldInput((article.id, g), g.commitment, g.status, article.date, order, index))
     return fold(inputs)
 
 
@@ -345,7 +387,7 @@ class Evaluation:
             "gold_statements": self.gold_statements,
             "gold_changes": self.gold_changes,
             "tracker": self.tracker.as_json(),
-            "baseline": self.baseline.as_json(with_errors=False),
+            "baseline": self.baseline.as_json(with_errors=False, has_status=False),
         }
 
 

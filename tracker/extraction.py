@@ -235,10 +235,14 @@ def _choose_cue(
         # The mention is the subject of a predicate right after it ("curbs on
         # rare earths remain in force"), or the earlier cue only introduces a
         # clause ("agreed that flights will resume on 26 October").
+        subject_of_after = gap_after <= 40 and not re.search(
+            r"[,;]|\band\b", sentence[mention[1] : nearest_after.start]
+        )
+        # "…the yatra has resumed and direct flights are being resumed": a new
+        # coordinated clause whose subject is the mention.
+        new_clause = re.search(r"\band\b", sentence[nearest_before.end : mention[0]])
         if nearest_before.text.lower().endswith(" that") or (
-            gap_after <= 40
-            and gap_after < gap_before
-            and not re.search(r"[,;]|\band\b", sentence[mention[1] : nearest_after.start])
+            subject_of_after and (gap_after < gap_before or new_clause)
         ):
             return nearest_after
     if nearest_before:
@@ -336,6 +340,10 @@ def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
         # "In June 2020, India banned…"; but not "In April they discussed X and
         # on Thursday agreed…": another past verb between takes the date.
         between = sentence[anchor.end() : cue.start]
+        if cue.rule.form == "noun":
+            # "The January visit produced an agreement…": the verb before a
+            # noun cue is its clause's predicate, and the date dates it.
+            return True
         if "," not in sentence[: anchor.start()] and "," in between:
             # A leading adverbial ("In the months after the clash, …") dates
             # the whole clause.

@@ -616,9 +616,14 @@ class Store:
 
 
 def _source_location(draft: ArticleDraft) -> str:
-    # Articles from one folder or one feed share a source.
+    """Where a source is: a feed's URL or file; for article files, the folder and the outlet.
+
+    A folder's manifest may name several outlets; each is its own source.
+    """
     origin = draft.origin
     if origin.startswith(("http://", "https://")):
         return origin
     path = Path(origin)
-    return str(path.parent if path.suffix.lower() not in {".xml", ".rss", ".atom"} else path)
+    if path.suffix.lower() in {".xml", ".rss", ".atom"}:
+        return str(path)
+    return f"{path.parent}#{draft.source_name}"
