@@ -67,8 +67,8 @@ ARTICLES: dict[str, tuple[str, list[str]]] = {
         "India-China talks stall",
         [
             "Talks between India and China on resuming direct flights remain stalled, officials said on Monday.",
-            # Stalled by the domain's own wording ("talks remain stalled"); the
-            # tracker reads "talks on" here and says under_discussion.
+            # Stalled by the domain's own wording ("talks remain stalled"), not
+            # under discussion for the noun "talks on".
             "India–China talks on border trade remain stalled, officials said.",
             "Direct flights between India and China were suspended in early 2020 after the Covid outbreak.",
         ],
@@ -476,27 +476,27 @@ def test_a_change_to_another_status_on_the_right_day_does_not_count() -> None:
 def test_evaluate_small_corpus_statements(small_result: Evaluation) -> None:
     assert (small_result.articles, small_result.gold_statements, small_result.gold_changes) == (4, 8, 7)
     t = small_result.tracker
-    # All right but "India–China talks on border trade remain stalled", read as under_discussion.
-    assert (t.statements.tp, t.statements.fp, t.statements.fn) == (7, 1, 1)
-    assert t.statements.f1 == pytest.approx(0.875)
-    assert t.confusion[("stalled", "under_discussion")] == 1
-    assert sum(n for (e, g), n in t.confusion.items() if e != g) == 1
-    assert [(e.article_id, e.commitment, e.expected, e.got) for e in t.statement_errors] == [
-        ("2025-07-21-desk-talks-stalled", "border-trade", "stalled", "under_discussion")
-    ]
-    assert (t.by_commitment["border-trade"].tp, t.by_commitment["border-trade"].fp) == (1, 1)
-    assert (t.by_status["stalled"].tp, t.by_status["stalled"].fn) == (1, 1)
-    assert (t.actor_right, t.actor_total) == (7, 7)
+    # Every labelled statement found, and nothing from the traps: "India–China
+    # talks on border trade remain stalled" is read as stalled (the predicate
+    # after the mention wins over the noun "talks on").
+    assert (t.statements.tp, t.statements.fp, t.statements.fn) == (8, 0, 0)
+    assert t.statements.f1 == pytest.approx(1.0)
+    assert t.confusion[("stalled", "stalled")] == 2
+    assert sum(n for (e, g), n in t.confusion.items() if e != g) == 0
+    assert t.statement_errors == []
+    assert (t.by_commitment["border-trade"].tp, t.by_commitment["border-trade"].fp) == (2, 0)
+    assert (t.by_status["stalled"].tp, t.by_status["stalled"].fn) == (2, 0)
+    assert (t.actor_right, t.actor_total) == (8, 8)
 
 
 def test_evaluate_small_corpus_changes(small_result: Evaluation) -> None:
     t = small_result.tracker
-    assert (t.changes.tp, t.changes.fp, t.changes.fn) == (6, 0, 1)
-    assert t.change_errors == [{"commitment": "border-trade", "date": "2025-07-21", "expected": "stalled", "got": NONE}]
+    assert (t.changes.tp, t.changes.fp, t.changes.fn) == (7, 0, 0)
+    assert t.change_errors == []
     # Every change the tracker found is above the default threshold.
-    assert (t.alerts.tp, t.alerts.fp, t.alerts.fn) == (6, 0, 1)
-    assert (t.final_right, t.final_total) == (3, 4)
-    assert t.final_errors == [{"commitment": "border-trade", "expected": "stalled", "got": "agreed"}]
+    assert (t.alerts.tp, t.alerts.fp, t.alerts.fn) == (7, 0, 0)
+    assert (t.final_right, t.final_total) == (4, 4)
+    assert t.final_errors == []
 
 
 def test_evaluate_small_corpus_baseline(small_result: Evaluation) -> None:
@@ -515,15 +515,15 @@ def test_evaluate_small_corpus_baseline(small_result: Evaluation) -> None:
 def test_evaluation_json_and_report(small_result: Evaluation) -> None:
     payload = small_result.as_json()
     assert payload["tracker"]["statements"] == {
-        "tp": 7,
-        "fp": 1,
-        "fn": 1,
-        "precision": 0.875,
-        "recall": 0.875,
-        "f1": 0.875,
+        "tp": 8,
+        "fp": 0,
+        "fn": 0,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
     }
-    assert payload["tracker"]["final_status"] == {"right": 3, "total": 4, "accuracy": 0.75}
-    assert {"expected": "stalled", "got": "under_discussion", "count": 1} in payload["tracker"]["confusion"]
+    assert payload["tracker"]["final_status"] == {"right": 4, "total": 4, "accuracy": 1.0}
+    assert {"expected": "stalled", "got": "stalled", "count": 2} in payload["tracker"]["confusion"]
     assert payload["tracker"]["errors"]["changes"] == small_result.tracker.change_errors
     # The baseline has no status: no final-status accuracy, no alerts, no errors.
     assert payload["baseline"]["final_status"] is None
@@ -533,12 +533,12 @@ def test_evaluation_json_and_report(small_result: Evaluation) -> None:
 
     report = format_report(small_result)
     assert "Corpus: 4 articles, 8 labelled statements, 7 changes implied by the labels." in report
-    assert "Final status right: tracker 3/4 (0.750)" in report
-    assert "2025-07-21 border-trade: expected stalled, got none" in report
-    assert "border-trade: expected stalled, got agreed" in report
+    assert "Final status right: tracker 4/4 (1.000)" in report
+    assert "Statement errors (0):" in report
+    assert "Change errors (0):" in report
     quiet = format_report(small_result, errors=False)
-    assert "Statement errors" not in quiet and "expected stalled" not in quiet
-    assert "Final status right: tracker 3/4 (0.750)" in quiet
+    assert "Statement errors" not in quiet
+    assert "Final status right: tracker 4/4 (1.000)" in quiet
 
 
 # Two articles of one day that disagree: where the day ends depends on the
@@ -593,14 +593,14 @@ def test_eval_json_without_errors(cli: None, small_corpus: Path) -> None:
     result = run_eval(str(small_corpus), "--json", "--no-errors")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["tracker"]["statements"]["f1"] == 0.875
+    assert payload["tracker"]["statements"]["f1"] == 1.0
     assert payload["tracker"]["changes"] == {
-        "tp": 6,
+        "tp": 7,
         "fp": 0,
-        "fn": 1,
+        "fn": 0,
         "precision": 1.0,
-        "recall": 0.8571,
-        "f1": 0.9231,
+        "recall": 1.0,
+        "f1": 1.0,
     }
     assert payload["baseline"]["changes"]["precision"] == 0.7778
     assert "errors" not in payload["tracker"]
@@ -612,12 +612,13 @@ def test_eval_json_without_errors(cli: None, small_corpus: Path) -> None:
 def test_eval_below_a_threshold_exits_1(cli: None, small_corpus: Path) -> None:
     result = run_eval(str(small_corpus), "--no-errors", "--min-statement-f1", "1.01")
     assert result.exit_code == 1
-    assert "below threshold: statement F1 0.875 < 1.01" in result.output
-    passing = run_eval(str(small_corpus), "--no-errors", "--min-statement-f1", "0.875", "--min-change-precision", "1")
+    assert "below threshold: statement F1 1.000 < 1.01" in result.output
+    passing = run_eval(str(small_corpus), "--no-errors", "--min-statement-f1", "1.0", "--min-change-precision", "1")
     assert passing.exit_code == 0, passing.output
-    failing = run_eval(str(small_corpus), "--min-final-accuracy", "1.0")
+    failing = run_eval(str(small_corpus), "--min-final-accuracy", "1.01", "--min-change-recall", "1.01")
     assert failing.exit_code == 1
-    assert "below threshold: final-status accuracy 0.750 < 1.0" in failing.output
+    assert "final-status accuracy 1.000 < 1.01" in failing.output
+    assert "change recall 1.000 < 1.01" in failing.output
 
 
 def test_eval_on_bad_labels_is_a_one_line_error(cli: None, tmp_path: Path) -> None:
