@@ -26,6 +26,7 @@ from tracker.evaluation import (
     load_corpus,
     same_sentence,
     score_changes,
+    score_final,
     score_statements,
 )
 from tracker.sources import SourceError
@@ -649,3 +650,24 @@ def test_the_development_corpus_meets_the_ci_gate(cli: None) -> None:
     assert tracker["changes"]["precision"] >= 0.95
     assert tracker["changes"]["recall"] >= 0.90
     assert tracker["final_status"]["accuracy"] == 1.0
+
+
+def test_the_report_lists_each_kind_of_error() -> None:
+    figures = Figures()
+    gold = {"a1": [GoldStatement("visas", "agreed", "both", "India and China agreed to ease visas.")]}
+    predicted = {
+        "a1": [
+            PredictedStatement(
+                "a1", "visas", "proposed", "china", "India and China agreed to ease visas.", "called-for"
+            )
+        ]
+    }
+    score_statements(gold, predicted, figures)
+    score_changes([("visas", date(2025, 6, 13), "agreed")], [("visas", date(2025, 6, 13), "proposed")], figures)
+    score_final({"visas": "agreed"}, {"visas": "proposed"}, figures)
+    result = Evaluation(1, 1, 1, figures, Figures())
+    report = format_report(result)
+    assert "Statement errors (1):\n  a1 visas: expected agreed, got proposed [called-for]" in report
+    assert "2025-06-13 visas: expected agreed, got none" in report
+    assert "2025-06-13 visas: expected none, got proposed" in report
+    assert "Final status errors (1):\n  visas: expected agreed, got proposed" in report
