@@ -350,6 +350,9 @@ def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
             return True
         return bool(re.search(r"\bwhen\b", between)) or not _PAST_WORD.search(between)
     gap = sentence[cue.end : anchor.start()]
+    if re.search(r"\b(?:that|which|who)\b", gap):
+        # "…the resolution of issues that had arisen in 2020": a relative clause's date.
+        return False
     if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
         # "The agreement … was announced on October 21": the clause's own verb.
         return True
