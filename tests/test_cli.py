@@ -381,3 +381,25 @@ def test_a_missing_named_config_file_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "absent.toml"), "status"])
     assert result.exit_code == 1
     assert "absent.toml" in result.stderr
+
+
+def test_explain_names_the_rule_and_the_reason_for_what_was_not_taken() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "explain",
+            "--date",
+            "2025-08-19",
+            "India and China agreed to reopen border trade, but no decision has been taken on direct flights.",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "statement: border-trade agreed (actor both, confidence 90%, rule agreed)" in result.output
+    assert "not taken: air-services:" in result.output
+    assert "statement: air-services" not in result.output
+
+
+def test_explain_without_a_tracked_commitment() -> None:
+    result = CliRunner().invoke(main, ["explain", "The weather in Delhi was pleasant."])
+    assert result.exit_code == 0
+    assert result.output.strip() == "No tracked commitment is named."

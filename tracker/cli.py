@@ -14,8 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
-from tracker.catalogue import CatalogueError, load_catalogue
+from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
+from tracker.extraction import Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
 from tracker.sources import ArticleDraft, SourceError
 from tracker.storage import ChangeView
@@ -434,3 +435,38 @@ def eval_(
     ]
     if failures:
         raise click.ClickException("below threshold: " + "; ".join(failures))
+
+
+@main.command()
+@click.argument("text")
+@click.option("--date", "published", callback=_parse_date, help="Publication date of the text (default: today).")
+@click.pass_obj
+def explain(obj: dict, text: str, published: date | None) -> None:
+    """Show what the extractor reads in a text, and why: the rule behind each
+    statement, and the reason each other mention was not taken.
+
+    \b
+    Examples:
+      tracker explain "India and China agreed to resume direct flights."
+      tracker explain "Flights could resume in October." --date 2025-08-12
+    """
+    config = _load_config(obj)
+    try:
+        catalogue, lexicon = load_catalogue(config.catalogue), load_lexicon(config.lexicon)
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rejections: list[Rejection] = []
+    statements = extract_statements(text, published or date.today(), catalogue, lexicon, rejections=rejections)
+    for s in statements:
+        click.echo(
+            f"statement: {s.commitment_id} {_status_label(s.status)} (actor {s.actor}, "
+            f"confidence {s.confidence:.0%}, rule {s.rule})"
+        )
+        click.echo(f"    “{s.evidence}”")
+    taken = {(s.commitment_id, s.sentence_index) for s in statements}
+    for r in rejections:
+        if (r.commitment_id, r.sentence_index) not in taken:
+            click.echo(f"not taken: {r.commitment_id}: {r.reason}")
+            click.echo(f"    “{r.evidence}”")
+    if not statements and not rejections:
+        click.echo("No tracked commitment is named.")

@@ -9,6 +9,7 @@ cancels it.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
 from dataclasses import dataclass
@@ -18,27 +19,8 @@ from syntok import segmenter
 
 from tracker.catalogue import Catalogue, Commitment, CueRule, Lexicon
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
-_MONTH_ALT = "|".join(m.capitalize() for m in MONTHS)
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH_ALT = "|".join(name for name in calendar.month_name if name)
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 _DATED_ANCHOR = re.compile(
     rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
