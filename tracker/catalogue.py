@@ -67,6 +67,9 @@ class Commitment:
     # Named only in this relationship (the Kailash Mansarovar Yatra is India–China
     # by definition): a mention needs no country named near it.
     implies_relationship: bool = False
+    # Who holds the restriction when the commitment is suspended or stalled
+    # (India's app bans, China's export curbs); None when it is shared.
+    restricting_side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
     return _compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
 
 
+def _actor_field(value: object, where: str) -> str | None:
+    if value is None or value in ACTORS:
+        return value  # type: ignore[return-value]
+    raise CatalogueError(f"{where}: must be one of {', '.join(ACTORS)}")
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
     path = path or data_path(DEFAULT_CATALOGUE)
     raw = _load_toml(path)
@@ -138,6 +147,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     phrases=phrases,
                     pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
+                    restricting_side=_actor_field(item.get("restricting_side"), f"{where}.restricting_side"),
                 )
             )
     except KeyError as exc:

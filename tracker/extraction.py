@@ -17,7 +17,7 @@ from datetime import date
 
 from syntok import segmenter
 
-from tracker.catalogue import Catalogue, Commitment, CueRule, Lexicon
+from tracker.catalogue import NEGATIVE_STATUSES, Catalogue, Commitment, CueRule, Lexicon
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTH_ALT = "|".join(name for name in calendar.month_name if name)
@@ -431,7 +431,10 @@ def extract_statements(
             if reason:
                 reject(commitment, sentence, f"{reason}:{cue.rule.name}")
                 continue
-            actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
+            if cue.rule.status in NEGATIVE_STATUSES and commitment.restricting_side:
+                actor = commitment.restricting_side
+            else:
+                actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
             confidence = round(cue.rule.weight * scope, 2)
             statement = ExtractedStatement(
                 commitment_id=commitment.id,
