@@ -28,7 +28,8 @@ _DATED_ANCHOR = re.compile(
     rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
 )
 _CLAUSE_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|[,;]\s*however,?\s|\sand that\s",
+    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
+    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their)\s)",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
@@ -58,6 +59,11 @@ _PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|fro
 _PAST_RELATIVE = re.compile(r"[\s,(]*(?:(?:which|that|who)\s+)?(?:was|were|had|\w+ed)\b", re.IGNORECASE)
 # Statuses that only a party to the relationship can bring about by acting.
 _ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
+# "21 October 2024: New Delhi announces…": an entry of a timeline, dated in its first words.
+_DATED_ENTRY = re.compile(
+    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT}) (?P<d2>\d{{1,2}}),?)"
+    rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
+)
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
 _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
 _PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
@@ -316,6 +322,18 @@ def _cancel_reason(
     return None
 
 
+def _dated_before(text: str, published: date) -> bool:
+    entry = _DATED_ENTRY.match(text)
+    if not entry:
+        return False
+    day = entry.group("d1") or entry.group("d2")
+    month = MONTHS[(entry.group("m1") or entry.group("m2")).lower()]
+    try:
+        return (published - date(int(entry.group("y")), month, int(day))).days > 7
+    except ValueError:
+        return False
+
+
 def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
     """Whether a date dates the cue's event rather than another event in the clause."""
     if anchor.start() < cue.start:
@@ -398,6 +416,9 @@ def extract_statements(
     for sentence in sentences:
         if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
             # A reporter's question asserts nothing on either side's behalf.
+            continue
+        if _dated_before(sentence.text, published):
+            # A timeline entry about an earlier day restates history, in whatever tense.
             continue
         mentions = [
             (commitment, (m.start(), m.end()))
