@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.catalogue import ACTORS, STATUSES, Catalogue, Lexicon
-from tracker.extraction import Rejection, extract_statements, split_sentences
+from tracker.extraction import Rejection, attribution, extract_statements, split_sentences
 
 CASES = tomllib.loads((Path(__file__).parent / "extraction_cases.toml").read_text(encoding="utf-8"))["case"]
 
@@ -57,3 +57,38 @@ def test_actor_agreement(catalogue: Catalogue, lexicon: Lexicon) -> None:
                 agree += got[key] == expected["actor"]
     assert total >= 60
     assert agree / total >= 0.85, f"actor agreement {agree}/{total}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who"),
+    [
+        (
+            "India and China agreed to resume flights, the Ministry of External Affairs said.",
+            "the Ministry of External Affairs",
+        ),
+        (
+            "Chinese Foreign Ministry spokesperson Lin Jian said China was ready to work with India.",
+            "Chinese Foreign Ministry spokesperson Lin Jian",
+        ),
+        ("According to state-run Global Times, the two sides exchanged views.", "state-run Global Times"),
+        ("IndiGo will fly from October 26, the airline said on Thursday, becoming the first carrier.", "the airline"),
+        ("Flights could resume by winter, said analysts.", "analysts"),
+        ("India and China agreed to resume direct flights.", ""),
+    ],
+)
+def test_attribution_names_who_says_it(sentence: str, who: str) -> None:
+    assert attribution(sentence) == who
+
+
+def test_a_statement_records_its_attribution(catalogue: Catalogue, lexicon: Lexicon) -> None:
+    text = "India and China have agreed to reopen border trade through Lipulekh, the Ministry of External Affairs said."
+    (found,) = extract_statements(text, date(2025, 8, 19), catalogue, lexicon)
+    assert (found.commitment_id, found.status, found.rule) == ("border-trade", "agreed", "agreed")
+    assert found.attribution == "the Ministry of External Affairs"
+
+
+def test_commentators_do_not_speak_for_a_side(catalogue: Catalogue, lexicon: Lexicon) -> None:
+    text = "India and China have agreed to reopen border trade through Lipulekh, analysts said."
+    rejections: list[Rejection] = []
+    assert extract_statements(text, date(2025, 8, 19), catalogue, lexicon, rejections=rejections) == []
+    assert [r.reason for r in rejections] == ["not-a-party"]

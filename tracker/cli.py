@@ -238,7 +238,8 @@ def _echo_change(change: ChangeView) -> None:
         f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}{sources}, "
         f"rule {change.rule})"
     )
-    click.echo(f"    “{change.evidence}”")
+    said = f" ({change.attribution})" if change.attribution else ""
+    click.echo(f"    “{change.evidence}”{said}")
     click.echo(f"    {change.source_name}: {change.source_url}")
 
 
@@ -308,7 +309,8 @@ def history(obj: dict, commitment_id: str, as_json: bool) -> None:
                 f"{statement.date} {_status_label(statement.status):<17} {statement.actor:<6} "
                 f"{statement.confidence:.0%} [{statement.rule}]{mark}"
             )
-            click.echo(f"    “{statement.evidence}”")
+            said = f" ({statement.attribution})" if statement.attribution else ""
+            click.echo(f"    “{statement.evidence}”{said}")
             click.echo(f"    {statement.source_name}: {statement.source_url}")
         if not statements:
             click.echo("No statements yet.")
@@ -460,7 +462,9 @@ def explain(obj: dict, text: str, published: date | None) -> None:
     for s in statements:
         click.echo(
             f"statement: {s.commitment_id} {_status_label(s.status)} (actor {s.actor}, "
-            f"confidence {s.confidence:.0%}, rule {s.rule})"
+            f"confidence {s.confidence:.0%}, rule {s.rule}"
+            + (f", according to {s.attribution}" if s.attribution else "")
+            + ")"
         )
         click.echo(f"    “{s.evidence}”")
     taken = {(s.commitment_id, s.sentence_index) for s in statements}

@@ -64,6 +64,13 @@ _DATED_ENTRY = re.compile(
     rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT}) (?P<d2>\d{{1,2}}),?)"
     rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
 )
+# "…, the Ministry of External Affairs said." / "Lin Jian said …" / "according to Xinhua".
+_SAYS = r"(?:said|says|told reporters|told|stated|announced|confirmed|noted|added|informed|declared)"
+_ATTRIBUTION = (
+    re.compile(r"\baccording to (?P<who>[^,.;]{3,80}?)(?=[,.;]|$)", re.IGNORECASE),
+    re.compile(rf"(?:^|,\s*)(?P<who>[^,;]{{2,80}}?)\s+{_SAYS}\b"),
+    re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
+)
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
 _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
 _PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
@@ -90,6 +97,8 @@ class ExtractedStatement:
     sentence_index: int
     confidence: float
     rule: str
+    # Who the sentence says it (a ministry, a spokesperson, an outlet), when it says.
+    attribution: str = ""
 
 
 @dataclass(frozen=True)
@@ -362,6 +371,18 @@ def _anchors_cue(anchor: re.Match[str], cue: _Cue, sentence: str) -> bool:
     return len(gap) <= 80 and not _PAST_WORD.fullmatch(last_word)
 
 
+def attribution(sentence: str) -> str:
+    """Who a sentence says its claim comes from, or "" when it names nobody."""
+    for pattern in _ATTRIBUTION:
+        found = pattern.search(sentence)
+        if found:
+            who = re.sub(r"\s+(?:on|in|at|late|earlier)\b.*$", "", found.group("who")).strip(" \"'”’")
+            # A subject is a few words; a longer run is a clause, not a speaker.
+            if who and len(who.split()) <= 8 and who.lower() not in {"it", "he", "she", "they", "we", "i"}:
+                return who
+    return ""
+
+
 def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
     if _BOTH_SUBJECT.search(subject):
         return "both"
@@ -449,6 +470,10 @@ def extract_statements(
                 reject(commitment, sentence, "no-cue")
                 continue
             reason = _cancel_reason(sentence.text, clause, mention, cue, published, lexicon, descriptions)
+            source = attribution(sentence.text)
+            if not reason and cue.rule.status in _ACTIONS and lexicon.non_state.search(source):
+                # "…flights will resume soon, analysts said": commentary, not a party's word.
+                reason = "not-a-party"
             if reason:
                 reject(commitment, sentence, f"{reason}:{cue.rule.name}")
                 continue
@@ -465,6 +490,7 @@ def extract_statements(
                 sentence_index=sentence.index,
                 confidence=confidence,
                 rule=cue.rule.name,
+                attribution=source,
             )
             current = best.get(commitment.id)
             if current is None or statement.confidence > current.confidence:

@@ -117,6 +117,8 @@ class Statement(Base):
     sentence_index: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(String(100))
+    # Who the sentence says it comes from ("the Ministry of External Affairs").
+    attribution: Mapped[str] = mapped_column(String(200), default="")
 
     article: Mapped[Article] = relationship(back_populates="statements")
 
@@ -176,6 +178,7 @@ class ChangeView:
     confirmed: bool
     sources: tuple[dict, ...]
     rule: str
+    attribution: str
     source_name: str
     source_url: str
     article_title: str
@@ -202,6 +205,7 @@ class ChangeView:
             "confirmed": self.confirmed,
             "sources": list(self.sources),
             "rule": self.rule,
+            "attribution": self.attribution,
         }
 
 
@@ -213,6 +217,7 @@ class StatementView:
     evidence: str
     confidence: float
     rule: str
+    attribution: str
     date: date
     source_name: str
     source_url: str
@@ -226,6 +231,7 @@ class StatementView:
             "evidence": self.evidence,
             "confidence": self.confidence,
             "rule": self.rule,
+            "attribution": self.attribution,
             "date": self.date.isoformat(),
             "source_url": self.source_url,
             "source_name": self.source_name,
@@ -398,6 +404,7 @@ class Store:
                     sentence_index=s.sentence_index,
                     confidence=s.confidence,
                     rule=s.rule,
+                    attribution=s.attribution[:200],
                 )
                 for s in statements
             ]
@@ -518,6 +525,7 @@ class Store:
                     confirmed=support.confirmed,
                     sources=support.sources,
                     rule=statement.rule,
+                    attribution=statement.attribution,
                     source_name=article.source.name,
                     source_url=article.url,
                     article_title=article.title,
@@ -551,6 +559,7 @@ class Store:
                     evidence=s.evidence,
                     confidence=s.confidence,
                     rule=s.rule,
+                    attribution=s.attribution,
                     date=s.article.published,
                     source_name=s.article.source.name,
                     source_url=s.article.url,

@@ -105,6 +105,7 @@ def upgrade() -> None:
         sa.Column("sentence_index", sa.Integer(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("rule", sa.String(length=100), nullable=False),
+        sa.Column("attribution", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["commitment_id"],
