@@ -71,6 +71,8 @@ _ATTRIBUTION = (
     re.compile(rf"(?:^|,\s*)(?P<who>[^,;]{{2,80}}?)\s+{_SAYS}\b"),
     re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
 )
+# "Press Trust of India: …" — a speaker's label in a transcript.
+_SPEAKER = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*| of| the){0,5}\s*:\s")
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
 _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
 _PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
@@ -218,6 +220,15 @@ def _choose_cue(
         for c in cues
         if clause[0] <= c.start < clause[1] and _inside((c.start, c.end), descriptions) == mention_description
     ]
+    if mention_description is None:
+        # "the yatra, which is due to begin later this month": a relative clause
+        # in the present or future, right after the mention, says where it
+        # stands now, more exactly than the verb the mention is the object of.
+        attached = next((d for d in descriptions if 0 <= d[0] - mention[1] <= 2), None)
+        if attached and not _PAST_RELATIVE.match(sentence[attached[0] : attached[1]]):
+            inner = [c for c in cues if c.rule.form == "verb" and attached[0] <= c.start < attached[1]]
+            if inner:
+                return inner[0]
     verbs = [c for c in usable if c.rule.form == "verb"]
     before = [c for c in verbs if c.end <= mention[0]]
     after = [c for c in verbs if c.start >= mention[1]]
@@ -246,14 +257,6 @@ def _choose_cue(
         return nearest_before
     if nearest_after:
         return nearest_after
-    if mention_description is None:
-        # "the yatra, which is resuming this summer": a relative clause in the
-        # present or future, right after the mention, says where it stands now.
-        attached = next((d for d in descriptions if 0 <= d[0] - mention[1] <= 2), None)
-        if attached and not _PAST_RELATIVE.match(sentence[attached[0] : attached[1]]):
-            inner = [c for c in cues if c.rule.form == "verb" and attached[0] <= c.start < attached[1]]
-            if inner:
-                return inner[0]
     nouns = [c for c in usable if c.rule.form == "noun"]
     if not nouns:
         return None
@@ -433,7 +436,12 @@ def extract_statements(
         if rejections is not None:
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text))
 
-    questions = {s.paragraph for s in sentences if _QUESTION.match(s.text)}
+    questions = {s.paragraph for s in sentences if _QUESTION.match(s.text)} | {
+        s.paragraph
+        for s in sentences
+        if _SPEAKER.match(s.text)
+        and any(o.paragraph == s.paragraph and o.text.rstrip("\"'”’ ").endswith("?") for o in sentences)
+    }
     for sentence in sentences:
         if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
             # A reporter's question asserts nothing on either side's behalf.
