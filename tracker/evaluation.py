@@ -24,7 +24,7 @@ from tracker.comparison import FoldInput, StatusChange, fold
 from tracker.config import Config
 from tracker.extraction import split_sentences
 from tracker.pipeline import Context, RunReport, store_articles, update_timeline
-from tracker.sources import ArticleDraft, SourceError, parse_article_text
+from tracker.sources import ArticleDraft, SourceError, parse_article_text, read_text
 from tracker.storage import ChangeView
 
 NONE = "none"
@@ -108,14 +108,7 @@ def _labelled_article(folder: Path, item: object, where: str, catalogue: Catalog
         published = date.fromisoformat(day)
     except ValueError as exc:
         raise SourceError(f"{where}.date: {exc}") from exc
-    path = folder / "articles" / f"{article_id}.txt"
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    title, summary, body = parse_article_text(raw)
+    title, summary, body = parse_article_text(read_text(folder / "articles" / f"{article_id}.txt"))
     statements = []
     for number, s in enumerate(_field(item, "statements", where, list)):
         spot = f"{where}.statements[{number}]"

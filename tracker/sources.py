@@ -186,13 +186,18 @@ def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, Manife
     )
 
 
-def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's contents; a SourceError naming the file otherwise."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
+    raw = read_text(path)
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
     title, summary, body = parse_article_text(raw)
