@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
@@ -101,9 +102,17 @@ def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
     return changes
 
 
-def current_statuses(changes: Iterable[StatusChange]) -> dict[str, StatusChange]:
+class DatedChange(Protocol):
+    commitment_id: str
+    date: date
+
+
+ChangeT = TypeVar("ChangeT", bound=DatedChange)
+
+
+def current_statuses(changes: Iterable[ChangeT]) -> dict[str, ChangeT]:
     """Each commitment's latest change: its current status and since when."""
-    latest: dict[str, StatusChange] = {}
+    latest: dict[str, ChangeT] = {}
     for change in sorted(changes, key=lambda c: c.date):
         latest[change.commitment_id] = change
     return latest

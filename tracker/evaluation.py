@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.catalogue import ACTORS, STATUSES, Catalogue
-from tracker.comparison import FoldInput, StatusChange, fold
+from tracker.comparison import FoldInput, StatusChange, current_statuses, fold
 from tracker.config import Config
 from tracker.extraction import split_sentences
 from tracker.pipeline import Context, RunReport, store_articles, update_timeline
@@ -357,10 +357,7 @@ def score_final(gold: dict[str, str], predicted: dict[str, str], figures: Figure
 
 
 def _final(changes: Iterable[StatusChange] | Iterable[ChangeView]) -> dict[str, str]:
-    final: dict[str, str] = {}
-    for change in sorted(changes, key=lambda c: c.date):
-        final[change.commitment_id] = change.to_status
-    return final
+    return {cid: change.to_status for cid, change in current_statuses(changes).items()}
 
 
 # --- the two systems ------------------------------------------------------------------------

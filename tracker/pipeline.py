@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, fold
+from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config
 from tracker.digest import RunCounts, build_digest, write_digest
 from tracker.extraction import extract_statements
@@ -125,10 +126,7 @@ def update_timeline(ctx: Context) -> int:
 
 
 def current_statuses(store: Store) -> dict[str, ChangeView]:
-    latest: dict[str, ChangeView] = {}
-    for change in store.changes():
-        latest[change.commitment_id] = change
-    return latest
+    return latest_changes(store.changes())
 
 
 def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> None:
