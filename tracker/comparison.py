@@ -103,8 +103,16 @@ def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
 
 
 class DatedChange(Protocol):
-    commitment_id: str
-    date: date
+    """A status change as stored or as folded: which commitment, when, to what."""
+
+    @property
+    def commitment_id(self) -> str: ...
+
+    @property
+    def date(self) -> date: ...
+
+    @property
+    def to_status(self) -> str: ...
 
 
 ChangeT = TypeVar("ChangeT", bound=DatedChange)

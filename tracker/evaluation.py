@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -86,6 +86,9 @@ def load_corpus(folder: Path, catalogue: Catalogue) -> list[CorpusArticle]:
     return sorted(articles, key=lambda a: (a.date, a.id))
 
 
+_KINDS: dict[type, str] = {str: "a non-empty string", list: "a list", dict: "an object"}
+
+
 def _field(item: dict, name: str, where: str, kind: type = str, default: object = None) -> Any:
     """One field of a label object, of the given JSON type; a default makes it optional (null or "" too)."""
     if default is not None and item.get(name) in (None, ""):
@@ -93,9 +96,8 @@ def _field(item: dict, name: str, where: str, kind: type = str, default: object 
     if name not in item:
         raise SourceError(f"{where}: missing field {name!r}")
     value = item[name]
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
-        wanted = {str: "a non-empty string", list: "a list", dict: "an object"}[kind]
-        raise SourceError(f"{where}.{name}: must be {wanted}")
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+        raise SourceError(f"{where}.{name}: must be {_KINDS[kind]}")
     return value
 
 
@@ -253,8 +255,8 @@ class Figures:
 
 
 def score_statements(
-    gold: dict[str, Sequence[GoldStatement]],
-    predicted: dict[str, Sequence[PredictedStatement]],
+    gold: Mapping[str, Sequence[GoldStatement]],
+    predicted: Mapping[str, Sequence[PredictedStatement]],
     figures: Figures,
     status_blind: bool = False,
 ) -> None:
@@ -356,7 +358,7 @@ def score_final(gold: dict[str, str], predicted: dict[str, str], figures: Figure
             )
 
 
-def _final(changes: Iterable[StatusChange] | Iterable[ChangeView]) -> dict[str, str]:
+def _final(changes: Sequence[StatusChange] | Sequence[ChangeView]) -> dict[str, str]:
     return {cid: change.to_status for cid, change in current_statuses(changes).items()}
 
 

@@ -399,13 +399,14 @@ def _actor(subject: str, cue: _Cue, sentence: str, catalogue: Catalogue) -> str:
     if sides:
         return max(sides)[1]
     if cue.rule.status in ("proposed", "suspended"):
-        found = []
-        for side in (catalogue.side_a, catalogue.side_b):
-            m = side.pattern.search(sentence)
-            if m:
-                found.append((m.start(), side.actor))
-        if found:
-            return min(found)[1]
+        # Who calls for or restricts something is usually named first.
+        named = [
+            (hit.start(), side.actor)
+            for side in (catalogue.side_a, catalogue.side_b)
+            if (hit := side.pattern.search(sentence))
+        ]
+        if named:
+            return min(named)[1]
     return "both"
 
 

@@ -155,8 +155,8 @@ def read_manifest(folder: Path, errors: ManifestErrors | None = None) -> dict[st
         except SourceError as exc:
             if errors is None:
                 raise
-            name = item.get("file") if isinstance(item, dict) else None
-            errors.append((str(name) if name is not None else None, exc))
+            listed = item.get("file") if isinstance(item, dict) else None
+            errors.append((str(listed) if listed is not None else None, exc))
             continue
         entries[name] = entry
     return entries

@@ -447,7 +447,7 @@ class Store:
         """
         new_ids: list[int] = []
         with self.sessions.begin() as session:
-            stored = {
+            stored: dict[tuple, Change] = {
                 (c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c
                 for c in session.scalars(select(Change))
             }
