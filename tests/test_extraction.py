@@ -92,3 +92,20 @@ def test_commentators_do_not_speak_for_a_side(catalogue: Catalogue, lexicon: Lex
     rejections: list[Rejection] = []
     assert extract_statements(text, date(2025, 8, 19), catalogue, lexicon, rejections=rejections) == []
     assert [r.reason for r in rejections] == ["not-a-party:agreed"]
+
+
+def test_a_short_name_counts_once_the_article_has_named_the_commitment(catalogue: Catalogue, lexicon: Lexicon) -> None:
+    text = (
+        "The Kailash Mansarovar Yatra will be held between June and August, the Ministry of External Affairs said.\n\n"
+        "India and China agreed in January that the yatra would resume. Registrations for the yatra are now open."
+    )
+    found = extract_statements(text, date(2025, 4, 26), catalogue, lexicon)
+    assert [(s.sentence_index, s.commitment_id, s.status) for s in found] == [
+        (0, "kailash-yatra", "in_progress"),
+        (2, "kailash-yatra", "in_progress"),
+    ]
+
+
+def test_a_short_name_alone_names_nothing(catalogue: Catalogue, lexicon: Lexicon) -> None:
+    text = "Registrations for the yatra are now open, officials in New Delhi and Beijing said."
+    assert extract_statements(text, date(2025, 4, 26), catalogue, lexicon) == []

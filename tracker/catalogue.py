@@ -70,6 +70,9 @@ class Commitment:
     # Who holds the restriction when the commitment is suspended or stalled
     # (India's app bans, China's export curbs); None when it is shared.
     restricting_side: str | None = None
+    # Short names ("the yatra", "patrolling") that name it only once the
+    # article has named it in full.
+    alias_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
                     restricting_side=_actor_field(item.get("restricting_side"), f"{where}.restricting_side"),
+                    alias_pattern=(
+                        _compile_phrases(list(item["aliases"]), f"{where}.aliases") if item.get("aliases") else None
+                    ),
                 )
             )
     except KeyError as exc:

@@ -437,6 +437,7 @@ def extract_statements(
         if rejections is not None:
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text))
 
+    named = {c.id for c in catalogue.commitments if c.pattern.search(title)}
     questions = {s.paragraph for s in sentences if _QUESTION.match(s.text)} | {
         s.paragraph
         for s in sentences
@@ -450,11 +451,22 @@ def extract_statements(
         if _dated_before(sentence.text, published):
             # A timeline entry about an earlier day restates history, in whatever tense.
             continue
-        mentions = [
+        full = [
             (commitment, (m.start(), m.end()))
             for commitment in catalogue.commitments
             for m in commitment.pattern.finditer(sentence.text)
         ]
+        # A short name ("the yatra") counts once the article has named the
+        # commitment in full, in its title or an earlier sentence.
+        short = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            if commitment.alias_pattern and commitment.id in named
+            for m in commitment.alias_pattern.finditer(sentence.text)
+            if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
+        ]
+        named.update(c.id for c, _ in full)
+        mentions = full + short
         if not mentions:
             continue
         clauses = _clauses(sentence.text)
