@@ -25,11 +25,11 @@ _MONTH_ALT = "|".join(name for name in calendar.month_name if name)
 _DATED_ANCHOR = re.compile(
     rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
     rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
-    rf"|\b(?i:in|during) (?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)\b"
+    rf"|\b(?i:in|during) (?i:the )?(?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)s?\b"
 )
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
-    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their)\s)",
+    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their|India's|China's|Beijing's|New Delhi's)\s)",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
@@ -41,7 +41,7 @@ _DESCRIPTION = re.compile(
     r",\s(?:which|that|who)\s[^,;]*(?:,|$)"
     r"|,\s(?:suspended|halted|frozen|banned|stalled|disrupted|closed|imposed|introduced|agreed|announced|launched|resumed)\s(?:in|since|after|following|from|during|at|by|on|earlier|last)\b[^,;]*(?:,|$)"
     r"|\([^)]*\)"
-    r"|\s(?:which|that) (?:were|was|have been|has been|had been)\s[^,;]*",
+    r"|\s(?:which|that) (?:were|was|have been|has been|had been|began|came|took|\w+ed)\s[^,;]*",
     re.IGNORECASE,
 )
 _BOTH_SUBJECT = re.compile(
@@ -243,12 +243,12 @@ def _choose_cue(
         # The mention is the subject of a predicate right after it ("curbs on
         # rare earths remain in force"), or the earlier cue only introduces a
         # clause ("agreed that flights will resume on 26 October").
-        subject_of_after = gap_after <= 40 and not re.search(
-            r"[,;]|\band\b", sentence[mention[1] : nearest_after.start]
-        )
         # "…the yatra has resumed and direct flights are being resumed": a new
         # coordinated clause whose subject is the mention.
-        new_clause = re.search(r"\band\b", sentence[nearest_before.end : mention[0]])
+        new_clause = re.search(r"\band\b|,", sentence[nearest_before.end : mention[0]])
+        subject_of_after = gap_after <= (60 if new_clause else 40) and not re.search(
+            r"[,;]|\band\b", sentence[mention[1] : nearest_after.start]
+        )
         if nearest_before.text.lower().endswith(" that") or (
             subject_of_after and (gap_after < gap_before or new_clause)
         ):
@@ -295,6 +295,9 @@ def _cancel_reason(
     # it: "could resume flights", "flights could soon resume". A noun cue has
     # no predicate of its own, so the whole clause's predicate counts.
     window_start = max(clause[0], min(cue.start, mention[0]) - 60)
+    # …nor does it reach back past ", and" or ", but" into a coordinated clause.
+    for join in re.finditer(r",\s+(?:and|but)\s", sentence[window_start : min(cue.start, mention[0])]):
+        window_start = max(window_start, window_start + join.end())
     window = clause_text if cue.rule.form == "noun" else sentence[window_start : cue.start]
     if lexicon.negation.search(window) or re.search(r"n't\b|\bcannot\b", window, re.IGNORECASE):
         return "negated"
@@ -311,11 +314,12 @@ def _cancel_reason(
         # Industry bodies, analysts or editorial writers calling for something
         # is advocacy, not one side's position.
         return "not-a-party"
-    if _FORWARD.match(cue.text):
-        # "will be held during June": a plan, whatever dates it names.
-        return None
     reported = lexicon.reporting.search(sentence[: cue.start])
     tail = sentence[clause[0] : cue.start]
+    if _FORWARD.match(cue.text):
+        # "will be held during June": a plan, whatever dates it names; but
+        # "they had agreed that it would resume" restates an old plan.
+        return "retrospective" if lexicon.past_perfect.search(tail) and not reported else None
     anchors = [m for m in lexicon.past_anchors.finditer(sentence, clause[0], clause[1])] + [
         m for m in _DATED_ANCHOR.finditer(sentence, clause[0], clause[1]) if _anchor_is_past(m, published)
     ]
