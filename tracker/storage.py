@@ -370,20 +370,13 @@ class Store:
 
     def has_article(self, draft: ArticleDraft) -> bool:
         with self.sessions() as session:
-            return (
-                session.scalar(
-                    select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
-                )
-                is not None
-            )
+            return _stored_copy(session, draft) is not None
 
     def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
         """Store an article with its statements; False if it was already stored."""
         with self.sessions.begin() as session:
-            exists = session.scalar(
-                select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
-            )
-            if exists is not None:
+            # Checked again inside the transaction that writes it.
+            if _stored_copy(session, draft) is not None:
                 return False
             article = Article(
                 source_id=self.source_id(session, draft.source_name, _source_location(draft)),
@@ -622,6 +615,13 @@ class Store:
     def last_digest(self) -> Digest | None:
         with self.sessions() as session:
             return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+
+
+def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:
+    """The id of a stored article with the same URL or the same normalised text."""
+    return session.scalar(
+        select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
+    )
 
 
 def _source_location(draft: ArticleDraft) -> str:
