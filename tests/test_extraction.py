@@ -33,7 +33,9 @@ def test_cases_are_well_formed(catalogue: Catalogue) -> None:
 def test_labelled_sentence(case: dict, catalogue: Catalogue, lexicon: Lexicon) -> None:
     text = f"{case['context']} {case['text']}" if case.get("context") else case["text"]
     rejections: list[Rejection] = []
-    found = extract_statements(text, date.fromisoformat(case["date"]), catalogue, lexicon, rejections=rejections)
+    found = extract_statements(
+        text, date.fromisoformat(case["date"]), catalogue, lexicon, rejections=rejections, per_sentence=True
+    )
     # Only what the labelled sentence itself asserts: context sentences come first.
     index = len(split_sentences(text)) - 1
     got = sorted((s.commitment_id, s.status) for s in found if s.sentence_index == index)

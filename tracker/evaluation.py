@@ -260,56 +260,48 @@ def score_statements(
     figures: Figures,
     status_blind: bool = False,
 ) -> None:
-    """Match statements article by article: same commitment, same sentence, then status."""
+    """Match statements per (article, commitment, status), whichever sentence says it.
+
+    An article makes at most one statement per commitment, and which of its
+    sentences states it is a labelling choice; what matters to an analyst is
+    what the article says the status is. A status-blind score (the keyword
+    baseline) matches on (article, commitment) alone.
+    """
     for article_id in sorted(set(gold) | set(predicted)):
-        unmatched = list(predicted.get(article_id, ()))
+        golds: dict[tuple[str, str], GoldStatement] = {}
         for g in gold.get(article_id, ()):
-            match = next(
-                (
-                    p
-                    for p in unmatched
-                    if p.commitment == g.commitment
-                    and same_sentence(p.evidence, g.evidence)
-                    and (status_blind or p.status == g.status)
-                ),
-                None,
-            ) or next(
-                (p for p in unmatched if p.commitment == g.commitment and same_sentence(p.evidence, g.evidence)),
-                None,
-            )
-            if match is None:
-                figures.statements.fn += 1
-                figures.by_commitment[g.commitment].fn += 1
-                figures.by_status[g.status].fn += 1
-                figures.confusion[(g.status, NONE)] += 1
-                figures.statement_errors.append(StatementError(article_id, g.commitment, g.evidence, g.status, NONE))
-                continue
-            unmatched.remove(match)
-            figures.confusion[(g.status, match.status)] += 1
-            if status_blind or match.status == g.status:
+            golds.setdefault((g.commitment, "" if status_blind else g.status), g)
+        preds: dict[tuple[str, str], PredictedStatement] = {}
+        for p in predicted.get(article_id, ()):
+            preds.setdefault((p.commitment, "" if status_blind else p.status), p)
+        for key, g in golds.items():
+            match = preds.pop(key, None)
+            if match is not None:
                 figures.statements.tp += 1
                 figures.by_commitment[g.commitment].tp += 1
                 figures.by_status[g.status].tp += 1
+                figures.confusion[(g.status, match.status)] += 1
                 figures.actor_total += 1
                 figures.actor_right += match.actor == g.actor
-            else:
-                figures.statements.fn += 1
-                figures.statements.fp += 1
-                figures.by_commitment[g.commitment].fn += 1
-                figures.by_commitment[g.commitment].fp += 1
-                figures.by_status[g.status].fn += 1
-                figures.by_status[match.status].fp += 1
-                figures.statement_errors.append(
-                    StatementError(article_id, g.commitment, g.evidence, g.status, match.status, match.rule)
+                continue
+            figures.statements.fn += 1
+            figures.by_commitment[g.commitment].fn += 1
+            figures.by_status[g.status].fn += 1
+            other = next((p for (c, _), p in preds.items() if c == g.commitment), None)
+            figures.confusion[(g.status, other.status if other else NONE)] += 1
+            figures.statement_errors.append(
+                StatementError(
+                    article_id, g.commitment, g.evidence, g.status, other.status if other else NONE,
+                    other.rule if other else "",
                 )
-        for p in unmatched:
+            )
+        for p in preds.values():
             figures.statements.fp += 1
             figures.by_commitment[p.commitment].fp += 1
             figures.by_status[p.status].fp += 1
-            figures.confusion[(NONE, p.status)] += 1
-            figures.statement_errors.append(
-                StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule)
-            )
+            if not any(c == p.commitment for c, _ in golds):
+                figures.confusion[(NONE, p.status)] += 1
+            figures.statement_errors.append(StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule))
 
 
 def gold_timeline(corpus: Sequence[CorpusArticle]) -> list[StatusChange]:

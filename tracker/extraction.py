@@ -14,10 +14,15 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from syntok import segmenter
 
-from tracker.catalogue import NEGATIVE_STATUSES, Catalogue, Commitment, CueRule, Lexicon
+from tracker import grammar
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Commitment, CueRule, Lexicon
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTH_ALT = "|".join(name for name in calendar.month_name if name)
@@ -105,6 +110,8 @@ class ExtractedStatement:
     rule: str
     # Who the sentence says it (a ministry, a spokesperson, an outlet), when it says.
     attribution: str = ""
+    # How the governing cue was found: the tree path and the predicate's features.
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -270,6 +277,103 @@ def _choose_cue(
     return min(nouns, key=lambda c: min(abs(c.start - mention[1]), abs(mention[0] - c.end)))
 
 
+
+@dataclass(frozen=True)
+class TreeReading:
+    """What the parse says governs a mention: the cue, the path to it, and the predicate's features."""
+
+    cue: _Cue | None
+    path: str
+    features: grammar.PredicateFeatures | None
+    # Set when the tree rules a cue out: "embedded-nominal".
+    veto: str = ""
+
+
+def _cue_tokens(doc: Doc, cues: list[_Cue]) -> dict[int, _Cue]:
+    owner: dict[int, _Cue] = {}
+    for cue in cues:
+        for token in grammar.tokens_in(doc, cue.start, cue.end):
+            owner.setdefault(token.i, cue)
+    return owner
+
+
+_CLAUSE_EDGES = frozenset({"relcl", "acl"})
+_OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
+
+
+def _outer_cue(chain: list[Token], depth: int, owner: dict[int, _Cue], cue: _Cue) -> tuple[_Cue, int]:
+    """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
+
+    "agreed to promote X" is agreed, "agreed to take measures to promote X"
+    too, "agreed to expedite X" in progress. A setback cue stays as it is.
+    """
+    if cue.rule.status not in POSITIVE_LADDER:
+        return cue, depth
+    best, top = cue, depth
+    for higher in range(depth, len(chain)):
+        node = chain[higher]
+        outer = owner.get(node.i)
+        if (
+            outer is not None
+            and outer.rule.form == "verb"
+            and outer.rule.status in POSITIVE_LADDER
+            and POSITIVE_LADDER.index(outer.rule.status) > POSITIVE_LADDER.index(best.rule.status)
+        ):
+            best, top = outer, higher
+        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node):
+            break
+    return best, top
+
+
+def _tree_cue(doc: Doc, mention: tuple[int, int], cues: list[_Cue]) -> TreeReading:
+    """The cue on the mention's path up the dependency tree, nearest first.
+
+    A verb cue decides at once; a noun cue decides only when no verb above it
+    in the same clause does. A resumption named as a noun inside the object of
+    a predicate that is no cue ("gave direction on …, including the resumption
+    of X") asserts nothing about X's status.
+    """
+    tokens = grammar.tokens_in(doc, *mention)
+    head = grammar.span_head(tokens)
+    if head is None:
+        return TreeReading(None, "", None)
+    owner = _cue_tokens(doc, cues)
+    inside = {t.i for t in tokens}
+    chain = grammar.path_up(head)
+    noun_hit: tuple[_Cue, int] | None = None
+    for depth, node in enumerate(chain):
+        cue = owner.get(node.i) if node.i not in inside or depth == 0 else None
+        if cue is not None and not (cue.start < mention[1] and mention[0] < cue.end and node.i in inside):
+            verb = grammar.verb_of(node)
+            if cue.rule.form == "verb":
+                cue, top = _outer_cue(chain, depth, owner, cue)
+                return TreeReading(cue, grammar.describe_path(chain[: top + 1]), grammar.predicate_features(verb))
+            if noun_hit is None:
+                noun_hit = (cue, depth)
+        if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
+            # A relative clause or participle is read only for its own noun.
+            break
+    if noun_hit is not None:
+        cue, depth = noun_hit
+        above = chain[depth + 1 :]
+        verbs = [n for n in above if n.pos_ in ("VERB",)]
+        path = grammar.describe_path(chain[: depth + 1])
+        if cue.rule.status == "implemented" and verbs:
+            edges = {n.dep_ for n in chain[depth : chain.index(verbs[0])]}
+            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges:
+                return TreeReading(None, path, None, veto="embedded-nominal")
+        verb = verbs[0] if verbs else chain[depth]
+        return TreeReading(cue, path, grammar.predicate_features(verb))
+    # "the yatra, which resumed last month": a relative clause on the mention.
+    for child in head.children:
+        if child.dep_ in ("relcl", "acl") and child.i in owner and owner[child.i].rule.form == "verb":
+            features = grammar.predicate_features(child)
+            cue = owner[child.i]
+            if cue.rule.status == "implemented" or features.tense in ("present", "future"):
+                return TreeReading(cue, f"{head.text} -{child.dep_}> {child.text}", features)
+    return TreeReading(None, grammar.describe_path(chain), None)
+
+
 def _anchor_is_past(match: re.Match[str], published: date) -> bool:
     if match.group("year_only"):
         return int(match.group("year_only")) < published.year
@@ -428,11 +532,16 @@ def extract_statements(
     lexicon: Lexicon,
     title: str = "",
     rejections: list[Rejection] | None = None,
+    nlp_model: str = grammar.DEFAULT_NLP_MODEL,
+    per_sentence: bool = False,
 ) -> list[ExtractedStatement]:
-    """Every current-status assertion the text makes about catalogued commitments.
+    """What the text asserts about the current status of catalogued commitments.
 
-    At most one statement per commitment and sentence; `rejections`, when given,
-    collects the mentions that were not taken and why.
+    An article makes at most one statement per commitment: of the sentences
+    that state its status, the one that states it most clearly (see `_clearest`);
+    `per_sentence` keeps one per commitment and sentence instead (for reading
+    single sentences). `rejections`, when given, collects every mention that
+    was not taken and why, the sentences passed over included.
     """
     # Most news names no tracked commitment: skip sentence splitting for it.
     if not any(c.pattern.search(text) for c in catalogue.commitments):
@@ -455,6 +564,7 @@ def extract_statements(
         if _SPEAKER.match(s.text)
         and any(o.paragraph == s.paragraph and o.text.rstrip("\"'”’ ").endswith("?") for o in sentences)
     }
+    candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
         if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
             # A reporter's question asserts nothing on either side's behalf.
@@ -477,9 +587,11 @@ def extract_statements(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
         ]
         named.update(c.id for c, _ in full)
-        mentions = full + short
-        if not mentions:
-            continue
+        if full or short:
+            candidates.append((sentence, full + short))
+    # Only sentences that name a commitment are parsed.
+    docs = grammar.parse([sentence.text for sentence, _ in candidates], nlp_model)
+    for (sentence, mentions), doc in zip(candidates, docs, strict=True):
         clauses = _clauses(sentence.text)
         descriptions = [(m.start(), m.end()) for m in _DESCRIPTION.finditer(sentence.text)]
         cues = _find_cues(sentence.text, lexicon)
@@ -497,17 +609,29 @@ def extract_statements(
             if scope is None:
                 reject(commitment, sentence, "not-this-relationship")
                 continue
-            cue = _choose_cue(sentence.text, mention, cues, clause, descriptions)
-            if cue is None:
-                reject(commitment, sentence, "no-cue")
+            reading = _tree_cue(doc, mention, cues)
+            if reading.veto:
+                reject(commitment, sentence, f"{reading.veto} [{reading.path}]")
                 continue
+            cue = reading.cue or _choose_cue(sentence.text, mention, cues, clause, descriptions)
+            if cue is None:
+                reject(commitment, sentence, f"no-cue [{reading.path}]")
+                continue
+            if reading.cue is not None and _inside((cue.start, cue.end), descriptions) and not _inside(
+                mention, descriptions
+            ):
+                # The tree reached the cue through the mention's own description.
+                clause = (min(clause[0], cue.start), max(clause[1], cue.end))
             reason = _cancel_reason(sentence.text, clause, mention, cue, published, lexicon, descriptions)
+            if reason == "retrospective" and reading.features and _still_holds(reading.features, cue):
+                reason = None
             source = attribution(sentence.text)
             if not reason and cue.rule.status in _ACTIONS and lexicon.non_state.search(source):
                 # "…flights will resume soon, analysts said": commentary, not a party's word.
                 reason = "not-a-party"
+            how = f"{reading.path} ({reading.features.describe()})" if reading.features else "nearest cue"
             if reason:
-                reject(commitment, sentence, f"{reason}:{cue.rule.name}")
+                reject(commitment, sentence, f"{reason}:{cue.rule.name} [{how}]")
                 continue
             if cue.rule.status in NEGATIVE_STATUSES and commitment.restricting_side:
                 actor = commitment.restricting_side
@@ -523,9 +647,53 @@ def extract_statements(
                 confidence=confidence,
                 rule=cue.rule.name,
                 attribution=source,
+                path=how,
             )
             current = best.get(commitment.id)
             if current is None or statement.confidence > current.confidence:
                 best[commitment.id] = statement
         statements.extend(best.values())
-    return statements
+    if per_sentence:
+        return statements
+    chosen = _clearest(statements)
+    if rejections is not None:
+        for statement in statements:
+            if statement not in chosen:
+                rejections.append(
+                    Rejection(
+                        statement.commitment_id,
+                        statement.sentence_index,
+                        f"not-the-clearest:{statement.rule} (read {statement.status})",
+                        statement.evidence,
+                    )
+                )
+    return chosen
+
+
+def _still_holds(features: grammar.PredicateFeatures, cue: _Cue) -> bool:
+    """A state told in the present ("has been suspended since 2020") is current, whatever it dates."""
+    return features.aspect in ("perfect", "progressive") and features.tense == "present" or (
+        features.date_preposition == "since" and features.aspect != "past-perfect"
+    )
+
+
+def _clearest(statements: list[ExtractedStatement]) -> list[ExtractedStatement]:
+    """One statement per commitment: the sentence that states its current status most clearly.
+
+    The surest reading wins; between equals the earlier sentence, since news
+    states its point first and background later. A state restated as
+    background (suspended) yields to news of a move away from it.
+    """
+    by_commitment: dict[str, list[ExtractedStatement]] = {}
+    for statement in statements:
+        by_commitment.setdefault(statement.commitment_id, []).append(statement)
+    chosen: list[ExtractedStatement] = []
+    for items in by_commitment.values():
+        positive = any(s.status not in NEGATIVE_STATUSES for s in items)
+
+        def clarity(s: ExtractedStatement) -> tuple[float, int]:
+            penalty = 0.15 if positive and s.status == "suspended" else 0.0
+            return (round(s.confidence - penalty - 0.01 * s.sentence_index, 3), -s.sentence_index)
+
+        chosen.append(max(items, key=clarity))
+    return sorted(chosen, key=lambda s: (s.sentence_index, s.commitment_id))
