@@ -176,6 +176,10 @@ class CueRule:
     weight: float
     form: str  # "verb" or "noun"
     pattern: re.Pattern[str]
+    # What the words before the cue must (or must not) name: "remains in force"
+    # is a setback said of curbs, and an achievement said of reduced fees.
+    subject: re.Pattern[str] | None = None
+    not_subject: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                     weight=float(item.get("weight", 0.8)),
                     form=form,
                     pattern=_compile_phrases(item["patterns"], f"{where}.patterns"),
+                    subject=_compile_phrases(item["subject"], f"{where}.subject") if item.get("subject") else None,
+                    not_subject=(
+                        _compile_phrases(item["not_subject"], f"{where}.not_subject")
+                        if item.get("not_subject")
+                        else None
+                    ),
                 )
             )
         mods = raw["modifiers"]

@@ -37,6 +37,8 @@ class FoldInput:
     article_order: str
     sentence_index: int
     confidence: float = 1.0
+    # From an official source (a ministry): weighs more when the fold asks whether a change is sure.
+    official: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,25 +81,68 @@ def change_kind(from_status: str | None, to_status: str) -> str:
     return "setback"
 
 
-def fold(statements: Iterable[FoldInput]) -> list[StatusChange]:
-    """Every status change, in order, from statements of any commitments."""
+@dataclass(frozen=True)
+class FoldPolicy:
+    """When a change is sure enough to become the level later statements are compared against.
+
+    A change whose day's support (noisy-OR over the day's articles stating it,
+    official ones weighing `official_weight`, others `other_weight`) stays
+    below `threshold` is still reported, as an unconfirmed signal, but the
+    timeline keeps comparing with the last sure status until another article
+    states it again. So one misreading at the top of the ladder cannot turn
+    every later true change into a reaffirmation.
+    """
+
+    threshold: float = 0.0
+    official_weight: float = 1.0
+    other_weight: float = 0.9
+
+
+def _day_support(items: Sequence[FoldInput], status: str, policy: FoldPolicy) -> float:
+    doubt = 1.0
+    best: dict[str, FoldInput] = {}
+    for item in items:
+        if item.status == status and (item.article_order not in best or item.confidence > best[item.article_order].confidence):
+            best[item.article_order] = item
+    for item in best.values():
+        weight = policy.official_weight if item.official else policy.other_weight
+        doubt *= 1.0 - min(1.0, weight * item.confidence)
+    return 1.0 - doubt
+
+
+def fold(statements: Iterable[FoldInput], policy: FoldPolicy | None = None) -> list[StatusChange]:
+    """Every status change, in order, from statements of any commitments.
+
+    Without a policy (or with threshold 0) every change is sure and the rules
+    of change apply exactly; with one, unsure changes are shown but do not
+    set the level (see `FoldPolicy`).
+    """
+    policy = policy or FoldPolicy()
     ordered = sorted(statements, key=lambda s: (s.commitment_id, s.published, s.article_order, s.sentence_index))
     changes: list[StatusChange] = []
     for commitment_id, items in groupby(ordered, key=lambda s: s.commitment_id):
-        current: str | None = None
+        shown: str | None = None  # what the timeline says now
+        level: str | None = None  # the last sure status, which statements are compared against
         for day, day_group in groupby(items, key=lambda s: s.published):
             day_items = list(day_group)
-            before = current
+            before, level_before = shown, level
+            running = level
             for statement in day_items:
-                current = next_status(current, statement.status) or current
-            if current != before and current is not None:
+                running = next_status(running, statement.status) or running
+            if running is not None and running != level:
+                # Sure by the day's own support, or stated again after an unsure day.
+                if _day_support(day_items, running, policy) >= policy.threshold or running == shown:
+                    level = running
+                shown = running
+            if shown != before and shown is not None:
                 # The day's evidence for where it ended: the surest statement of
                 # that status, the earliest among equals.
                 cause = max(
-                    (s for s in day_items if s.status == current),
+                    (s for s in day_items if s.status == shown),
                     key=lambda s: (s.confidence, -day_items.index(s)),
                 ).key
-                changes.append(StatusChange(commitment_id, before, current, day, cause, change_kind(before, current)))
+                kind = change_kind(level_before if before != level_before else before, shown)
+                changes.append(StatusChange(commitment_id, before, shown, day, cause, kind))
     changes.sort(key=lambda c: (c.date, c.commitment_id))
     return changes
 

@@ -164,8 +164,21 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, i
     return next((s for s in spans if s[0] <= span[0] and span[1] <= s[1]), None)
 
 
+def _subject_fits(rule: CueRule, before: str) -> bool:
+    # Only the words since the last clause break are the cue's subject.
+    before = re.split(r"[;:]|,\s(?:and|but|while|whereas)\s", before)[-1]
+    if rule.subject is not None and not rule.subject.search(before):
+        return False
+    return not (rule.not_subject is not None and rule.not_subject.search(before))
+
+
 def _find_cues(text: str, lexicon: Lexicon) -> list[_Cue]:
-    cues = [_Cue(rule, m.start(), m.end(), m.group(0)) for rule in lexicon.cues for m in rule.pattern.finditer(text)]
+    cues = [
+        _Cue(rule, m.start(), m.end(), m.group(0))
+        for rule in lexicon.cues
+        for m in rule.pattern.finditer(text)
+        if _subject_fits(rule, text[: m.start()])
+    ]
 
     # Where two cues overlap, one phrase is being read twice: a predicate beats
     # a noun phrase ("imposed restrictions on"), then the longer match wins
@@ -325,7 +338,24 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, _Cue], cue: _Cue
     return best, top
 
 
-def _tree_cue(doc: Doc, mention: tuple[int, int], cues: list[_Cue]) -> TreeReading:
+_COMPLEMENTS = frozenset({"acomp", "attr", "oprd", "prep", "dobj", "prt", "advmod", "neg", "aux", "auxpass"})
+
+
+def _complement_cue(verb: Token, branch: Token, owner: dict[int, _Cue]) -> _Cue | None:
+    """A verb cue on the verb's complements (not on the branch that leads to the mention)."""
+    for child in verb.children:
+        if child.i == branch.i or child.dep_ not in _COMPLEMENTS:
+            continue
+        for token in [child, *child.children]:
+            cue = owner.get(token.i)
+            if cue is not None and cue.rule.form == "verb":
+                return cue
+    return None
+
+
+def _tree_cue(
+    doc: Doc, mention: tuple[int, int], cues: list[_Cue], descriptions: list[tuple[int, int]]
+) -> TreeReading:
     """The cue on the mention's path up the dependency tree, nearest first.
 
     A verb cue decides at once; a noun cue decides only when no verb above it
@@ -337,12 +367,18 @@ def _tree_cue(doc: Doc, mention: tuple[int, int], cues: list[_Cue]) -> TreeReadi
     head = grammar.span_head(tokens)
     if head is None:
         return TreeReading(None, "", None)
-    owner = _cue_tokens(doc, cues)
+    # A description set off by commas (", agreed in principle in January,") speaks
+    # only of its own noun, however the parser attached it.
+    own = _inside(mention, descriptions)
+    owner = _cue_tokens(doc, [c for c in cues if _inside((c.start, c.end), descriptions) in (None, own)])
     inside = {t.i for t in tokens}
     chain = grammar.path_up(head)
     noun_hit: tuple[_Cue, int] | None = None
     for depth, node in enumerate(chain):
         cue = owner.get(node.i) if node.i not in inside or depth == 0 else None
+        if cue is None and depth > 0 and node.pos_ in ("VERB", "AUX"):
+            # "remain on hold", "have made no progress": the predicate's own complements.
+            cue = _complement_cue(node, chain[depth - 1], owner)
         if cue is not None and not (cue.start < mention[1] and mention[0] < cue.end and node.i in inside):
             verb = grammar.verb_of(node)
             if cue.rule.form == "verb":
@@ -609,7 +645,7 @@ def extract_statements(
             if scope is None:
                 reject(commitment, sentence, "not-this-relationship")
                 continue
-            reading = _tree_cue(doc, mention, cues)
+            reading = _tree_cue(doc, mention, cues, descriptions)
             if reading.veto:
                 reject(commitment, sentence, f"{reading.veto} [{reading.path}]")
                 continue

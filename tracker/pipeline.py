@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
-from tracker.comparison import CorroborationPolicy, fold
+from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config
 from tracker.digest import RunCounts, build_digest, write_digest
@@ -122,7 +122,8 @@ def store_articles(
 
 def update_timeline(ctx: Context) -> int:
     """Fold every stored statement again and record what changed; returns new changes."""
-    return len(ctx.store.apply_timeline(fold(ctx.store.fold_inputs())))
+    policy = FoldPolicy(threshold=ctx.config.confidence_threshold)
+    return len(ctx.store.apply_timeline(fold(ctx.store.fold_inputs(), policy)))
 
 
 def current_statuses(store: Store) -> dict[str, ChangeView]:

@@ -415,6 +415,7 @@ class Store:
                     Article.content_hash,
                     Statement.sentence_index,
                     Statement.confidence,
+                    Article.url,
                 ).join(Article)
             )
             return [
@@ -426,8 +427,9 @@ class Store:
                     article_order=order,
                     sentence_index=index,
                     confidence=confidence,
+                    official=self.policy.is_official(url),
                 )
-                for sid, cid, status, published, order, index, confidence in rows
+                for sid, cid, status, published, order, index, confidence, url in rows
             ]
 
     # --- the timeline ---------------------------------------------------------
