@@ -73,6 +73,9 @@ class Commitment:
     # Short names ("the yatra", "patrolling") that name it only once the
     # article has named it in full.
     alias_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # Common nouns ("flights", "route") that name it when the same sentence
+    # names a place or party on each side ("IndiGo's flight to Guangzhou").
+    paired_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     restricting_side=_actor_field(item.get("restricting_side"), f"{where}.restricting_side"),
                     alias_pattern=(
                         _compile_phrases(list(item["aliases"]), f"{where}.aliases") if item.get("aliases") else None
+                    ),
+                    paired_pattern=(
+                        _compile_phrases(list(item["paired"]), f"{where}.paired") if item.get("paired") else None
                     ),
                 )
             )

@@ -10,6 +10,7 @@ cancels it.
 from __future__ import annotations
 
 import calendar
+import os
 import itertools
 import re
 from dataclasses import dataclass
@@ -389,6 +390,10 @@ def _tree_cue(
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
             # A relative clause or participle is read only for its own noun.
             break
+        if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX") and grammar.is_finite(node) and depth > 0:
+            # "…remained suspended, and the border standoff kept them away": a
+            # coordinated clause with its own subject is a statement of its own.
+            break
     if noun_hit is not None:
         cue, depth = noun_hit
         above = chain[depth + 1 :]
@@ -622,9 +627,17 @@ def extract_statements(
             for m in commitment.alias_pattern.finditer(sentence.text)
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
         ]
+        both_sides = len(_sides_in(sentence.text, catalogue)) == 2
+        paired = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            if commitment.paired_pattern and both_sides
+            for m in commitment.paired_pattern.finditer(sentence.text)
+            if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
+        ]
         named.update(c.id for c, _ in full)
-        if full or short:
-            candidates.append((sentence, full + short))
+        if full or short or paired:
+            candidates.append((sentence, full + short + paired))
     # Only sentences that name a commitment are parsed.
     docs = grammar.parse([sentence.text for sentence, _ in candidates], nlp_model)
     for (sentence, mentions), doc in zip(candidates, docs, strict=True):
@@ -649,7 +662,7 @@ def extract_statements(
             if reading.veto:
                 reject(commitment, sentence, f"{reading.veto} [{reading.path}]")
                 continue
-            cue = reading.cue or _choose_cue(sentence.text, mention, cues, clause, descriptions)
+            cue = reading.cue or (None if os.environ.get('XFB') else _choose_cue(sentence.text, mention, cues, clause, descriptions))
             if cue is None:
                 reject(commitment, sentence, f"no-cue [{reading.path}]")
                 continue
@@ -714,22 +727,26 @@ def _still_holds(features: grammar.PredicateFeatures, cue: _Cue) -> bool:
 
 
 def _clearest(statements: list[ExtractedStatement]) -> list[ExtractedStatement]:
-    """One statement per commitment: the sentence that states its current status most clearly.
-
-    The surest reading wins; between equals the earlier sentence, since news
-    states its point first and background later. A state restated as
-    background (suspended) yields to news of a move away from it.
-    """
+    """One statement per commitment: the sentence that states its current status most clearly."""
     by_commitment: dict[str, list[ExtractedStatement]] = {}
     for statement in statements:
         by_commitment.setdefault(statement.commitment_id, []).append(statement)
+    mode = os.environ.get("XSEL", "rung")
     chosen: list[ExtractedStatement] = []
     for items in by_commitment.values():
-        positive = any(s.status not in NEGATIVE_STATUSES for s in items)
 
-        def clarity(s: ExtractedStatement) -> tuple[float, int]:
-            penalty = 0.15 if positive and s.status == "suspended" else 0.0
-            return (round(s.confidence - penalty - 0.01 * s.sentence_index, 3), -s.sentence_index)
+        def clarity(s: ExtractedStatement) -> tuple[float, ...]:
+            if mode == "conf":
+                penalty = 0.15 if s.status == "suspended" and any(i.status not in NEGATIVE_STATUSES for i in items) else 0.0
+                return (round(s.confidence - penalty - 0.01 * s.sentence_index, 3), -s.sentence_index)
+            if s.status == "stalled" and mode == "rung-stall":
+                group = 3
+            elif s.status in NEGATIVE_STATUSES:
+                group = 1
+            else:
+                group = 2
+            rung = POSITIVE_LADDER.index(s.status) if s.status in POSITIVE_LADDER else 0
+            return (group, rung, s.confidence, -s.sentence_index)
 
         chosen.append(max(items, key=clarity))
     return sorted(chosen, key=lambda s: (s.sentence_index, s.commitment_id))

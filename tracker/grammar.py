@@ -135,7 +135,7 @@ def _role(verb: Token) -> ClauseRole:
             return "relative"
         if dep == "advcl":
             marks = {c.lower_ for c in node.children if c.dep_ == "mark"}
-            return "conditional" if marks & {"if", "unless"} else "adverbial"
+            return "conditional" if marks & {"if", "unless", "once", "until"} else "adverbial"
         if dep in ("ccomp",):
             return "complement"
         if dep == "acl":
