@@ -32,8 +32,9 @@ def relabel(folder: Path) -> int:
         text = (folder / "articles" / f"{item['id']}.txt").read_text(encoding="utf-8")
         sentences = [s.text for s in split_sentences(text)]
 
-        def order(statement: dict) -> int:
-            return next((i for i, s in enumerate(sentences) if same_sentence(s, statement["evidence"])), len(sentences))
+        def order(statement: dict, sentences: list[str] = sentences) -> int:
+            found = (i for i, s in enumerate(sentences) if same_sentence(s, statement["evidence"]))
+            return next(found, len(sentences))
 
         kept: list[dict] = []
         by_commitment: dict[str, list[dict]] = {}

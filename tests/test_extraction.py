@@ -93,7 +93,7 @@ def test_commentators_do_not_speak_for_a_side(catalogue: Catalogue, lexicon: Lex
     text = "India and China have agreed to reopen border trade through Lipulekh, analysts said."
     rejections: list[Rejection] = []
     assert extract_statements(text, date(2025, 8, 19), catalogue, lexicon, rejections=rejections) == []
-    assert [r.reason for r in rejections] == ["not-a-party:agreed"]
+    assert [r.describe() for r in rejections] == ["not-a-party:agreed"]
 
 
 def test_a_short_name_counts_once_the_article_has_named_the_commitment(catalogue: Catalogue, lexicon: Lexicon) -> None:

@@ -200,6 +200,8 @@ class Lexicon:
     non_state: re.Pattern[str]
     commitment_verbs: re.Pattern[str]
     source: str
+    # Reports nobody stands behind ("reportedly", "I read that"); optional in the file.
+    unconfirmed: re.Pattern[str] = re.compile("(?!)")
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -243,6 +245,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
+        if mods.get("unconfirmed"):
+            compiled["unconfirmed"] = _compile_phrases(mods["unconfirmed"], f"{path}: modifiers.unconfirmed")
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     return Lexicon(cues=tuple(cues), source=str(path), **compiled)

@@ -470,7 +470,7 @@ def explain(obj: dict, text: str, published: date | None) -> None:
     taken = {(s.commitment_id, s.sentence_index) for s in statements}
     for r in rejections:
         if (r.commitment_id, r.sentence_index) not in taken:
-            click.echo(f"not taken: {r.commitment_id}: {r.reason}")
+            click.echo(f"not taken: {r.commitment_id}: {r.describe()}" + (f" [{r.path}]" if r.path else ""))
             click.echo(f"    “{r.evidence}”")
     if not statements and not rejections:
         click.echo("No tracked commitment is named.")

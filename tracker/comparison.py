@@ -102,7 +102,10 @@ def _day_support(items: Sequence[FoldInput], status: str, policy: FoldPolicy) ->
     doubt = 1.0
     best: dict[str, FoldInput] = {}
     for item in items:
-        if item.status == status and (item.article_order not in best or item.confidence > best[item.article_order].confidence):
+        if item.status != status:
+            continue
+        seen = best.get(item.article_order)
+        if seen is None or item.confidence > seen.confidence:
             best[item.article_order] = item
     for item in best.values():
         weight = policy.official_weight if item.official else policy.other_weight

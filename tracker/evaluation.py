@@ -291,7 +291,11 @@ def score_statements(
             figures.confusion[(g.status, other.status if other else NONE)] += 1
             figures.statement_errors.append(
                 StatementError(
-                    article_id, g.commitment, g.evidence, g.status, other.status if other else NONE,
+                    article_id,
+                    g.commitment,
+                    g.evidence,
+                    g.status,
+                    other.status if other else NONE,
                     other.rule if other else "",
                 )
             )
@@ -301,7 +305,9 @@ def score_statements(
             figures.by_status[p.status].fp += 1
             if not any(c == p.commitment for c, _ in golds):
                 figures.confusion[(NONE, p.status)] += 1
-            figures.statement_errors.append(StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule))
+            figures.statement_errors.append(
+                StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule)
+            )
 
 
 def gold_timeline(corpus: Sequence[CorpusArticle]) -> list[StatusChange]:

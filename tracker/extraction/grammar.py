@@ -151,7 +151,16 @@ def predicate_features(verb: Token) -> PredicateFeatures:
     """Negation, modality, tense, aspect and clause role of the verb's own clause."""
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "advmod")]
     lowered = [a.lower_ for a in auxes]
-    negated = any(a.dep_ == "neg" for a in auxes) or "never" in lowered
+    negated = (
+        any(a.dep_ == "neg" for a in auxes)
+        or "never" in lowered
+        # "nothing has been finalised", "no date has been fixed": a negative subject.
+        or any(
+            c.dep_ in ("nsubj", "nsubjpass")
+            and (c.lower_ in ("nothing", "none", "neither") or any(d.lower_ == "no" for d in c.children))
+            for c in verb.children
+        )
+    )
     modal = next((w for w in lowered if w in _MODALS), "")
     passive = any(a.dep_ == "auxpass" for a in auxes) or any(c.dep_ == "nsubjpass" for c in verb.children)
     has = [a for a in auxes if a.lemma_ == "have" and a.dep_ == "aux"]
@@ -165,8 +174,8 @@ def predicate_features(verb: Token) -> PredicateFeatures:
         aspect = "past-perfect" if past_have else "perfect"
     else:
         finite = next((a for a in auxes if a.dep_ in ("aux", "auxpass")), None) or verb
-        tenses = finite.morph.get("Tense")
-        if finite.tag_ in ("VBD",) or tenses == ["Past"] and finite.tag_ != "VBN":
+        tenses = finite.morph.get("Tense", [])
+        if finite.tag_ in ("VBD",) or (tenses == ["Past"] and finite.tag_ != "VBN"):
             tense = "past"
         elif finite.tag_ in ("VBZ", "VBP") or tenses == ["Pres"]:
             tense = "present"

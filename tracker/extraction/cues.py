@@ -1,0 +1,246 @@
+"""Cues: the lexicon's phrases found in a sentence, and the one that governs a mention.
+
+The governing cue is found on the dependency tree (`tree_cue`): the predicate
+on the mention's path up the tree, its complements, an infinitive chain's
+highest rung, a relative clause on the mention. Where the parse offers none,
+the nearest cue in the mention's clause stands in (`nearest_cue`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tracker.catalogue import POSITIVE_LADDER, CueRule, Lexicon
+from tracker.extraction import grammar
+from tracker.extraction.reasons import Reason
+from tracker.extraction.text import inside
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_PAST_RELATIVE = re.compile(r"[\s,(]*(?:(?:which|that|who)\s+)?(?:was|were|had|\w+ed)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    rule: CueRule
+    start: int
+    end: int
+    text: str
+
+
+def _subject_fits(rule: CueRule, before: str) -> bool:
+    # Only the words since the last clause break are the cue's subject.
+    before = re.split(r"[;:]|,\s(?:and|but|while|whereas)\s", before)[-1]
+    if rule.subject is not None and not rule.subject.search(before):
+        return False
+    return not (rule.not_subject is not None and rule.not_subject.search(before))
+
+
+def find_cues(text: str, lexicon: Lexicon) -> list[CueMatch]:
+    cues = [
+        CueMatch(rule, m.start(), m.end(), m.group(0))
+        for rule in lexicon.cues
+        for m in rule.pattern.finditer(text)
+        if _subject_fits(rule, text[: m.start()])
+    ]
+
+    # Where two cues overlap, one phrase is being read twice: a predicate beats
+    # a noun phrase ("imposed restrictions on"), then the longer match wins
+    # ("remain suspended" is one cue, not "suspended" as well).
+    def strength(cue: CueMatch) -> tuple[bool, int]:
+        return (cue.rule.form == "verb", cue.end - cue.start)
+
+    cues.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[CueMatch] = []
+    for cue in cues:
+        if kept and cue.start < kept[-1].end:
+            if strength(cue) > strength(kept[-1]):
+                kept[-1] = cue
+            continue
+        kept.append(cue)
+    return kept
+
+
+def nearest_cue(
+    sentence: str,
+    mention: tuple[int, int],
+    cues: list[CueMatch],
+    clause: tuple[int, int],
+    descriptions: list[tuple[int, int]],
+) -> CueMatch | None:
+    mention_description = inside(mention, descriptions)
+    usable = [
+        c
+        for c in cues
+        if clause[0] <= c.start < clause[1] and inside((c.start, c.end), descriptions) == mention_description
+    ]
+    if mention_description is None:
+        # "the yatra, which is due to begin later this month": a relative clause
+        # in the present or future, right after the mention, says where it
+        # stands now, more exactly than the verb the mention is the object of.
+        attached = next((d for d in descriptions if 0 <= d[0] - mention[1] <= 2), None)
+        if attached and not _PAST_RELATIVE.match(sentence[attached[0] : attached[1]]):
+            inner = [c for c in cues if c.rule.form == "verb" and attached[0] <= c.start < attached[1]]
+            if inner:
+                return inner[0]
+    verbs = [c for c in usable if c.rule.form == "verb"]
+    before = [c for c in verbs if c.end <= mention[0]]
+    after = [c for c in verbs if c.start >= mention[1]]
+    overlapping = [c for c in verbs if c not in before and c not in after]
+    if overlapping:
+        return overlapping[0]
+    nearest_before = before[-1] if before else None
+    nearest_after = after[0] if after else None
+    if nearest_after and nearest_before:
+        gap_after = nearest_after.start - mention[1]
+        gap_before = mention[0] - nearest_before.end
+        # The mention is the subject of a predicate right after it ("curbs on
+        # rare earths remain in force"), or the earlier cue only introduces a
+        # clause ("agreed that flights will resume on 26 October").
+        # "…the yatra has resumed and direct flights are being resumed": a new
+        # coordinated clause whose subject is the mention.
+        new_clause = re.search(r"\band\b|,", sentence[nearest_before.end : mention[0]])
+        subject_of_after = gap_after <= (60 if new_clause else 40) and not re.search(
+            r"[,;]|\band\b", sentence[mention[1] : nearest_after.start]
+        )
+        # "agreed that flights will resume on 26 October": the clause after
+        # "that" says where it stands; "agreed that the SRs will meet" puts the
+        # boundary under discussion ("will be discussed"), as the domain reads it.
+        if nearest_before.text.lower().endswith(" that") or (
+            subject_of_after and (gap_after < gap_before or new_clause)
+        ):
+            return nearest_after
+    if nearest_before:
+        return nearest_before
+    if nearest_after:
+        return nearest_after
+    nouns = [c for c in usable if c.rule.form == "noun"]
+    if not nouns:
+        return None
+    return min(nouns, key=lambda c: min(abs(c.start - mention[1]), abs(mention[0] - c.end)))
+
+
+@dataclass(frozen=True)
+class TreeReading:
+    """What the parse says governs a mention: the cue, the path to it, and the predicate's features."""
+
+    cue: CueMatch | None
+    path: str
+    features: grammar.PredicateFeatures | None
+    # Set when the tree rules every cue out.
+    veto: Reason | None = None
+
+
+def _cue_tokens(doc: Doc, cues: list[CueMatch]) -> dict[int, CueMatch]:
+    owner: dict[int, CueMatch] = {}
+    for cue in cues:
+        for token in grammar.tokens_in(doc, cue.start, cue.end):
+            owner.setdefault(token.i, cue)
+    return owner
+
+
+_CLAUSE_EDGES = frozenset({"relcl", "acl"})
+_OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
+
+
+def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> tuple[CueMatch, int]:
+    """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
+
+    "agreed to promote X" is agreed, "agreed to take measures to promote X"
+    too, "agreed to expedite X" in progress. A setback cue stays as it is.
+    """
+    if cue.rule.status not in POSITIVE_LADDER:
+        return cue, depth
+    best, top = cue, depth
+    for higher in range(depth, len(chain)):
+        node = chain[higher]
+        outer = owner.get(node.i)
+        if (
+            outer is not None
+            and outer.rule.form == "verb"
+            and outer.rule.status in POSITIVE_LADDER
+            and POSITIVE_LADDER.index(outer.rule.status) > POSITIVE_LADDER.index(best.rule.status)
+        ):
+            best, top = outer, higher
+        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node):
+            break
+    return best, top
+
+
+_COMPLEMENTS = frozenset({"acomp", "attr", "oprd", "prep", "dobj", "prt", "advmod", "neg", "aux", "auxpass"})
+
+
+def _complement_cue(verb: Token, branch: Token, owner: dict[int, CueMatch]) -> CueMatch | None:
+    """A verb cue on the verb's complements (not on the branch that leads to the mention)."""
+    for child in verb.children:
+        if child.i == branch.i or child.dep_ not in _COMPLEMENTS:
+            continue
+        for token in [child, *child.children]:
+            cue = owner.get(token.i)
+            if cue is not None and cue.rule.form == "verb":
+                return cue
+    return None
+
+
+def tree_cue(
+    doc: Doc, mention: tuple[int, int], cues: list[CueMatch], descriptions: list[tuple[int, int]]
+) -> TreeReading:
+    """The cue on the mention's path up the dependency tree, nearest first.
+
+    A verb cue decides at once; a noun cue decides only when no verb above it
+    in the same clause does. A resumption named as a noun inside the object of
+    a predicate that is no cue ("gave direction on …, including the resumption
+    of X") asserts nothing about X's status.
+    """
+    tokens = grammar.tokens_in(doc, *mention)
+    head = grammar.span_head(tokens)
+    if head is None:
+        return TreeReading(None, "", None)
+    # A description set off by commas (", agreed in principle in January,") speaks
+    # only of its own noun, however the parser attached it.
+    own = inside(mention, descriptions)
+    owner = _cue_tokens(doc, [c for c in cues if inside((c.start, c.end), descriptions) in (None, own)])
+    in_mention = {t.i for t in tokens}
+    chain = grammar.path_up(head)
+    noun_hit: tuple[CueMatch, int] | None = None
+    for depth, node in enumerate(chain):
+        cue = owner.get(node.i) if node.i not in in_mention or depth == 0 else None
+        if cue is None and depth > 0 and node.pos_ in ("VERB", "AUX"):
+            # "remain on hold", "have made no progress": the predicate's own complements.
+            cue = _complement_cue(node, chain[depth - 1], owner)
+        if cue is not None and not (cue.start < mention[1] and mention[0] < cue.end and node.i in in_mention):
+            verb = grammar.verb_of(node)
+            if cue.rule.form == "verb":
+                cue, top = _outer_cue(chain, depth, owner, cue)
+                return TreeReading(cue, grammar.describe_path(chain[: top + 1]), grammar.predicate_features(verb))
+            if noun_hit is None:
+                noun_hit = (cue, depth)
+        if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
+            # A relative clause or participle is read only for its own noun.
+            break
+        if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX") and grammar.is_finite(node) and depth > 0:
+            # "…remained suspended, and the border standoff kept them away": a
+            # coordinated clause with its own subject is a statement of its own.
+            break
+    if noun_hit is not None:
+        cue, depth = noun_hit
+        above = chain[depth + 1 :]
+        verbs = [n for n in above if n.pos_ in ("VERB",)]
+        path = grammar.describe_path(chain[: depth + 1])
+        if cue.rule.status == "implemented" and verbs:
+            edges = {n.dep_ for n in chain[depth : chain.index(verbs[0])]}
+            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges:
+                return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
+        verb = verbs[0] if verbs else chain[depth]
+        return TreeReading(cue, path, grammar.predicate_features(verb))
+    # "the yatra, which resumed last month": a relative clause on the mention.
+    for child in head.children:
+        if child.dep_ in ("relcl", "acl") and child.i in owner and owner[child.i].rule.form == "verb":
+            features = grammar.predicate_features(child)
+            cue = owner[child.i]
+            if cue.rule.status == "implemented" or features.tense in ("present", "future"):
+                return TreeReading(cue, f"{head.text} -{child.dep_}> {child.text}", features)
+    return TreeReading(None, grammar.describe_path(chain), None)

@@ -1,0 +1,333 @@
+"""The reader: an article's text in, its statements about tracked commitments out.
+
+Pure: the catalogue names the commitments and the sides, the lexicon the
+cues and modifiers. Stages, each typed: sentences (`text`), mentions, the
+parse of the sentences that name a commitment (`grammar`), the governing cue
+(`cues`), the reasons that cancel it (`reasons`), the relationship's scope and
+the actor, and last the one statement per commitment an article makes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Commitment, Lexicon
+from tracker.extraction import grammar
+from tracker.extraction.cues import CueMatch, find_cues, nearest_cue, tree_cue
+from tracker.extraction.reasons import Reading, Reason, cancel_reason
+from tracker.extraction.text import (
+    DESCRIPTION,
+    QUESTION,
+    SPEAKER,
+    Sentence,
+    clauses_of,
+    dated_before,
+    inside,
+    split_sentences,
+)
+
+_BOTH_SUBJECT = re.compile(
+    r"\b(?:both sides|the two sides|both countries|the two countries|both nations|the two nations|"
+    r"the two neighbours|the two neighbors|both leaders|the two leaders|both ministers|both officials|"
+    r"both parties|the sides|they|jointly|the two|both)\b",
+    re.IGNORECASE,
+)
+# "…, the Ministry of External Affairs said." / "Lin Jian said …" / "according to Xinhua".
+_SAYS = r"(?:said|says|told reporters|told|stated|announced|confirmed|noted|added|informed|declared)"
+_ATTRIBUTION = (
+    re.compile(r"\baccording to (?P<who>[^,.;]{3,80}?)(?=[,.;]|$)", re.IGNORECASE),
+    re.compile(rf"(?:^|,\s*)(?P<who>[^,;]{{2,80}}?)\s+{_SAYS}\b"),
+    re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
+)
+
+
+@dataclass(frozen=True)
+class ExtractedStatement:
+    """One article's assertion about one commitment's current status."""
+
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    sentence_index: int
+    confidence: float
+    rule: str
+    # Who the sentence says it (a ministry, a spokesperson, an outlet), when it says.
+    attribution: str = ""
+    # How the governing cue was found: the tree path and the predicate's features.
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A mention that was not taken as a statement, and why (for `tracker explain`)."""
+
+    commitment_id: str
+    sentence_index: int
+    reason: Reason
+    evidence: str
+    # The cue that was cancelled, when one governed the mention.
+    rule: str = ""
+    # How the tree reached it, and the predicate's features.
+    path: str = ""
+
+    def describe(self) -> str:
+        return f"{self.reason}:{self.rule}" if self.rule else str(self.reason)
+
+
+def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
+    found = set()
+    for side in (catalogue.side_a, catalogue.side_b):
+        if side.pattern.search(text):
+            found.add(side.actor)
+    return found
+
+
+def _relationship_scope(
+    clause: str,
+    sentence: Sentence,
+    paragraph_text: str,
+    article_text: str,
+    commitment: Commitment,
+    catalogue: Catalogue,
+) -> float | None:
+    """How sure we are that the clause is about this relationship, or None if it is not.
+
+    The nearest text that names both sides decides; a third country named
+    nearer than that means another relationship.
+    """
+    both = {catalogue.side_a.actor, catalogue.side_b.actor}
+    if catalogue.others.search(clause) and _sides_in(clause, catalogue) != both:
+        return None
+    for text, factor in ((sentence.text, 1.0), (paragraph_text, 0.9)):
+        if _sides_in(text, catalogue) == both:
+            return factor
+        if catalogue.others.search(text):
+            return None
+    if commitment.implies_relationship or _sides_in(article_text, catalogue) == both:
+        return 0.8
+    return None
+
+
+def attribution(sentence: str) -> str:
+    """Who a sentence says its claim comes from, or "" when it names nobody."""
+    for pattern in _ATTRIBUTION:
+        found = pattern.search(sentence)
+        if found:
+            who = re.sub(r"\s+(?:on|in|at|late|earlier)\b.*$", "", found.group("who")).strip(" \"'”’")
+            # A subject is a few words; a longer run is a clause, not a speaker.
+            if who and len(who.split()) <= 8 and who.lower() not in {"it", "he", "she", "they", "we", "i"}:
+                return who
+    return ""
+
+
+def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> str:
+    if _BOTH_SUBJECT.search(subject):
+        return "both"
+    sides = []
+    for side in (catalogue.side_a, catalogue.side_b):
+        for m in side.pattern.finditer(subject):
+            sides.append((m.end(), side.actor))
+    if len({actor for _, actor in sides}) == 2:
+        # "Misri appreciated the Chinese side's cooperation": both took part.
+        return "both"
+    if sides:
+        return max(sides)[1]
+    if cue.rule.status in ("proposed", "suspended"):
+        # Who calls for or restricts something is usually named first.
+        named = [
+            (hit.start(), side.actor)
+            for side in (catalogue.side_a, catalogue.side_b)
+            if (hit := side.pattern.search(sentence))
+        ]
+        if named:
+            return min(named)[1]
+    return "both"
+
+
+def extract_statements(
+    text: str,
+    published: date,
+    catalogue: Catalogue,
+    lexicon: Lexicon,
+    title: str = "",
+    rejections: list[Rejection] | None = None,
+    nlp_model: str = grammar.DEFAULT_NLP_MODEL,
+    per_sentence: bool = False,
+) -> list[ExtractedStatement]:
+    """What the text asserts about the current status of catalogued commitments.
+
+    An article makes at most one statement per commitment: of the sentences
+    that state its status, the one that states it most clearly (see `clearest`);
+    `per_sentence` keeps one per commitment and sentence instead (for reading
+    single sentences). `rejections`, when given, collects every mention that
+    was not taken and why, the sentences passed over included.
+    """
+    # Most news names no tracked commitment: skip sentence splitting for it.
+    if not any(c.pattern.search(text) for c in catalogue.commitments):
+        return []
+    sentences = split_sentences(text)
+    paragraphs: dict[int, str] = {}
+    for s in sentences:
+        paragraphs[s.paragraph] = (paragraphs.get(s.paragraph, "") + " " + s.text).strip()
+    article_text = f"{title}\n{text}"
+    statements: list[ExtractedStatement] = []
+
+    def reject(commitment: Commitment, sentence: Sentence, reason: Reason, rule: str = "", path: str = "") -> None:
+        if rejections is not None:
+            rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text, rule, path))
+
+    named = {c.id for c in catalogue.commitments if c.pattern.search(title)}
+    questions = {s.paragraph for s in sentences if QUESTION.match(s.text)} | {
+        s.paragraph
+        for s in sentences
+        if SPEAKER.match(s.text)
+        and any(o.paragraph == s.paragraph and o.text.rstrip("\"'”’ ").endswith("?") for o in sentences)
+    }
+    candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
+    for sentence in sentences:
+        skip: Reason | None = None
+        if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
+            # A reporter's question asserts nothing on either side's behalf.
+            skip = Reason.QUESTION
+        elif dated_before(sentence.text, published):
+            # A timeline entry about an earlier day restates history, in whatever tense.
+            skip = Reason.TIMELINE_ENTRY
+        full = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            for m in commitment.pattern.finditer(sentence.text)
+        ]
+        # A short name ("the yatra") counts once the article has named the
+        # commitment in full, in its title or an earlier sentence.
+        short = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            if commitment.alias_pattern and commitment.id in named
+            for m in commitment.alias_pattern.finditer(sentence.text)
+            if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
+        ]
+        both_sides = len(_sides_in(sentence.text, catalogue)) == 2
+        paired = [
+            (commitment, (m.start(), m.end()))
+            for commitment in catalogue.commitments
+            if commitment.paired_pattern and both_sides
+            for m in commitment.paired_pattern.finditer(sentence.text)
+            if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
+        ]
+        named.update(c.id for c, _ in full)
+        if skip is not None:
+            for commitment, _ in full + short + paired:
+                reject(commitment, sentence, skip)
+        elif full or short or paired:
+            candidates.append((sentence, full + short + paired))
+    # Only sentences that name a commitment are parsed.
+    docs = grammar.parse([sentence.text for sentence, _ in candidates], nlp_model)
+    for (sentence, mentions), doc in zip(candidates, docs, strict=True):
+        clauses = clauses_of(sentence.text)
+        descriptions = [(m.start(), m.end()) for m in DESCRIPTION.finditer(sentence.text)]
+        cues = find_cues(sentence.text, lexicon)
+        best: dict[str, ExtractedStatement] = {}
+        for commitment, mention in mentions:
+            clause = next(c for c in clauses if c[0] <= mention[0] < c[1])
+            scope = _relationship_scope(
+                sentence.text[clause[0] : clause[1]],
+                sentence,
+                paragraphs[sentence.paragraph],
+                article_text,
+                commitment,
+                catalogue,
+            )
+            if scope is None:
+                reject(commitment, sentence, Reason.OTHER_RELATIONSHIP)
+                continue
+            reading = tree_cue(doc, mention, cues, descriptions)
+            if reading.veto is not None:
+                reject(commitment, sentence, reading.veto, path=reading.path)
+                continue
+            cue = reading.cue or nearest_cue(sentence.text, mention, cues, clause, descriptions)
+            if cue is None:
+                reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
+                continue
+            if (
+                reading.cue is not None
+                and inside((cue.start, cue.end), descriptions)
+                and not inside(mention, descriptions)
+            ):
+                # The tree reached the cue through the mention's own description.
+                clause = (min(clause[0], cue.start), max(clause[1], cue.end))
+            source = attribution(sentence.text)
+            reason = cancel_reason(
+                Reading(sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source)
+            )
+            how = f"{reading.path} ({reading.features.describe()})" if reading.features else "nearest cue"
+            if reason:
+                reject(commitment, sentence, reason, cue.rule.name, how)
+                continue
+            if cue.rule.status in NEGATIVE_STATUSES and commitment.restricting_side:
+                actor = commitment.restricting_side
+            else:
+                actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
+            confidence = round(cue.rule.weight * scope, 2)
+            statement = ExtractedStatement(
+                commitment_id=commitment.id,
+                status=cue.rule.status,
+                actor=actor,
+                evidence=sentence.text,
+                sentence_index=sentence.index,
+                confidence=confidence,
+                rule=cue.rule.name,
+                attribution=source,
+                path=how,
+            )
+            current = best.get(commitment.id)
+            if current is None or statement.confidence > current.confidence:
+                best[commitment.id] = statement
+        statements.extend(best.values())
+    if per_sentence:
+        return statements
+    chosen = clearest(statements)
+    if rejections is not None:
+        for statement in statements:
+            if statement not in chosen:
+                rejections.append(
+                    Rejection(
+                        statement.commitment_id,
+                        statement.sentence_index,
+                        Reason.NOT_THE_CLEAREST,
+                        statement.evidence,
+                        statement.rule,
+                        f"read {statement.status}; {statement.path}",
+                    )
+                )
+    return chosen
+
+
+def _clarity(statement: ExtractedStatement) -> tuple[int, int, float, int]:
+    """How clearly a statement says where its commitment stands now (higher is clearer).
+
+    A stall reported now outranks the agreements it stalls; news of a move
+    outranks a long-standing state restated as background (suspended); among
+    positive statements the highest rung is where the article says it stands,
+    the lower ones being the way there. Between equals the surer reading, then
+    the earlier sentence: news states its point first.
+    """
+    if statement.status == "stalled":
+        group = 3
+    elif statement.status in NEGATIVE_STATUSES:
+        group = 1
+    else:
+        group = 2
+    rung = POSITIVE_LADDER.index(statement.status) if statement.status in POSITIVE_LADDER else 0
+    return (group, rung, statement.confidence, -statement.sentence_index)
+
+
+def clearest(statements: list[ExtractedStatement]) -> list[ExtractedStatement]:
+    """One statement per commitment: the sentence that states its current status most clearly."""
+    by_commitment: dict[str, list[ExtractedStatement]] = {}
+    for statement in statements:
+        by_commitment.setdefault(statement.commitment_id, []).append(statement)
+    chosen = [max(items, key=_clarity) for items in by_commitment.values()]
+    return sorted(chosen, key=lambda s: (s.sentence_index, s.commitment_id))

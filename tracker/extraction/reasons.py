@@ -1,0 +1,217 @@
+"""Reasons: why a governing cue does not make a statement here, each a small named unit.
+
+Modelled on clinical assertion detection (negated, historical, hypothetical,
+experienced by someone else): every unit looks at one kind of modifier, in
+the lexicon's words and in the parse's features, and the first that applies
+names the reason the mention is not a statement of its current status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tracker.catalogue import Lexicon
+from tracker.extraction import grammar
+from tracker.extraction.text import DATED_ANCHOR, anchor_is_past, inside
+
+if TYPE_CHECKING:
+    from tracker.extraction.cues import CueMatch
+
+_PAST_VERB = re.compile(
+    r"^(?:(?:was|were|had|had been|got) )?"
+    r"(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
+    re.IGNORECASE,
+)
+_PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
+# Statuses that only a party to the relationship can bring about by acting.
+ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
+_FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
+_PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
+_FORWARD = re.compile(r"^(?:will|would|shall|set to|scheduled|slated|due|poised|to be)\b", re.IGNORECASE)
+_PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|remains?|continues? to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+class Reason(StrEnum):
+    """Why a mention of a commitment is not a statement of its current status."""
+
+    NEGATED = "negated"
+    HEDGED = "hedged"
+    UNCONFIRMED = "unconfirmed"
+    NOT_A_PARTY = "not-a-party"
+    RETROSPECTIVE = "retrospective"
+    QUESTION = "question"
+    TIMELINE_ENTRY = "timeline-entry"
+    OTHER_RELATIONSHIP = "not-this-relationship"
+    NO_CUE = "no-cue"
+    EMBEDDED_NOMINAL = "embedded-nominal"
+    NOT_THE_CLEAREST = "not-the-clearest"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One mention with the cue that governs it: what every reason unit looks at."""
+
+    sentence: str
+    clause: tuple[int, int]
+    mention: tuple[int, int]
+    cue: CueMatch
+    published: date
+    lexicon: Lexicon
+    descriptions: list[tuple[int, int]]
+    features: grammar.PredicateFeatures | None = None
+    # Who the sentence says it comes from ("analysts said"), "" when nobody.
+    source: str = ""
+
+    @cached_property
+    def window_start(self) -> int:
+        start = max(self.clause[0], min(self.cue.start, self.mention[0]) - 60)
+        # …nor does it reach back past ", and" or ", but" into a coordinated clause.
+        for join in re.finditer(r",\s+(?:and|but)\s", self.sentence[start : min(self.cue.start, self.mention[0])]):
+            start = max(start, start + join.end())
+        return start
+
+    @cached_property
+    def window(self) -> str:
+        """The words before the cue, and before the mention when the cue follows it.
+
+        "could resume flights", "flights could soon resume". A noun cue has no
+        predicate of its own, so the whole clause's predicate counts.
+        """
+        if self.cue.rule.form == "noun":
+            return self.sentence[self.clause[0] : self.clause[1]]
+        return self.sentence[self.window_start : self.cue.start]
+
+    @property
+    def cue_text(self) -> str:
+        return self.cue.text.lower()
+
+
+_NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
+_HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
+
+
+def negated(r: Reading) -> bool:
+    """ "No decision has been taken on flights", "have not agreed": a denial asserts no progress.
+
+    A negation the cue itself carries ("have not resumed") is the cue's meaning, not a cancel.
+    """
+    if r.lexicon.negation.search(r.window) or re.search(r"n't\b|\bcannot\b", r.window, re.IGNORECASE):
+        return True
+    return bool(r.features and r.features.negated and not _NEGATION_IN_CUE.search(r.cue.text))
+
+
+def unconfirmed(r: Reading) -> bool:
+    """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind."""
+    return bool(r.lexicon.unconfirmed.search(r.window))
+
+
+def hedged(r: Reading) -> bool:
+    """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
+    if r.lexicon.speculation.search(r.window):
+        return True
+    conditional = r.lexicon.conditional.search(r.window)
+    if conditional:
+        # "would" is a hedge unless the sentence reports or commits: "agreed that flights would resume".
+        before = r.sentence[: r.window_start + conditional.start()]
+        if not (r.lexicon.reporting.search(before) or r.lexicon.commitment_verbs.search(before)):
+            return True
+    if r.features is None or r.cue.rule.form != "verb":
+        return False
+    if r.features.role == "conditional":
+        return True
+    return r.features.modal in _HEDGING_MODALS and r.features.modal not in r.cue_text
+
+
+def not_a_party(r: Reading) -> bool:
+    """Analysts, industry or editorial writers calling for or agreeing on something: advocacy, not a side."""
+    if r.cue.rule.status not in ACTIONS:
+        return False
+    subject = r.sentence[r.clause[0] : min(r.cue.start, r.mention[0])]
+    return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
+
+
+def retrospective(r: Reading) -> bool:
+    """Background told as history: "had agreed in January", "was suspended in 2020 after the clashes".
+
+    A state told in the present ("has been suspended since 2020") is current, whatever it dates.
+    """
+    if r.features is not None and still_holds(r.features):
+        return False
+    sentence, clause, cue, lexicon = r.sentence, r.clause, r.cue, r.lexicon
+    clause_text = sentence[clause[0] : clause[1]]
+    reported = lexicon.reporting.search(sentence[: cue.start])
+    tail = sentence[clause[0] : cue.start]
+    if _FORWARD.match(cue.text):
+        # "will be held during June": a plan, whatever dates it names; but
+        # "they had agreed that it would resume" restates an old plan.
+        return bool(lexicon.past_perfect.search(tail) and not reported)
+    anchors = [m for m in lexicon.past_anchors.finditer(sentence, clause[0], clause[1])] + [
+        m for m in DATED_ANCHOR.finditer(sentence, clause[0], clause[1]) if anchor_is_past(m, r.published)
+    ]
+    anchored_past = any(
+        _anchors_cue(m, cue, sentence) and not inside((m.start(), m.end()), r.descriptions) for m in anchors
+    )
+    if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
+        return True
+    present = _PRESENT_AUX.search(tail) or _PRESENT_START.match(cue.text)
+    # A past event dated before the article: the clause's predicate is in the
+    # past tense ("were suspended in early 2020"), or a noun cue names the
+    # event ("the resumption of the yatra in June").
+    past_event = _PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text) or cue.rule.form == "noun"
+    return bool(anchored_past and not present and past_event)
+
+
+# In order: the first that applies names the reason.
+UNITS: tuple[tuple[Reason, Callable[[Reading], bool]], ...] = (
+    (Reason.NEGATED, negated),
+    (Reason.UNCONFIRMED, unconfirmed),
+    (Reason.HEDGED, hedged),
+    (Reason.NOT_A_PARTY, not_a_party),
+    (Reason.RETROSPECTIVE, retrospective),
+)
+
+
+def cancel_reason(reading: Reading) -> Reason | None:
+    """Why the governing cue does not assert a current status here, or None if it does."""
+    return next((reason for reason, applies in UNITS if applies(reading)), None)
+
+
+def _anchors_cue(anchor: re.Match[str], cue: CueMatch, sentence: str) -> bool:
+    """Whether a date dates the cue's event rather than another event in the clause."""
+    if anchor.start() < cue.start:
+        # "In June 2020, India banned…"; but not "In April they discussed X and
+        # on Thursday agreed…": another past verb between takes the date.
+        between = sentence[anchor.end() : cue.start]
+        if cue.rule.form == "noun":
+            # "The January visit produced an agreement…": the verb before a
+            # noun cue is its clause's predicate, and the date dates it.
+            return True
+        if "," not in sentence[: anchor.start()] and "," in between:
+            # A leading adverbial ("In the months after the clash, …") dates
+            # the whole clause.
+            return True
+        return bool(re.search(r"\bwhen\b", between)) or not _PAST_WORD.search(between)
+    gap = sentence[cue.end : anchor.start()]
+    if re.search(r"\b(?:that|which|who)\b", gap):
+        # "…the resolution of issues that had arisen in 2020": a relative clause's date.
+        return False
+    if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
+        # "The agreement … was announced on October 21": the clause's own verb.
+        return True
+    # "agreed to resume flights suspended in 2020": the date belongs to
+    # "suspended", the participle right before it.
+    last_word = gap.split()[-1] if gap.split() else ""
+    return len(gap) <= 80 and not _PAST_WORD.fullmatch(last_word)
+
+
+def still_holds(features: grammar.PredicateFeatures) -> bool:
+    """A state told in the present ("has been suspended since 2020") is current, whatever it dates."""
+    return (features.aspect in ("perfect", "progressive") and features.tense == "present") or (
+        features.date_preposition == "since" and features.aspect != "past-perfect"
+    )

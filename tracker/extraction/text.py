@@ -1,0 +1,123 @@
+"""Text: sentences, clauses, descriptions and dates, read from the characters.
+
+Segmentation is syntok's; the rest are the few surface patterns that
+punctuation settles better than a parse (a clause break at a semicolon, a
+description set off by commas, a timeline entry dated in its first words).
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from syntok import segmenter
+
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH_ALT = "|".join(name for name in calendar.month_name if name)
+# "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
+DATED_ANCHOR = re.compile(
+    rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
+    rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
+    rf"|\b(?i:in|during) (?i:the )?(?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)s?\b"
+)
+_CLAUSE_BREAK = re.compile(
+    r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
+    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their|India's|China's|Beijing's|New Delhi's)\s)",
+    re.IGNORECASE,
+)
+_LEADING_SUBORDINATE = re.compile(
+    r"^\s*(?:While|Although|Though|Whereas|Even as|Having|After|Before)\b[^,]*,", re.IGNORECASE
+)
+# Descriptions that restate the past inside a sentence: ", which were suspended in 2020,",
+# ", suspended since 2020,", "(halted after the 2020 clashes)".
+DESCRIPTION = re.compile(
+    r",\s(?:which|that|who)\s[^,;]*(?:,|$)"
+    r"|,\s(?:suspended|halted|frozen|banned|stalled|disrupted|closed|imposed|introduced|agreed|announced|launched|resumed)\s(?:in|since|after|following|from|during|at|by|on|earlier|last)\b[^,;]*(?:,|$)"
+    r"|\([^)]*\)"
+    r"|\s(?:which|that) (?:were|was|have been|has been|had been|began|came|took|\w+ed)\s[^,;]*"
+    # "the apps blocked in 2020 remain banned": a participle dated in the past.
+    r"|(?<!were)(?<!was)(?<!been)(?<!is)(?<!are)(?<!had)(?<!has)(?<!have)"
+    r"\s(?:suspended|halted|frozen|banned|blocked|imposed|introduced|announced|launched|agreed|signed|created|set up)"
+    r"\s(?:in|since|during|after|following)\s(?:early |mid-|late )?(?:(?:19|20)\d\d|[A-Z][a-z]+)\b",
+    re.IGNORECASE,
+)
+# "21 October 2024: New Delhi announces…": an entry of a timeline, dated in its first words.
+_DATED_ENTRY = re.compile(
+    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT}) (?P<d2>\d{{1,2}}),?)"
+    rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
+)
+# "Press Trust of India: …" — a speaker's label in a transcript.
+SPEAKER = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*| of| the){0,5}\s*:\s")
+QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their paragraph index, sliced from the original text."""
+    sentences: list[Sentence] = []
+    for paragraph_index, paragraph in enumerate(segmenter.analyze(text)):
+        for tokens in paragraph:
+            if not tokens:
+                continue
+            start = tokens[0].offset
+            end = tokens[-1].offset + len(tokens[-1].value)
+            chunk = text[start:end].strip()
+            if chunk:
+                sentences.append(Sentence(len(sentences), paragraph_index, start, chunk))
+    return sentences
+
+
+def clauses_of(text: str) -> list[tuple[int, int]]:
+    """Clause spans: a cue governs only mentions in its own clause."""
+    bounds = [0]
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead:
+        bounds.append(lead.end())
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.start() > 0:
+            bounds.append(match.start())
+    bounds = [*sorted(set(bounds)), len(text)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    return next((s for s in spans if s[0] <= span[0] and span[1] <= s[1]), None)
+
+
+def anchor_is_past(match: re.Match[str], published: date) -> bool:
+    if match.group("year_only"):
+        return int(match.group("year_only")) < published.year
+    month = MONTHS[match.group("month").lower()]
+    # A month named without a year, later in the year than the article, is last year's.
+    year = int(match.group("year")) if match.group("year") else published.year - (month > published.month)
+    if match.group("day"):
+        try:
+            return (
+                date(year, month, int(match.group("day"))) < published
+                and (published - date(year, month, int(match.group("day")))).days > 7
+            )
+        except ValueError:
+            return False
+    return (year, month) < (published.year, published.month)
+
+
+def dated_before(text: str, published: date) -> bool:
+    entry = _DATED_ENTRY.match(text)
+    if not entry:
+        return False
+    day = entry.group("d1") or entry.group("d2")
+    month = MONTHS[(entry.group("m1") or entry.group("m2")).lower()]
+    try:
+        return (published - date(int(entry.group("y")), month, int(day))).days > 7
+    except ValueError:
+        return False
