@@ -101,11 +101,15 @@ def test_a_short_name_counts_once_the_article_has_named_the_commitment(catalogue
         "The Kailash Mansarovar Yatra will be held between June and August, the Ministry of External Affairs said.\n\n"
         "India and China agreed in January that the yatra would resume. Registrations for the yatra are now open."
     )
-    found = extract_statements(text, date(2025, 4, 26), catalogue, lexicon)
+    found = extract_statements(text, date(2025, 4, 26), catalogue, lexicon, per_sentence=True)
     assert [(s.sentence_index, s.commitment_id, s.status) for s in found] == [
         (0, "kailash-yatra", "in_progress"),
         (2, "kailash-yatra", "in_progress"),
     ]
+    # As an article, it makes one statement about the yatra: the surer of the two (both countries
+    # are named in its paragraph).
+    (statement,) = extract_statements(text, date(2025, 4, 26), catalogue, lexicon)
+    assert (statement.sentence_index, statement.status) == (2, "in_progress")
 
 
 def test_a_short_name_alone_names_nothing(catalogue: Catalogue, lexicon: Lexicon) -> None:

@@ -274,21 +274,30 @@ def score_statements(
         preds: dict[tuple[str, str], PredictedStatement] = {}
         for p in predicted.get(article_id, ()):
             preds.setdefault((p.commitment, "" if status_blind else p.status), p)
+        missed = []
         for key, g in golds.items():
             match = preds.pop(key, None)
-            if match is not None:
-                figures.statements.tp += 1
-                figures.by_commitment[g.commitment].tp += 1
-                figures.by_status[g.status].tp += 1
-                figures.confusion[(g.status, match.status)] += 1
-                figures.actor_total += 1
-                figures.actor_right += match.actor == g.actor
+            if match is None:
+                missed.append(g)
                 continue
+            figures.statements.tp += 1
+            figures.by_commitment[g.commitment].tp += 1
+            figures.by_status[g.status].tp += 1
+            figures.confusion[(g.status, match.status)] += 1
+            figures.actor_total += 1
+            figures.actor_right += match.actor == g.actor
+        for g in missed:
             figures.statements.fn += 1
             figures.by_commitment[g.commitment].fn += 1
             figures.by_status[g.status].fn += 1
-            other = next((p for (c, _), p in preds.items() if c == g.commitment), None)
+            # Read with another status: one error, a false positive beside the false negative.
+            other_key = next((k for k in preds if k[0] == g.commitment), None)
+            other = preds.pop(other_key) if other_key is not None else None
             figures.confusion[(g.status, other.status if other else NONE)] += 1
+            if other is not None:
+                figures.statements.fp += 1
+                figures.by_commitment[other.commitment].fp += 1
+                figures.by_status[other.status].fp += 1
             figures.statement_errors.append(
                 StatementError(
                     article_id,
@@ -303,8 +312,7 @@ def score_statements(
             figures.statements.fp += 1
             figures.by_commitment[p.commitment].fp += 1
             figures.by_status[p.status].fp += 1
-            if not any(c == p.commitment for c, _ in golds):
-                figures.confusion[(NONE, p.status)] += 1
+            figures.confusion[(NONE, p.status)] += 1
             figures.statement_errors.append(
                 StatementError(article_id, p.commitment, p.evidence, NONE, p.status, p.rule)
             )

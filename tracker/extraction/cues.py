@@ -143,6 +143,10 @@ def _cue_tokens(doc: Doc, cues: list[CueMatch]) -> dict[int, CueMatch]:
 
 
 _CLAUSE_EDGES = frozenset({"relcl", "acl"})
+# Clauses that make their own assertion: "Having discussed rivers in April, they agreed …".
+_OWN_CLAUSES = frozenset({"advcl", "ccomp", "csubj", "parataxis"})
+_ASKING = frozenset({"ask", "question", "query"})
+_CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
 
@@ -165,7 +169,8 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
             and POSITIVE_LADDER.index(outer.rule.status) > POSITIVE_LADDER.index(best.rule.status)
         ):
             best, top = outer, higher
-        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node):
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node) or (node.dep_ in _OWN_CLAUSES and not infinitive):
             break
     return best, top
 
@@ -221,6 +226,9 @@ def tree_cue(
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
             # A relative clause or participle is read only for its own noun.
             break
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _CONTRAST for c in node.children):
+            # "…landed on Monday, though border trade has yet to resume": a contrast is its own statement.
+            break
         if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX") and grammar.is_finite(node) and depth > 0:
             # "…remained suspended, and the border standoff kept them away": a
             # coordinated clause with its own subject is a statement of its own.
@@ -228,6 +236,9 @@ def tree_cue(
     if noun_hit is not None:
         cue, depth = noun_hit
         above = chain[depth + 1 :]
+        if any(n.lemma_ in _ASKING for n in above):
+            # "…said when asked about the curbs": the topic of a question is no assertion of its state.
+            return TreeReading(None, grammar.describe_path(chain), None)
         verbs = [n for n in above if n.pos_ in ("VERB",)]
         path = grammar.describe_path(chain[: depth + 1])
         if cue.rule.status == "implemented" and verbs:

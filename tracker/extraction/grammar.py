@@ -163,10 +163,14 @@ def predicate_features(verb: Token) -> PredicateFeatures:
     )
     modal = next((w for w in lowered if w in _MODALS), "")
     passive = any(a.dep_ == "auxpass" for a in auxes) or any(c.dep_ == "nsubjpass" for c in verb.children)
-    has = [a for a in auxes if a.lemma_ == "have" and a.dep_ == "aux"]
+    # "Having discussed rivers in April, …" is a participle clause, not the present perfect.
+    has = [a for a in auxes if a.lemma_ == "have" and a.dep_ == "aux" and a.tag_ != "VBG"]
     tense: Tense = "none"
     aspect: Aspect = "simple"
-    if any(w in _FUTURE for w in lowered):
+    if any(a.lower_ == "having" for a in auxes):
+        # A perfect participle ("Having discussed …"): no tense of its own.
+        aspect = "perfect"
+    elif any(w in _FUTURE for w in lowered):
         tense = "future"
     elif has:
         past_have = any(a.lower_ == "had" for a in has)
@@ -181,7 +185,8 @@ def predicate_features(verb: Token) -> PredicateFeatures:
             tense = "present"
         elif verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod"):
             tense = "past"
-    if any(a.tag_ == "VBG" for a in auxes) or (verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in auxes)):
+    progressive_aux = any(a.tag_ == "VBG" and a.lower_ != "having" for a in auxes)
+    if progressive_aux or (verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in auxes)):
         aspect = "progressive" if aspect == "simple" else aspect
     date_preposition = ""
     for child in verb.children:
