@@ -170,7 +170,7 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
         ):
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
-        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node) or (node.dep_ in _OWN_CLAUSES and not infinitive):
+        if (node.pos_ in ("VERB", "AUX") and grammar.is_finite(node)) or (node.dep_ in _OWN_CLAUSES and not infinitive):
             break
     return best, top
 
@@ -248,10 +248,11 @@ def tree_cue(
         verb = verbs[0] if verbs else chain[depth]
         return TreeReading(cue, path, grammar.predicate_features(verb))
     # "the yatra, which resumed last month": a relative clause on the mention.
+    described = _cue_tokens(doc, cues)
     for child in head.children:
-        if child.dep_ in ("relcl", "acl") and child.i in owner and owner[child.i].rule.form == "verb":
+        if child.dep_ in ("relcl", "acl") and child.i in described and described[child.i].rule.form == "verb":
             features = grammar.predicate_features(child)
-            cue = owner[child.i]
+            cue = described[child.i]
             if cue.rule.status == "implemented" or features.tense in ("present", "future"):
                 return TreeReading(cue, f"{head.text} -{child.dep_}> {child.text}", features)
     return TreeReading(None, grammar.describe_path(chain), None)
