@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import __version__
 from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
-from tracker.extraction import Rejection, extract_statements
+from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
 from tracker.sources import ArticleDraft, SourceError
 from tracker.storage import ChangeView
@@ -77,6 +77,8 @@ def _context(obj: dict) -> Iterator[Context]:
         raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
     try:
         yield ctx
+    except GrammarError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         ctx.close()
 
@@ -458,7 +460,12 @@ def explain(obj: dict, text: str, published: date | None) -> None:
     except CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     rejections: list[Rejection] = []
-    statements = extract_statements(text, published or date.today(), catalogue, lexicon, rejections=rejections)
+    try:
+        statements = extract_statements(
+            text, published or date.today(), catalogue, lexicon, rejections=rejections, nlp_model=config.nlp_model
+        )
+    except GrammarError as exc:
+        raise click.ClickException(str(exc)) from exc
     for s in statements:
         click.echo(
             f"statement: {s.commitment_id} {_status_label(s.status)} (actor {s.actor}, "
@@ -467,6 +474,8 @@ def explain(obj: dict, text: str, published: date | None) -> None:
             + ")"
         )
         click.echo(f"    “{s.evidence}”")
+        if s.path:
+            click.echo(f"    how: {s.path}")
     taken = {(s.commitment_id, s.sentence_index) for s in statements}
     for r in rejections:
         if (r.commitment_id, r.sentence_index) not in taken:

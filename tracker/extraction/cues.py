@@ -218,8 +218,14 @@ def tree_cue(
             cue = _complement_cue(node, chain[depth - 1], owner)
         if cue is not None and not (cue.start < mention[1] and mention[0] < cue.end and node.i in in_mention):
             verb = grammar.verb_of(node)
+            cue_tokens = grammar.tokens_in(doc, cue.start, cue.end)
+            cue_verbs = [t for t in cue_tokens if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass")]
+            if cue_verbs:
+                # The features are the cue's own predicate's ("agreed" in "agreed to resume X").
+                verb = cue_verbs[0]
             if cue.rule.form == "verb":
                 cue, top = _outer_cue(chain, depth, owner, cue)
+                verb = grammar.verb_of(chain[top]) if top > depth else verb
                 return TreeReading(cue, grammar.describe_path(chain[: top + 1]), grammar.predicate_features(verb))
             if noun_hit is None:
                 noun_hit = (cue, depth)
