@@ -55,6 +55,7 @@ ClauseRole = Literal["main", "relative", "adverbial", "complement", "conditional
 Tense = Literal["past", "present", "future", "none"]
 Aspect = Literal["perfect", "past-perfect", "progressive", "simple"]
 
+_CONDITIONS = frozenset({"if", "unless", "once", "until", "provided"})
 _MODALS = frozenset({"could", "might", "may", "should", "must", "ought", "can"})
 _FUTURE = frozenset({"will", "shall", "'ll"})
 _VERBAL = frozenset({"VERB", "AUX"})
@@ -112,6 +113,8 @@ class PredicateFeatures:
     role: ClauseRole
     # The preposition heading a date attached to the verb: "since" 2020 vs "in" 2020.
     date_preposition: str
+    # A condition hangs on the verb: "Once the modalities are settled, flights will …".
+    conditioned: bool = False
 
     def describe(self) -> str:
         parts = [self.lemma, self.tense, self.aspect]
@@ -125,6 +128,8 @@ class PredicateFeatures:
             parts.append(self.role)
         if self.date_preposition:
             parts.append(f"date:{self.date_preposition}")
+        if self.conditioned:
+            parts.append("conditioned")
         return ", ".join(parts)
 
 
@@ -135,7 +140,7 @@ def _role(verb: Token) -> ClauseRole:
             return "relative"
         if dep == "advcl":
             marks = {c.lower_ for c in node.children if c.dep_ == "mark"}
-            return "conditional" if marks & {"if", "unless", "once", "until"} else "adverbial"
+            return "conditional" if marks & _CONDITIONS else "adverbial"
         if dep in ("ccomp",):
             return "complement"
         if dep == "acl":
@@ -202,6 +207,10 @@ def predicate_features(verb: Token) -> PredicateFeatures:
         passive=passive,
         role=_role(verb),
         date_preposition=date_preposition,
+        conditioned=any(
+            c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONDITIONS for m in c.children)
+            for c in verb.children
+        ),
     )
 
 

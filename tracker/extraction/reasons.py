@@ -123,7 +123,10 @@ def hedged(r: Reading) -> bool:
             return True
     if r.features is None or r.cue.rule.form != "verb":
         return False
-    if r.features.role == "conditional":
+    if r.features.role == "conditional" or (r.features.conditioned and r.features.tense in ("future", "none")):
+        return True
+    if r.features.tense == "future" and r.cue.rule.status == "implemented":
+        # "flights will be resumed": a plan without a date is not a resumption (a dated one is scheduled).
         return True
     return r.features.modal in _HEDGING_MODALS and r.features.modal not in r.cue_text
 
