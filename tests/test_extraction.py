@@ -11,7 +11,13 @@ import pytest
 from tracker.catalogue import ACTORS, STATUSES, Catalogue, Lexicon
 from tracker.extraction import Rejection, attribution, extract_statements, split_sentences
 
-CASES = tomllib.loads((Path(__file__).parent / "extraction_cases.toml").read_text(encoding="utf-8"))["case"]
+ALL_CASES = tomllib.loads((Path(__file__).parent / "extraction_cases.toml").read_text(encoding="utf-8"))["case"]
+# Rule cases must each pass; the cases of a new voice measure how the reader carries over.
+CASES = [c for c in ALL_CASES if not c.get("voice")]
+VOICES = sorted({c["voice"] for c in ALL_CASES if c.get("voice")})
+# Agreement on each voice's sentences as measured when they were added (first measure
+# transcripts 0.63, notices 0.61), now held as a floor: a fall below it is a regression.
+VOICE_FLOOR = {"transcripts": 0.70, "notices": 0.64}
 
 
 def _case_id(case: dict) -> str:
@@ -20,7 +26,8 @@ def _case_id(case: dict) -> str:
 
 def test_cases_are_well_formed(catalogue: Catalogue) -> None:
     assert len(CASES) >= 60
-    for case in CASES:
+    assert len(ALL_CASES) - len(CASES) >= 150
+    for case in ALL_CASES:
         for expected in case["expect"]:
             assert expected["commitment"] in catalogue.ids, case["text"]
             assert expected["status"] in STATUSES, case["text"]
@@ -29,19 +36,37 @@ def test_cases_are_well_formed(catalogue: Catalogue) -> None:
     assert {"negation", "speculation", "retrospective", "other-country"} <= kinds
 
 
-@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
-def test_labelled_sentence(case: dict, catalogue: Catalogue, lexicon: Lexicon) -> None:
+def _read(case: dict, catalogue: Catalogue, lexicon: Lexicon) -> tuple[list, list, list[Rejection]]:
+    """What the reader takes from a case's sentence, and what the case expects."""
     text = f"{case['context']} {case['text']}" if case.get("context") else case["text"]
     rejections: list[Rejection] = []
     found = extract_statements(
         text, date.fromisoformat(case["date"]), catalogue, lexicon, rejections=rejections, per_sentence=True
     )
-    # Only what the labelled sentence itself asserts: context sentences come first.
     index = len(split_sentences(text)) - 1
     got = sorted((s.commitment_id, s.status) for s in found if s.sentence_index == index)
     expected = sorted((e["commitment"], e["status"]) for e in case["expect"])
-    why = [f"{r.commitment_id}: {r.reason}" for r in rejections if r.sentence_index == index]
-    assert got == expected, f"rejected: {why}"
+    return got, expected, [r for r in rejections if r.sentence_index == index]
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_new_voice_agreement(voice: str, catalogue: Catalogue, lexicon: Lexicon) -> None:
+    cases = [c for c in ALL_CASES if c.get("voice") == voice]
+    assert len(cases) >= 80
+    misses = []
+    for case in cases:
+        got, expected, _ = _read(case, catalogue, lexicon)
+        if got != expected:
+            misses.append(f"{case['kind']}: expected {expected}, got {got}: {case['text'][:90]}")
+    agreement = 1 - len(misses) / len(cases)
+    assert agreement >= VOICE_FLOOR[voice], f"{voice}: {agreement:.2f} < {VOICE_FLOOR[voice]}\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_labelled_sentence(case: dict, catalogue: Catalogue, lexicon: Lexicon) -> None:
+    # Only what the labelled sentence itself asserts: context sentences come first.
+    got, expected, rejections = _read(case, catalogue, lexicon)
+    assert got == expected, f"rejected: {[f'{r.commitment_id}: {r.describe()} [{r.path}]' for r in rejections]}"
 
 
 def test_actor_agreement(catalogue: Catalogue, lexicon: Lexicon) -> None:
