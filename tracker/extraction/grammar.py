@@ -4,7 +4,7 @@ Only sentences that name a tracked commitment are parsed; the pipeline is
 loaded on first use, so commands that never extract pay nothing for it. The
 pipeline's name is a setting (`nlp_model`): the default is a repackaging of
 spaCy's small English pipeline, and any installed spaCy pipeline with a tagger,
-a dependency parser and an entity recogniser can stand in for it.
+a dependency parser and a lemmatiser can stand in for it.
 
 This module knows grammar, not the domain: it finds tokens for character
 spans, the path up the tree from a mention, and the features of a predicate
@@ -14,6 +14,7 @@ commitment's status is decided in `tracker.extraction`.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,8 +38,10 @@ def load_pipeline(name: str = DEFAULT_NLP_MODEL) -> Language:
     except ImportError as exc:  # pragma: no cover - spaCy is a dependency
         raise GrammarError("spaCy is not installed: pip install spacy") from exc
     try:
-        # The lemmatiser and tagger are needed; nothing here uses word vectors.
-        return spacy.load(name)
+        # Tagger, parser and lemmatiser are read; the entity recogniser is not (the catalogue's
+        # terms place names on a side, and dates are known by their words), and costs a third
+        # of the parse.
+        return spacy.load(name, exclude=["ner"])
     except OSError as exc:
         raise GrammarError(f"nlp_model {name!r}: cannot load this spaCy pipeline ({exc})") from exc
 
@@ -89,6 +92,17 @@ def verb_of(token: Token) -> Token:
         if node.pos_ in _VERBAL or node.tag_ in ("VBN", "VBG", "VBD"):
             return node
     return token
+
+
+_DATE_WORDS = frozenset(
+    m.lower() for m in calendar.month_name[1:] + calendar.month_abbr[1:] + calendar.day_name[:]
+) | {"yesterday", "today", "tomorrow", "week", "month", "year", "spring", "summer", "autumn", "winter", "pandemic"}
+
+
+def _is_date_word(token: Token) -> bool:
+    """A word that dates: a month, a weekday, a year, "last year", "the pandemic"."""
+    text = token.lower_
+    return text in _DATE_WORDS or (len(text) == 4 and text.isdigit() and text[:2] in ("19", "20"))
 
 
 def is_finite(verb: Token) -> bool:
@@ -195,7 +209,7 @@ def predicate_features(verb: Token) -> PredicateFeatures:
         aspect = "progressive" if aspect == "simple" else aspect
     date_preposition = ""
     for child in verb.children:
-        if child.dep_ == "prep" and any(g.ent_type_ == "DATE" for g in child.subtree):
+        if child.dep_ == "prep" and any(_is_date_word(g) for g in child.subtree):
             date_preposition = child.lower_
             break
     return PredicateFeatures(
