@@ -16,7 +16,15 @@ from datetime import date
 import pytest
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-from tracker.comparison import FoldInput, StatusChange, change_kind, current_statuses, fold, next_status
+from tracker.comparison import (
+    FoldInput,
+    FoldPolicy,
+    StatusChange,
+    change_kind,
+    current_statuses,
+    fold,
+    next_status,
+)
 
 FLIGHTS = "direct-flights"
 YATRA = "kailash-yatra"
@@ -438,3 +446,74 @@ def test_no_statements_no_changes() -> None:
     """Rule 1 has nothing to start from: no statements give no changes and no current statuses."""
     assert fold([]) == []
     assert current_statuses([]) == {}
+
+
+# --- a timeline that one misreading cannot lock ---------------------------------------
+
+SURE = FoldPolicy(threshold=0.6)
+
+
+def test_an_unsure_change_is_shown_but_does_not_set_the_level() -> None:
+    # A weak single-source "implemented" (a misreading, say) between two sure statements.
+    timeline = fold(
+        [
+            stmt("agreed", "agreed", date(2025, 1, 27)),
+            stmt("weak", "implemented", date(2025, 3, 1), confidence=0.5),
+            stmt("expedite", "in_progress", date(2025, 6, 13)),
+        ],
+        SURE,
+    )
+    assert [(c.from_status, c.to_status, c.cause) for c in timeline] == [
+        (None, "agreed", "agreed"),
+        ("agreed", "implemented", "weak"),
+        # Compared with the sure level (agreed), in progress is progress, not a reaffirmation.
+        ("implemented", "in_progress", "expedite"),
+    ]
+    assert timeline[-1].kind == "progress"
+
+
+def test_without_a_policy_the_rules_of_change_apply_exactly() -> None:
+    statements = [
+        stmt("agreed", "agreed", date(2025, 1, 27)),
+        stmt("weak", "implemented", date(2025, 3, 1), confidence=0.5),
+        stmt("expedite", "in_progress", date(2025, 6, 13)),
+    ]
+    assert [c.cause for c in fold(statements)] == ["agreed", "weak"]
+
+
+def test_an_unsure_change_stated_again_becomes_sure() -> None:
+    timeline = fold(
+        [
+            stmt("agreed", "agreed", date(2025, 1, 27)),
+            stmt("weak", "implemented", date(2025, 3, 1), confidence=0.5),
+            stmt("again", "implemented", date(2025, 3, 5), article_order="b", confidence=0.5),
+            stmt("expedite", "in_progress", date(2025, 6, 13)),
+        ],
+        SURE,
+    )
+    # Stated on a second day, implemented is the level: the later in-progress reaffirms.
+    assert [c.cause for c in timeline] == ["agreed", "weak"]
+
+
+def test_a_day_of_weak_sources_together_can_be_sure() -> None:
+    # Two independent articles at 0.45 each: 1 - (1 - 0.405)^2 = 0.65 >= 0.6.
+    timeline = fold(
+        [
+            stmt("agreed", "agreed", date(2025, 1, 27)),
+            stmt("one", "implemented", date(2025, 3, 1), article_order="a", confidence=0.45),
+            stmt("two", "implemented", date(2025, 3, 1), article_order="b", confidence=0.45),
+            stmt("expedite", "in_progress", date(2025, 6, 13)),
+        ],
+        SURE,
+    )
+    assert [c.cause for c in timeline] == ["agreed", "one"]
+
+
+def test_an_official_source_weighs_more() -> None:
+    official = FoldInput("mea", FLIGHTS, "implemented", date(2025, 3, 1), "a", 0, confidence=0.62, official=True)
+    other = FoldInput("paper", FLIGHTS, "implemented", date(2025, 3, 1), "a", 0, confidence=0.62)
+    later = stmt("expedite", "in_progress", date(2025, 6, 13))
+    first = stmt("agreed", "agreed", date(2025, 1, 27))
+    # 0.62 from a ministry is sure (0.62); from a newspaper it is 0.9 × 0.62 = 0.56, unsure.
+    assert [c.cause for c in fold([first, official, later], SURE)] == ["agreed", "mea"]
+    assert [c.cause for c in fold([first, other, later], SURE)] == ["agreed", "paper", "expedite"]
