@@ -13,13 +13,13 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import __version__
+from tracker import __version__, terminal
 from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
 from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
+from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
-from tracker.storage import ChangeView
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -32,7 +32,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def _warn(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(strip_controls(message), err=True)
 
 
 def _progress(drafts: Sequence[ArticleDraft]) -> Iterator[ArticleDraft]:
@@ -194,19 +194,35 @@ def _status_label(status: str | None) -> str:
     return status.replace("_", " ") if status else "—"
 
 
+def _csv_option(what: str):  # type: ignore[no-untyped-def]
+    return click.option("--csv", "as_csv", is_flag=True, help=f"Print {what} as CSV (formula-like cells neutralised).")
+
+
+def _only_one(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are alternatives; give one")
+
+
+def _show(screen: terminal.Screen) -> None:
+    click.echo(screen.text(), nl=False)
+
+
 @main.command()
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}."
 )
+@_csv_option("one row per commitment")
 @click.pass_obj
-def status(obj: dict, as_json: bool) -> None:
+def status(obj: dict, as_json: bool, as_csv: bool) -> None:
     """Show each commitment's current status, since when, and the evidence.
 
     \b
     Examples:
       tracker status
       tracker status --json
+      tracker status --csv > status.csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         latest = current_statuses(ctx.store)
         if as_json:
@@ -222,71 +238,82 @@ def status(obj: dict, as_json: bool) -> None:
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        for commitment in ctx.catalogue.commitments:
-            change = latest.get(commitment.id)
-            if change is None:
-                click.echo(f"{commitment.id:<22} {'not yet reported':<17}")
-                continue
-            click.echo(f"{commitment.id:<22} {_status_label(change.to_status):<17} since {change.date}")
-            click.echo(f"{'':<22} “{change.evidence}”")
-            click.echo(f"{'':<22} {change.source_name}: {change.source_url}")
-
-
-def _echo_change(change: ChangeView) -> None:
-    marker = ("SETBACK " if change.setback else "") + ("" if change.confirmed else "UNCONFIRMED ")
-    sources = f", {len(change.sources)} sources" if len(change.sources) > 1 else ""
-    click.echo(
-        f"{change.date} {marker}{change.commitment_id}: {_status_label(change.from_status)} → "
-        f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}{sources}, "
-        f"rule {change.rule})"
-    )
-    said = f" ({change.attribution})" if change.attribution else ""
-    click.echo(f"    “{change.evidence}”{said}")
-    click.echo(f"    {change.source_name}: {change.source_url}")
+        commitments = [(c.id, c.title) for c in ctx.catalogue.commitments]
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.STATUS_CSV, terminal.status_rows(commitments, latest)), nl=False)
+            return
+        screen = terminal.Screen()
+        terminal.render_status(screen, commitments, latest)
+        _show(screen)
 
 
 @main.command()
 @click.option("--since", callback=_parse_date, help="Only changes dated on or after this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
+@_csv_option("one row per change")
 @click.pass_obj
-def changes(obj: dict, since: date | None, as_json: bool) -> None:
-    """List status changes, oldest first.
+def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
+    """List status changes, grouped by commitment, oldest first within each.
 
     Each JSON item has commitment, from_status (null for a first status),
     to_status, date (the publication date of the article that caused it),
     source_url and evidence, with kind, actor, rule, confidence (from every
     article of that day that supports the change, official sources weighing
     more and syndicated copies counting once), confirmed (confidence at or
-    above the threshold) and sources.
+    above the threshold) and sources. The JSON list is in date order.
 
     \b
     Examples:
       tracker changes
       tracker changes --since 2025-06-01 --json
+      tracker changes --csv > changes.csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         rows = ctx.store.changes(since=since)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.CHANGE_CSV, terminal.change_rows(rows)), nl=False)
+            return
         if not rows:
             click.echo("No status changes" + (f" since {since}." if since else "."))
-        for change in rows:
-            _echo_change(change)
+            return
+        screen = terminal.Screen()
+        terminal.render_changes(screen, rows, {c.id: c.title for c in ctx.catalogue.commitments})
+        _show(screen)
 
 
-@main.command()
+class _HistoryCommand(click.Command):
+    """`tracker history --help` ends with the ids of the configured catalogue."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        obj = ctx.find_root().obj or {}
+        try:
+            catalogue = load_catalogue(_load_config(obj).catalogue)
+        except (click.ClickException, CatalogueError):
+            return
+        with formatter.section("Commitment ids"):
+            formatter.write_dl([(c.id, c.title) for c in catalogue.commitments])
+
+
+@main.command(cls=_HistoryCommand)
 @click.argument("commitment_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment, statements, changes}.")
+@_csv_option("one row per statement")
 @click.pass_obj
-def history(obj: dict, commitment_id: str, as_json: bool) -> None:
+def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
     """Show every statement and change of one commitment, in order.
 
     \b
     Examples:
       tracker history air-services
       tracker history visas --json
+      tracker history visas --csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         commitment = ctx.catalogue.get(commitment_id)
         if commitment is None:
@@ -302,42 +329,61 @@ def history(obj: dict, commitment_id: str, as_json: bool) -> None:
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        click.echo(f"{commitment.title} ({commitment_id})")
-        caused = {(c.date, c.evidence): c for c in rows}
-        for statement in statements:
-            change = caused.get((statement.date, statement.evidence))
-            mark = f"  ⇒ {_status_label(change.from_status)} → {_status_label(change.to_status)}" if change else ""
-            click.echo(
-                f"{statement.date} {_status_label(statement.status):<17} {statement.actor:<6} "
-                f"{statement.confidence:.0%} [{statement.rule}]{mark}"
-            )
-            said = f" ({statement.attribution})" if statement.attribution else ""
-            click.echo(f"    “{statement.evidence}”{said}")
-            click.echo(f"    {statement.source_name}: {statement.source_url}")
-        if not statements:
-            click.echo("No statements yet.")
+        entries = terminal.history_entries(statements, rows)
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
+            return
+        screen = terminal.Screen()
+        terminal.render_history(screen, commitment.title, commitment_id, entries)
+        _show(screen)
 
 
 @main.command()
 @click.option("--limit", default=10, show_default=True, help="How many recent runs to show.")
+@click.option("--messages", "show_messages", is_flag=True, help="List every warning and error of each run.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of runs, with their messages.")
+@_csv_option("one row per run (with --messages: one row per message)")
 @click.pass_obj
-def runs(obj: dict, limit: int) -> None:
-    """List recent runs: when, as of which day, what was ingested, skipped and failed.
+def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool) -> None:
+    """List recent runs: when, as of which day, what was ingested, skipped and
+    failed, and how many errors and warnings each had.
 
     \b
     Examples:
       tracker runs
-      tracker runs --limit 3
+      tracker runs --limit 3 --messages
+      tracker runs --csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
-        for row in ctx.store.runs(limit):
-            click.echo(
-                f"#{row.id} {row.command:<6} {row.started_at:%Y-%m-%d %H:%M} as of {row.as_of}: "
-                f"{row.ingested} ingested, {row.skipped} skipped, {row.failed} failed, "
-                f"{row.changes_found} changes" + (f", digest #{row.digest_id}" if row.digest_id else "")
+        summaries = [
+            terminal.RunSummary(
+                id=row.id,
+                command=row.command,
+                started_at=f"{row.started_at:%Y-%m-%d %H:%M}",
+                finished_at=f"{row.finished_at:%Y-%m-%d %H:%M}" if row.finished_at else None,
+                as_of=row.as_of.isoformat(),
+                ingested=row.ingested,
+                skipped=row.skipped,
+                failed=row.failed,
+                deferred=row.deferred,
+                changes=row.changes_found,
+                digest_id=row.digest_id,
+                messages=tuple(json.loads(row.messages)),
             )
-            for message in json.loads(row.messages):
-                click.echo(f"    {message}")
+            for row in ctx.store.runs(limit)
+        ]
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in summaries], indent=2, ensure_ascii=False))
+    elif as_csv and show_messages:
+        rows = [[r.id, m] for r in summaries for m in r.messages]
+        click.echo(terminal.to_csv(("run", "message"), rows), nl=False)
+    elif as_csv:
+        click.echo(terminal.to_csv(terminal.RUN_CSV, [r.csv_row() for r in summaries]), nl=False)
+    else:
+        screen = terminal.Screen()
+        terminal.render_runs(screen, summaries, show_messages)
+        _show(screen)
 
 
 @main.command()
@@ -444,8 +490,10 @@ def eval_(
 @main.command()
 @click.argument("text")
 @click.option("--date", "published", callback=_parse_date, help="Publication date of the text (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {statements: [...], not_taken: [...]}.")
+@_csv_option("one row per statement or mention not taken")
 @click.pass_obj
-def explain(obj: dict, text: str, published: date | None) -> None:
+def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv: bool) -> None:
     """Show what the extractor reads in a text, and why: the rule behind each
     statement, and the reason each other mention was not taken.
 
@@ -453,7 +501,9 @@ def explain(obj: dict, text: str, published: date | None) -> None:
     Examples:
       tracker explain "India and China agreed to resume direct flights."
       tracker explain "Flights could resume in October." --date 2025-08-12
+      tracker explain "They agreed to resume the yatra." --csv
     """
+    _only_one(as_json, as_csv)
     config = _load_config(obj)
     try:
         catalogue, lexicon = load_catalogue(config.catalogue), load_lexicon(config.lexicon)
@@ -466,20 +516,47 @@ def explain(obj: dict, text: str, published: date | None) -> None:
         )
     except GrammarError as exc:
         raise click.ClickException(str(exc)) from exc
+    taken = {(s.commitment_id, s.sentence_index) for s in statements}
+    not_taken = [r for r in rejections if (r.commitment_id, r.sentence_index) not in taken]
+    if as_json or as_csv:
+        found = [
+            {
+                "commitment": s.commitment_id,
+                "status": s.status,
+                "actor": s.actor,
+                "confidence": s.confidence,
+                "rule": s.rule,
+                "attribution": s.attribution,
+                "path": s.path,
+                "evidence": s.evidence,
+            }
+            for s in statements
+        ]
+        missed = [
+            {"commitment": r.commitment_id, "reason": r.describe(), "path": r.path, "evidence": r.evidence}
+            for r in not_taken
+        ]
+        if as_json:
+            click.echo(json.dumps({"statements": found, "not_taken": missed}, indent=2, ensure_ascii=False))
+            return
+        headers = ("kind", "commitment", "status", "actor", "confidence", "rule", "attribution", "reason", "evidence")
+        rows = [["statement", *(f[k] for k in headers[1:7]), "", f["evidence"]] for f in found]
+        rows += [["not taken", m["commitment"], "", "", "", "", "", m["reason"], m["evidence"]] for m in missed]
+        click.echo(terminal.to_csv(headers, rows), nl=False)
+        return
+    clean = strip_controls
     for s in statements:
         click.echo(
             f"statement: {s.commitment_id} {_status_label(s.status)} (actor {s.actor}, "
             f"confidence {s.confidence:.0%}, rule {s.rule}"
-            + (f", according to {s.attribution}" if s.attribution else "")
+            + (f", according to {clean(s.attribution)}" if s.attribution else "")
             + ")"
         )
-        click.echo(f"    “{s.evidence}”")
+        click.echo(f"    “{clean(s.evidence)}”")
         if s.path:
-            click.echo(f"    how: {s.path}")
-    taken = {(s.commitment_id, s.sentence_index) for s in statements}
-    for r in rejections:
-        if (r.commitment_id, r.sentence_index) not in taken:
-            click.echo(f"not taken: {r.commitment_id}: {r.describe()}" + (f" [{r.path}]" if r.path else ""))
-            click.echo(f"    “{r.evidence}”")
+            click.echo(f"    how: {clean(s.path)}")
+    for r in not_taken:
+        click.echo(f"not taken: {r.commitment_id}: {clean(r.describe())}" + (f" [{clean(r.path)}]" if r.path else ""))
+        click.echo(f"    “{clean(r.evidence)}”")
     if not statements and not rejections:
         click.echo("No tracked commitment is named.")

@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from tracker.catalogue import Catalogue
 from tracker.resources import bundled_dir
+from tracker.sanitize import escape_markdown, is_web_url, markdown_url
 from tracker.storage import ChangeView
 
 FORMATS = (("html", "digest.html.j2"), ("md", "digest.md.j2"))
@@ -31,7 +32,7 @@ class RunCounts:
 def template_environment(user_dir: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(FileSystemLoader(str(bundled_dir("templates"))))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,
@@ -39,6 +40,12 @@ def template_environment(user_dir: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Markdown has no autoescape: every string from an article or a source goes through `md`,
+    # and only http(s) URLs become links.
+    env.filters["md"] = escape_markdown
+    env.filters["md_url"] = markdown_url
+    env.tests["web_url"] = is_web_url
+    return env
 
 
 def build_digest(
