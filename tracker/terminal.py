@@ -413,7 +413,6 @@ RUN_CSV = (
     "digest_id",
     "errors",
     "warnings",
-    "other_messages",
 )
 
 
@@ -441,11 +440,8 @@ class RunSummary:
 
     @property
     def warnings(self) -> int:
-        return self.count("warning")
-
-    @property
-    def others(self) -> int:
-        return len(self.messages) - self.errors - self.warnings
+        """Every message that is not an error (a source's notes about a file are warnings too)."""
+        return len(self.messages) - self.errors
 
     def csv_row(self) -> list[object]:
         return [
@@ -462,7 +458,6 @@ class RunSummary:
             self.digest_id,
             self.errors,
             self.warnings,
-            self.others,
         ]
 
     def as_json(self) -> dict:
@@ -509,7 +504,6 @@ def render_runs(screen: Screen, runs: Sequence[RunSummary], show_messages: bool)
         parts = [
             _plural(run.errors, "error") if run.errors else "",
             _plural(run.warnings, "warning") if run.warnings else "",
-            _plural(run.others, "note") if run.others else "",
         ]
         summary = ", ".join(p for p in parts if p) or "none"
         first_error = next((m for m in run.messages if m.startswith("error:")), None)
