@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from hostile import FORMULA, write_fixture_articles
+
 # rich's own Markdown parser (installed with rich), used to read the digest as a renderer would.
 from markdown_it import MarkdownIt
 
