@@ -188,6 +188,8 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
                 click.echo(f"  {path}")
         else:
             click.echo("No status changed; no digest written.")
+        if report.site_files:
+            click.echo(f"Site written: {report.site_files[0]}")
 
 
 def _status_label(status: str | None) -> str:

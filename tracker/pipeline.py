@@ -18,6 +18,7 @@ from tracker.config import Config
 from tracker.digest import RunCounts, build_digest, write_digest
 from tracker.extraction import extract_statements
 from tracker.resources import bundled_dir
+from tracker.site import write_site
 from tracker.sources import ArticleDraft, SourceError, fetch, iter_path, parse_feed
 from tracker.storage import ChangeView, Store
 
@@ -36,6 +37,7 @@ class RunReport:
     alerts: list[ChangeView] = field(default_factory=list)
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    site_files: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,15 @@ def run_cycle(
         digest_id = ctx.store.record_digest(
             as_of, last.as_of if last else None, [c.id for c in report.alerts], [str(p) for p in report.digest_files]
         )
+    report.site_files = write_site_of(ctx, as_of)
     _finish(ctx, report, digest_id)
     return report
+
+
+def write_site_of(ctx: Context, as_of: date) -> list[Path]:
+    """The static site, written afresh from what is stored."""
+    config = ctx.config
+    return write_site(ctx.store, ctx.catalogue, config.site_path, config.reports_dir, config.templates_dir, as_of)
 
 
 def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callable[[str], None]:

@@ -239,6 +239,15 @@ class StatementView:
         }
 
 
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    as_of: date
+    since: date | None
+    change_count: int
+    file_names: tuple[str, ...]
+
+
 def alembic_config(database_url: str) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(bundled_dir("alembic")))
@@ -617,6 +626,22 @@ class Store:
     def last_digest(self) -> Digest | None:
         with self.sessions() as session:
             return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+
+    def digests(self) -> list[DigestRecord]:
+        """Every digest written, oldest first."""
+        with self.sessions() as session:
+            return [
+                DigestRecord(d.id, d.as_of, d.since, d.change_count, tuple(json.loads(d.files)))
+                for d in session.scalars(select(Digest).order_by(Digest.id))
+            ]
+
+    def digest_changes(self, digest_id: int) -> list[ChangeView]:
+        """The changes one digest reported, as they were reported (superseded ones too)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Change).where(Change.digest_id == digest_id).order_by(Change.date, Change.commitment_id)
+            )
+            return self._change_views(session, rows)
 
 
 def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:
