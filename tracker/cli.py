@@ -20,6 +20,7 @@ from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
 from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
+from tracker.versions import divergences
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -307,7 +308,9 @@ class _HistoryCommand(click.Command):
 @_csv_option("one row per statement")
 @click.pass_obj
 def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
-    """Show every statement and change of one commitment, in order.
+    """Show every statement and change of one commitment, in order: which
+    statements changed the status, and where India's and China's official
+    versions of the same days differ.
 
     \b
     Examples:
@@ -322,16 +325,18 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         statements = ctx.store.statements(commitment_id)
         rows = ctx.store.changes(commitment_id=commitment_id)
+        found = divergences(statements, ctx.config.official_domains)
         if as_json:
             payload = {
                 "commitment": commitment_id,
                 "title": commitment.title,
                 "statements": [s.as_json() for s in statements],
                 "changes": [c.as_json() for c in rows],
+                "divergences": [d.as_json() for d in found],
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        entries = terminal.history_entries(statements, rows)
+        entries = terminal.history_entries(statements, rows, found)
         if as_csv:
             click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
             return

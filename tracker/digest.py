@@ -55,8 +55,13 @@ def build_digest(
     as_of: date,
     since: date | None,
     counts: RunCounts,
+    divergences: Sequence[dict] = (),
 ) -> dict:
-    """The digest as plain data: what the templates render and the JSON file holds."""
+    """The digest as plain data: what the templates render and the JSON file holds.
+
+    `divergences` are India's and China's differing versions of the period
+    (`Divergence.as_json()`), shown side by side.
+    """
     ordered = sorted(changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
     statuses = []
     for commitment in catalogue.commitments:
@@ -81,8 +86,14 @@ def build_digest(
         "changes": [_change_item(change) for change in ordered if change.confirmed],
         "unconfirmed": [_change_item(change) for change in ordered if not change.confirmed],
         "statuses": statuses,
+        "divergences": [d | {"commitment_title": _title(catalogue, d["commitment"])} for d in divergences],
         "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
     }
+
+
+def _title(catalogue: Catalogue, commitment_id: str) -> str:
+    commitment = catalogue.get(commitment_id)
+    return commitment.title if commitment else commitment_id
 
 
 def _change_item(change: ChangeView) -> dict:

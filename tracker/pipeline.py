@@ -21,6 +21,7 @@ from tracker.resources import bundled_dir
 from tracker.site import write_site
 from tracker.sources import ArticleDraft, SourceError, fetch, iter_path, parse_feed
 from tracker.storage import ChangeView, Store
+from tracker.versions import divergences
 
 Progress = Callable[[Sequence[ArticleDraft]], Iterable[ArticleDraft]]
 
@@ -193,6 +194,7 @@ def run_cycle(
             as_of,
             last.as_of if last else None,
             RunCounts(report.ingested, report.skipped, report.failed),
+            recent_divergences(ctx, last.as_of if last else None, as_of),
         )
         report.digest_files = write_digest(digest, ctx.config.reports_dir, ctx.config.templates_dir)
         digest_id = ctx.store.record_digest(
@@ -201,6 +203,12 @@ def run_cycle(
     report.site_files = write_site_of(ctx, as_of)
     _finish(ctx, report, digest_id)
     return report
+
+
+def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
+    """India's and China's differing versions dated after the last digest, up to the run's day."""
+    found = divergences(ctx.store.statements(), ctx.config.official_domains)
+    return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 
 def write_site_of(ctx: Context, as_of: date) -> list[Path]:

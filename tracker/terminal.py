@@ -25,6 +25,7 @@ from rich.text import Text
 from tracker.catalogue import NEGATIVE_STATUSES
 from tracker.sanitize import csv_cell, strip_controls
 from tracker.storage import ChangeView, StatementView
+from tracker.versions import Divergence
 
 STATUS_STYLES = {
     "proposed": "white",
@@ -298,6 +299,7 @@ HISTORY_CSV = (
     "source_url",
     "article_title",
     "evidence",
+    "flag",
 )
 
 
@@ -333,11 +335,20 @@ class HistoryEntry:
             self.source_url,
             self.article_title,
             self.evidence,
+            self.flag,
         ]
 
 
-def history_entries(statements: Sequence[StatementView], changes: Sequence[ChangeView]) -> list[HistoryEntry]:
+def history_entries(
+    statements: Sequence[StatementView], changes: Sequence[ChangeView], found: Sequence[Divergence] = ()
+) -> list[HistoryEntry]:
+    """The statements in order; those that caused a change say so, and each government's version
+    that differs from the other's is flagged."""
     caused = {(c.date, c.evidence): c for c in changes}
+    flags: dict[tuple, str] = {}
+    for d in found:
+        flags[(d.india.date, d.india.evidence)] = f"⚠ India's version; China says {status_label(d.china.status)}"
+        flags[(d.china.date, d.china.evidence)] = f"⚠ China's version; India says {status_label(d.india.status)}"
     entries = []
     for s in statements:
         change = caused.get((s.date, s.evidence))
@@ -355,6 +366,7 @@ def history_entries(statements: Sequence[StatementView], changes: Sequence[Chang
                 source_url=s.source_url,
                 article_title=s.article_title,
                 evidence=s.evidence,
+                flag=flags.get((s.date, s.evidence), ""),
             )
         )
     return entries
