@@ -1,4 +1,5 @@
-"""Fixture articles for the output tests: hostile strings, and two governments' versions of one day."""
+"""Fixture articles for the output tests: hostile strings, two governments' versions of one day,
+and a weak report of a setback (unconfirmed under a threshold of 0.65)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,14 @@ def write_fixture_articles(folder: Path) -> Path:
             "Wang Yi holds talks with the Indian side",
             "China and India agreed to expedite the resumption of hydrological data sharing on trans-border rivers, "
             "the Chinese foreign ministry said.",
+        ),
+        (
+            "airline.txt",
+            "2025-09-10",
+            "Travel Trade Weekly",
+            "https://traveltrade.example/2025/09/flights",
+            "Airlines wait on Delhi and Beijing",
+            "India and China held talks.\n\nAn airline said the direct flights remain suspended.",
         ),
     ]
     manifest = []

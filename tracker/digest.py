@@ -56,11 +56,12 @@ def build_digest(
     since: date | None,
     counts: RunCounts,
     divergences: Sequence[dict] = (),
+    now: datetime | None = None,
 ) -> dict:
     """The digest as plain data: what the templates render and the JSON file holds.
 
     `divergences` are India's and China's differing versions of the period
-    (`Divergence.as_json()`), shown side by side.
+    (`Divergence.as_json()`), shown side by side. `now` stamps it (default: the clock).
     """
     ordered = sorted(changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
     statuses = []
@@ -80,7 +81,7 @@ def build_digest(
         "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
         "relationship": catalogue.relationship_title,
         "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,
         # Changes below the confidence threshold are shown apart, not alerted.
         "changes": [_change_item(change) for change in ordered if change.confirmed],
