@@ -14,12 +14,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__, terminal
-from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
+from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
 from tracker.extraction import GrammarError, Rejection, extract_statements
-from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
+from tracker.pipeline import Context, RunReport, after_review, current_statuses, ingest_paths, run_cycle
 from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
+from tracker.storage import ReviewError
 from tracker.versions import divergences
 
 
@@ -326,6 +327,7 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
         statements = ctx.store.statements(commitment_id)
         rows = ctx.store.changes(commitment_id=commitment_id)
         found = divergences(statements, ctx.config.official_domains)
+        reviews = ctx.store.reviews(commitment_id)
         if as_json:
             payload = {
                 "commitment": commitment_id,
@@ -333,10 +335,11 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
                 "statements": [s.as_json() for s in statements],
                 "changes": [c.as_json() for c in rows],
                 "divergences": [d.as_json() for d in found],
+                "reviews": [r.as_json() for r in reviews],
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        entries = terminal.history_entries(statements, rows, found)
+        entries = terminal.history_entries(statements, rows, found, reviews)
         if as_csv:
             click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
             return
@@ -391,6 +394,164 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
         screen = terminal.Screen()
         terminal.render_runs(screen, summaries, show_messages)
         _show(screen)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--limit", default=20, show_default=True, help="How many changes to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes awaiting review as a JSON list.")
+@_csv_option("one row per change awaiting review")
+@click.pass_context
+def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) -> None:
+    """Review the machine's work: list recent changes no analyst has confirmed
+    or rejected, and record decisions.
+
+    A rejected change's statement no longer drives the timeline; a set status
+    is a statement of its own with the analyst as its source (folded by the
+    same rules as any other). Decisions are kept (nothing is deleted), survive
+    re-runs, and show in `tracker history` and on the site. The reviewer is
+    --by, else `reviewer` in the configuration (TRACKER_REVIEWER), else the
+    login name.
+
+    \b
+    Examples:
+      tracker review
+      tracker review confirm 12 --note "MEA readout says the same"
+      tracker review reject 13 --note "the sentence is about 2020"
+      tracker review set air-services implemented --date 2025-10-26 --note "first flight landed"
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    _only_one(as_json, as_csv)
+    with _context(click_ctx.obj) as ctx:
+        rows = ctx.store.awaiting_review(limit)
+        if as_json:
+            click.echo(json.dumps([c.as_json() | {"id": c.id} for c in rows], indent=2, ensure_ascii=False))
+            return
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.CHANGE_CSV, terminal.change_rows(rows)), nl=False)
+            return
+        if not rows:
+            click.echo("No change awaits review.")
+            return
+        screen = terminal.Screen()
+        terminal.render_changes(screen, rows, {c.id: c.title for c in ctx.catalogue.commitments})
+        screen.line("Confirm or reject one by its #: tracker review confirm|reject ID [--note TEXT]")
+        _show(screen)
+
+
+def _reviewer(ctx: Context, by: str | None) -> str:
+    import getpass
+
+    name = by or ctx.config.reviewer
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = ""
+    if not name.strip():
+        raise click.ClickException("who is reviewing? give --by NAME or set reviewer in the configuration")
+    return strip_controls(name).strip()
+
+
+def _decide(obj: dict, kind: str, change_id: int, note: str, by: str | None) -> None:
+    with _context(obj) as ctx:
+        try:
+            decision = ctx.store.review_change(kind, change_id, _reviewer(ctx, by), note)
+        except ReviewError as exc:
+            raise click.ClickException(str(exc)) from exc
+        new = after_review(ctx)
+        verb = "Confirmed" if kind == "confirm" else "Rejected"
+        click.echo(
+            f"{verb} change #{change_id} of {decision.commitment_id} ({decision.day}: "
+            f"{_status_label(decision.status)}) as {decision.reviewer}."
+            + (f" {new} new change{'s' if new != 1 else ''} in the timeline." if new else "")
+        )
+
+
+_by_option = click.option("--by", help="Who decides (default: reviewer from the configuration, else the login name).")
+_note_option = click.option("--note", default="", help="Why: kept with the decision.")
+
+
+@review.command("confirm")
+@click.argument("change_id", type=int)
+@_note_option
+@_by_option
+@click.pass_obj
+def review_confirm(obj: dict, change_id: int, note: str, by: str | None) -> None:
+    """Confirm a status change (by the # that `tracker review` or `tracker changes` shows).
+
+    \b
+    Examples:
+      tracker review confirm 12
+      tracker review confirm 12 --note "the readout says so" --by asha
+    """
+    _decide(obj, "confirm", change_id, note, by)
+
+
+@review.command("reject")
+@click.argument("change_id", type=int)
+@_note_option
+@_by_option
+@click.pass_obj
+def review_reject(obj: dict, change_id: int, note: str, by: str | None) -> None:
+    """Reject a status change: its statement no longer drives the timeline.
+
+    \b
+    Examples:
+      tracker review reject 13 --note "retrospective: the 2020 suspension"
+    """
+    _decide(obj, "reject", change_id, note, by)
+
+
+@review.command("set")
+@click.argument("commitment_id")
+@click.argument("status", type=click.Choice(list(STATUSES)))
+@click.option("--date", "day", callback=_parse_date, required=True, help="The day the status holds from.")
+@click.option("--note", required=True, help="The analyst's evidence: kept as the statement's text.")
+@_by_option
+@click.pass_obj
+def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str, by: str | None) -> None:
+    """Set a commitment's status as of a day: a statement of its own, with the analyst as source.
+
+    \b
+    Examples:
+      tracker review set air-services implemented --date 2025-10-26 --note "first flight landed in Kolkata"
+    """
+    with _context(obj) as ctx:
+        if ctx.catalogue.get(commitment_id) is None:
+            raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
+        decision = ctx.store.review_set(commitment_id, status, day, _reviewer(ctx, by), note)
+        new = after_review(ctx)
+        click.echo(
+            f"Set {commitment_id} to {_status_label(status)} from {day} as {decision.reviewer}; "
+            f"{new} new change{'s' if new != 1 else ''} in the timeline."
+        )
+
+
+@main.command(name="export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."
+)
+@click.option(
+    "--what",
+    type=click.Choice(["commitments", "statements", "changes", "reviews"]),
+    default="changes",
+    show_default=True,
+    help="What to export.",
+)
+@click.pass_obj
+def export(obj: dict, fmt: str, what: str) -> None:
+    """Export commitments (where each stands), every statement, the status
+    changes or the analyst reviews, as JSON or CSV. CSV cells that a
+    spreadsheet would read as a formula (=, +, -, @) are neutralised.
+
+    \b
+    Examples:
+      tracker export --what changes --format csv > changes.csv
+      tracker export --what statements --format json
+    """
+    with _context(obj) as ctx:
+        click.echo(terminal.export(ctx.store, ctx.catalogue, what, fmt), nl=False)
 
 
 @main.command()

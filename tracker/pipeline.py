@@ -205,6 +205,18 @@ def run_cycle(
     return report
 
 
+def after_review(ctx: Context) -> int:
+    """Fold again after an analyst's decision and rewrite the site; returns new changes.
+
+    The site is drawn up to the day of the last run, as the run left it.
+    """
+    new = update_timeline(ctx)
+    last = ctx.store.runs(1)
+    as_of = last[0].as_of if last else date.today()
+    write_site_of(ctx, as_of)
+    return new
+
+
 def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
     """India's and China's differing versions dated after the last digest, up to the run's day."""
     found = divergences(ctx.store.statements(), ctx.config.official_domains)

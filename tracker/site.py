@@ -24,7 +24,7 @@ from tracker.comparison import CorroborationPolicy
 from tracker.comparison import current_statuses as latest_changes
 from tracker.digest import template_environment
 from tracker.sanitize import is_web_url, strip_controls
-from tracker.storage import ChangeView, StatementView, Store
+from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
 from tracker.versions import LABELS, Divergence, divergences, government_of
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.
@@ -331,8 +331,10 @@ def write_site(
             }
         )
     write("index.html", "site/index.html.j2", rows=rows, digests=list(reversed(digests)), feeds=feed_links)
+    reviews = store.reviews()
     for commitment in catalogue.commitments:
         own = by_commitment.get(commitment.id, [])
+        own_reviews = [r for r in reviews if r.commitment_id == commitment.id]
         own_statements = [s for s in statements if s.commitment_id == commitment.id]
         own_found = [d for d in found if d.commitment_id == commitment.id]
         write(
@@ -344,6 +346,10 @@ def write_site(
             days=timeline_days(own_statements, own, own_found),
             divergences=own_found,
             government=lambda s: government_of(s, policy.official_domains),
+            reviews=own_reviews,
+            rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
+            decided={r.change_id: r for r in own_reviews if r.change_id is not None},
+            review_rule=REVIEW_RULE,
         )
     for link in digests:
         write(

@@ -22,9 +22,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.catalogue import NEGATIVE_STATUSES
+from tracker.catalogue import NEGATIVE_STATUSES, Catalogue
+from tracker.comparison import current_statuses as latest_changes
 from tracker.sanitize import csv_cell, strip_controls
-from tracker.storage import ChangeView, StatementView
+from tracker.storage import REVIEW_RULE, ChangeView, ReviewView, StatementView, Store
 from tracker.versions import Divergence
 
 STATUS_STYLES = {
@@ -340,18 +341,31 @@ class HistoryEntry:
 
 
 def history_entries(
-    statements: Sequence[StatementView], changes: Sequence[ChangeView], found: Sequence[Divergence] = ()
+    statements: Sequence[StatementView],
+    changes: Sequence[ChangeView],
+    found: Sequence[Divergence] = (),
+    reviews: Sequence[ReviewView] = (),
 ) -> list[HistoryEntry]:
-    """The statements in order; those that caused a change say so, and each government's version
-    that differs from the other's is flagged."""
+    """The statements in order; those that caused a change say so, each government's version
+    that differs from the other's is flagged, and analysts' decisions are shown in their place."""
     caused = {(c.date, c.evidence): c for c in changes}
-    flags: dict[tuple, str] = {}
+    flags: dict[tuple, list[str]] = {}
     for d in found:
-        flags[(d.india.date, d.india.evidence)] = f"⚠ India's version; China says {status_label(d.china.status)}"
-        flags[(d.china.date, d.china.evidence)] = f"⚠ China's version; India says {status_label(d.india.status)}"
+        flags.setdefault((d.india.date, d.india.evidence), []).append(
+            f"⚠ India's version; China says {status_label(d.china.status)}"
+        )
+        flags.setdefault((d.china.date, d.china.evidence), []).append(
+            f"⚠ China's version; India says {status_label(d.india.status)}"
+        )
+    rejected = {r.article_url: r for r in reviews if r.kind == "reject"}
     entries = []
     for s in statements:
         change = caused.get((s.date, s.evidence))
+        marks = list(flags.get((s.date, s.evidence), []))
+        if s.source_url in rejected:
+            marks.insert(0, f"✗ rejected by {rejected[s.source_url].reviewer}")
+        if s.rule == REVIEW_RULE:
+            marks.insert(0, "analyst's status")
         entries.append(
             HistoryEntry(
                 date=s.date.isoformat(),
@@ -366,9 +380,29 @@ def history_entries(
                 source_url=s.source_url,
                 article_title=s.article_title,
                 evidence=s.evidence,
-                flag=flags.get((s.date, s.evidence), ""),
+                flag="; ".join(marks),
             )
         )
+    for r in reviews:
+        if r.kind == "set":
+            continue  # the analyst's statement is in the list already
+        entries.append(
+            HistoryEntry(
+                date=(r.day or r.created_at.date()).isoformat(),
+                kind="review",
+                status=r.status,
+                change=f"{'confirmed' if r.kind == 'confirm' else 'rejected'} change #{r.change_id}",
+                actor="analyst",
+                according_to=r.reviewer,
+                confidence=None,
+                rule="",
+                source_name=f"review {r.created_at:%Y-%m-%d %H:%M}",
+                source_url="",
+                article_title="",
+                evidence=r.note or r.evidence,
+            )
+        )
+    entries.sort(key=lambda e: e.date)
     return entries
 
 
@@ -390,7 +424,7 @@ def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequ
     rows: list[Row] = []
     styles: list[str] = []
     for e in entries:
-        mark = ("⇒ " + e.change) if e.change else ""
+        mark = e.change if e.kind == "review" else (("⇒ " + e.change) if e.change else "")
         if e.flag:
             mark = (mark + "; " if mark else "") + e.flag
         rows.append(
@@ -405,7 +439,7 @@ def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequ
                 e.evidence,
             ]
         )
-        styles.append("bold" if e.change else "")
+        styles.append("italic" if e.kind == "review" else ("bold" if e.change else ""))
     screen.table(columns, rows, styles)
     screen.line("* the statement's confidence: how surely its sentence states the status (cue rule and scope);")
     screen.line("  a change's confidence, in `tracker changes`, combines every article of its day.")
@@ -545,3 +579,85 @@ def render_runs(screen: Screen, runs: Sequence[RunSummary], show_messages: bool)
                     screen.line(f"  {message}", "red" if message.startswith("error:") else "")
     elif any(run.messages for run in runs):
         screen.line("`tracker runs --messages` lists every message.")
+
+
+# --- export ------------------------------------------------------------------------------------
+
+STATEMENT_CSV = (
+    "commitment",
+    "date",
+    "status",
+    "actor",
+    "according_to",
+    "statement_confidence",
+    "rule",
+    "rejected",
+    "source_name",
+    "source_url",
+    "article_title",
+    "evidence",
+)
+REVIEW_CSV = (
+    "id",
+    "kind",
+    "commitment",
+    "change_id",
+    "status",
+    "day",
+    "reviewer",
+    "created_at",
+    "note",
+    "evidence",
+    "article_url",
+)
+
+
+def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
+    """Commitments, statements, changes or reviews as JSON or CSV."""
+    import json
+
+    if what == "commitments":
+        commitments = [(c.id, c.title) for c in catalogue.commitments]
+        rows = status_rows(commitments, latest_changes(store.changes()))
+        if fmt == "csv":
+            return to_csv(STATUS_CSV, rows)
+        items: list[dict] = [dict(zip(STATUS_CSV, row, strict=True)) for row in rows]
+    elif what == "statements":
+        rejected = {(r.article_url, r.commitment_id) for r in store.reviews() if r.kind == "reject"}
+        statements = store.statements()
+        flags = [(s.source_url, s.commitment_id) in rejected for s in statements]
+        if fmt == "csv":
+            return to_csv(
+                STATEMENT_CSV,
+                [
+                    [
+                        s.commitment_id,
+                        s.date.isoformat(),
+                        s.status,
+                        s.actor,
+                        s.attribution,
+                        s.confidence,
+                        s.rule,
+                        flag,
+                        s.source_name,
+                        s.source_url,
+                        s.article_title,
+                        s.evidence,
+                    ]
+                    for s, flag in zip(statements, flags, strict=True)
+                ],
+            )
+        items = [s.as_json() | {"rejected": flag} for s, flag in zip(statements, flags, strict=True)]
+    elif what == "changes":
+        changes = store.changes()
+        if fmt == "csv":
+            return to_csv(CHANGE_CSV, change_rows(changes))
+        items = [c.as_json() | {"id": c.id} for c in changes]
+    elif what == "reviews":
+        reviews = store.reviews()
+        if fmt == "csv":
+            return to_csv(REVIEW_CSV, [[r.as_json()[k] for k in REVIEW_CSV] for r in reviews])
+        items = [r.as_json() for r in reviews]
+    else:
+        raise ValueError(f"cannot export {what!r}")
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
