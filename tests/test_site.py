@@ -142,7 +142,10 @@ def test_a_digest_page_lists_what_the_digest_reported(built: tuple[Context, Path
     (record,) = ctx.store.digests()
     assert f"Digest of {record.as_of}" in page
     assert page.count('<article class="group change') == record.change_count
-    assert 'href="../../reports/2025-12-01.html"' in page or re.search(r'href="[./]*(reports/)?2025-12-01\.md"', page)
+    # The site is beside the reports folder here (tmp/site, tmp/reports); links are relative.
+    for suffix in ("html", "md", "json"):
+        assert f'href="../../reports/2025-12-01.{suffix}"' in page
+        assert f'href="../reports/2025-12-01.{suffix}"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 # --- pure parts -------------------------------------------------------------------------------
@@ -253,3 +256,11 @@ def test_pages_in_headless_chromium(sqlite_built: tuple[Context, Path], tmp_path
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, Path(keep) / shot.name)
+
+
+def test_the_index_links_the_atom_feed_when_there_is_one(sqlite_built: tuple[Context, Path], tmp_path: Path) -> None:
+    ctx, site = sqlite_built
+    assert "Atom feed" not in (site / "index.html").read_text(encoding="utf-8")
+    (ctx.config.reports_dir / "feed.atom").write_text("<feed xmlns='http://www.w3.org/2005/Atom'/>", encoding="utf-8")
+    write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
+    assert '<a href="../reports/feed.atom" type="application/atom+xml">' in (site / "index.html").read_text("utf-8")

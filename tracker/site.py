@@ -244,7 +244,8 @@ class DigestLink:
     since: date | None
     change_count: int
     page: str
-    files: tuple[tuple[str, str], ...]  # (kind, relative href)
+    files: tuple[tuple[str, str], ...]  # (kind, href from the digest's page)
+    index_files: tuple[tuple[str, str], ...] = ()  # (kind, href from the index)
 
 
 def _clean(value: object) -> object:
@@ -293,13 +294,11 @@ def write_site(
     (site_dir / "digests").mkdir(parents=True, exist_ok=True)
     digests = []
     for row in store.digests():
-        files = []
-        for name in row.file_names:
-            path = Path(name)
-            if path.exists():
-                files.append((path.suffix.lstrip(".").upper(), _relative(path, site_dir / "digests")))
+        present = [Path(name) for name in row.file_names if Path(name).exists()]
+        files = tuple((p.suffix.lstrip(".").upper(), _relative(p, site_dir / "digests")) for p in present)
+        from_index = tuple((p.suffix.lstrip(".").upper(), _relative(p, site_dir)) for p in present)
         digests.append(
-            DigestLink(row.id, row.as_of, row.since, row.change_count, f"digests/{row.id}.html", tuple(files))
+            DigestLink(row.id, row.as_of, row.since, row.change_count, f"digests/{row.id}.html", files, from_index)
         )
     feeds = sorted({p for folder in (reports_dir, site_dir) if folder.is_dir() for p in folder.glob("*.atom")}, key=str)
     feed_links = [_relative(p, site_dir) for p in feeds]

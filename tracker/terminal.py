@@ -84,7 +84,8 @@ class Screen:
             file=self._buffer,
             force_terminal=self.terminal,
             color_system="standard" if self.terminal else None,
-            no_color=not self.terminal,
+            # On a terminal, NO_COLOR in the environment still turns colour off.
+            no_color=None if self.terminal else True,
             width=(width or shutil.get_terminal_size((100, 24)).columns) if self.terminal else _PLAIN_WIDTH,
             markup=False,
             emoji=False,
