@@ -59,6 +59,14 @@ def write_fixture_articles(folder: Path) -> Path:
             "the Chinese foreign ministry said.",
         ),
         (
+            "wire.txt",
+            "2025-07-01",
+            "Press Trust",
+            "https://press.example/2025/07/01/flights",
+            "Flights to resume",
+            "India and China agreed to resume direct flights between the two countries.",
+        ),
+        (
             "airline.txt",
             "2025-09-10",
             "Travel Trade Weekly",

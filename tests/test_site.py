@@ -102,7 +102,7 @@ def test_a_commitment_page_has_the_chart_and_every_statement(built: tuple[Contex
     for statement in ctx.store.statements("air-services"):
         assert f'<time datetime="{statement.date}">' in page
     assert "Change: in progress → suspended" in page
-    assert "stated by 3 sources" in page  # 2025-06-13: the corroborating sentences grouped
+    assert "stated by 2 sources" in page  # 2025-07-01: two articles stating one status, grouped
     assert '<a href="https://traveltrade.example/2025/09/flights" rel="noopener noreferrer nofollow">' in page
 
 
