@@ -425,7 +425,7 @@ def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
     with _context(click_ctx.obj) as ctx:
         rows = ctx.store.awaiting_review(limit)
         if as_json:
-            click.echo(json.dumps([c.as_json() | {"id": c.id} for c in rows], indent=2, ensure_ascii=False))
+            click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
         if as_csv:
             click.echo(terminal.to_csv(terminal.CHANGE_CSV, terminal.change_rows(rows)), nl=False)

@@ -218,6 +218,7 @@ class ChangeView:
 
     def as_json(self) -> dict:
         return {
+            "id": self.id,
             "commitment": self.commitment_id,
             "commitment_title": self.commitment_title,
             "from_status": self.from_status,

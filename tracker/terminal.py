@@ -653,7 +653,7 @@ def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
         changes = store.changes()
         if fmt == "csv":
             return to_csv(CHANGE_CSV, change_rows(changes))
-        items = [c.as_json() | {"id": c.id} for c in changes]
+        items = [c.as_json() for c in changes]
     elif what == "reviews":
         reviews = store.reviews()
         if fmt == "csv":
