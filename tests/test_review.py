@@ -15,7 +15,7 @@ from hostile import FORMULA, write_fixture_articles
 
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ENV_KEYS, Config
-from tracker.pipeline import Context, after_review, current_statuses, run_cycle
+from tracker.pipeline import Context, after_review, current_statuses, ingest_paths, run_cycle
 from tracker.storage import ReviewError
 
 AS_OF = date(2025, 12, 1)
@@ -63,6 +63,32 @@ def test_a_rejected_change_no_longer_drives_the_fold_and_stays_rejected(ctx: Con
     assert any(s.status == "suspended" for s in ctx.store.statements("air-services"))
     page = (ctx.config.site_path / "commitments" / "air-services.html").read_text(encoding="utf-8")
     assert "✗ Rejected by asha" in page and "an airline is not a party" in page
+
+
+def test_a_rejected_statement_no_longer_corroborates(sqlite_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    stories = {
+        "a.txt": ("https://one.example/a", "India and China agreed to reopen border trade through Nathu La."),
+        "b.txt": ("https://two.example/b", "Officials said India and China agreed to resume border trade next year."),
+    }
+    manifest = []
+    for name, (url, text) in stories.items():
+        (folder / name).write_text(f"Border trade\n\n{text}\n", encoding="utf-8")
+        manifest.append(f'[[article]]\nfile = "{name}"\ndate = 2025-07-01\nsource = "{name}"\nurl = "{url}"\n')
+    (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
+    context = Context.open(Config(database_url=sqlite_url, reports_dir=tmp_path / "r", use_seeds=False))
+    try:
+        ingest_paths(context, [folder], AS_OF)
+        (change,) = context.store.changes(commitment_id="border-trade")
+        assert len(change.sources) == 2
+        context.store.review_change("reject", change.id, "asha", "the first story misreads the readout")
+        after_review(context)
+        (kept,) = context.store.changes(commitment_id="border-trade")
+        assert [s["url"] for s in kept.sources] == [u for u, _ in stories.values() if u != change.source_url]
+        assert kept.confidence < change.confidence
+    finally:
+        context.close()
 
 
 def test_a_set_status_is_a_statement_with_the_analyst_as_source(ctx: Context) -> None:

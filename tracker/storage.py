@@ -563,7 +563,14 @@ class Store:
                 Article.published == row.date,
             )
         )
+        rejected = set(
+            session.scalars(
+                select(Review.article_url).where(Review.kind == "reject", Review.commitment_id == row.commitment_id)
+            )
+        )
         for statement in session.scalars(query):
+            if statement.article.url in rejected:
+                continue  # an analyst took it out: it supports nothing
             current = best.get(statement.article_id)
             if current is None or statement.confidence > current.confidence:
                 best[statement.article_id] = statement
