@@ -262,10 +262,10 @@ def render_changes(screen: Screen, changes: Sequence[ChangeView], titles: dict[s
         columns = [
             Column("#", justify="right"),
             Column("Date"),
-            Column("Change"),
+            Column("Change", max_width=22, min_width=12),
             Column("Kind"),
             Column("Change conf.", justify="right"),
-            Column("Source"),
+            Column("Source", max_width=24, min_width=10),
             Column("Evidence", cut=True),
         ]
         rows: list[Row] = []
