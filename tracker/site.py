@@ -23,7 +23,7 @@ from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.comparison import CorroborationPolicy
 from tracker.comparison import current_statuses as latest_changes
 from tracker.digest import template_environment
-from tracker.sanitize import is_web_url, strip_controls
+from tracker.sanitize import strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
 from tracker.versions import LABELS, Divergence, divergences, government_of
 
@@ -278,7 +278,6 @@ def write_site(
     today = as_of or now.date()
     policy = policy or store.policy
     env = template_environment(templates_dir)
-    env.tests["web_url"] = is_web_url
     env.finalize = _clean
     changes = store.changes()
     statements = store.statements()
