@@ -68,7 +68,9 @@ def test_run_writes_a_digest_into_the_working_folder(db_url: str, tmp_path: Path
         "2025-12-01.html",
         "2025-12-01.json",
         "2025-12-01.md",
+        "site",
     ]
+    assert (tmp_path / "reports" / "site" / "index.html").is_file()
     again = ok(db_url, "run", "--as-of", "2025-12-01")
     assert "0 ingested, 2 skipped" in again.stdout
     assert "no digest written" in again.stdout

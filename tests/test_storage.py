@@ -355,3 +355,13 @@ def test_record_digest_marks_changes_reported(store: Store, run_id: int) -> None
     with store.sessions() as session:
         assert session.get_one(Change, alerts[0].id).digest_id == digest_id
         assert session.scalar(select(func.count()).select_from(Statement)) == 1
+
+
+def test_the_reviews_migration_follows_the_initial_schema() -> None:
+    from alembic.script import ScriptDirectory
+
+    from tracker.storage import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    revision = script.get_revision("0004")
+    assert revision is not None and revision.down_revision == "0001"

@@ -13,13 +13,15 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import __version__
-from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
+from tracker import __version__, terminal
+from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
 from tracker.extraction import GrammarError, Rejection, extract_statements
-from tracker.pipeline import Context, RunReport, current_statuses, ingest_paths, run_cycle
+from tracker.pipeline import Context, RunReport, after_review, current_statuses, ingest_paths, run_cycle
+from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
-from tracker.storage import ChangeView
+from tracker.storage import ReviewError
+from tracker.versions import divergences
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -32,7 +34,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def _warn(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(strip_controls(message), err=True)
 
 
 def _progress(drafts: Sequence[ArticleDraft]) -> Iterator[ArticleDraft]:
@@ -188,25 +190,43 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
                 click.echo(f"  {path}")
         else:
             click.echo("No status changed; no digest written.")
+        if report.site_files:
+            click.echo(f"Site written: {report.site_files[0]}")
 
 
 def _status_label(status: str | None) -> str:
     return status.replace("_", " ") if status else "—"
 
 
+def _csv_option(what: str):  # type: ignore[no-untyped-def]
+    return click.option("--csv", "as_csv", is_flag=True, help=f"Print {what} as CSV (formula-like cells neutralised).")
+
+
+def _only_one(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are alternatives; give one")
+
+
+def _show(screen: terminal.Screen) -> None:
+    click.echo(screen.text(), nl=False)
+
+
 @main.command()
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}."
 )
+@_csv_option("one row per commitment")
 @click.pass_obj
-def status(obj: dict, as_json: bool) -> None:
+def status(obj: dict, as_json: bool, as_csv: bool) -> None:
     """Show each commitment's current status, since when, and the evidence.
 
     \b
     Examples:
       tracker status
       tracker status --json
+      tracker status --csv > status.csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         latest = current_statuses(ctx.store)
         if as_json:
@@ -222,122 +242,316 @@ def status(obj: dict, as_json: bool) -> None:
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        for commitment in ctx.catalogue.commitments:
-            change = latest.get(commitment.id)
-            if change is None:
-                click.echo(f"{commitment.id:<22} {'not yet reported':<17}")
-                continue
-            click.echo(f"{commitment.id:<22} {_status_label(change.to_status):<17} since {change.date}")
-            click.echo(f"{'':<22} “{change.evidence}”")
-            click.echo(f"{'':<22} {change.source_name}: {change.source_url}")
-
-
-def _echo_change(change: ChangeView) -> None:
-    marker = ("SETBACK " if change.setback else "") + ("" if change.confirmed else "UNCONFIRMED ")
-    sources = f", {len(change.sources)} sources" if len(change.sources) > 1 else ""
-    click.echo(
-        f"{change.date} {marker}{change.commitment_id}: {_status_label(change.from_status)} → "
-        f"{_status_label(change.to_status)} ({change.actor}, confidence {change.confidence:.0%}{sources}, "
-        f"rule {change.rule})"
-    )
-    said = f" ({change.attribution})" if change.attribution else ""
-    click.echo(f"    “{change.evidence}”{said}")
-    click.echo(f"    {change.source_name}: {change.source_url}")
+        commitments = [(c.id, c.title) for c in ctx.catalogue.commitments]
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.STATUS_CSV, terminal.status_rows(commitments, latest)), nl=False)
+            return
+        screen = terminal.Screen()
+        terminal.render_status(screen, commitments, latest)
+        _show(screen)
 
 
 @main.command()
 @click.option("--since", callback=_parse_date, help="Only changes dated on or after this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
+@_csv_option("one row per change")
 @click.pass_obj
-def changes(obj: dict, since: date | None, as_json: bool) -> None:
-    """List status changes, oldest first.
+def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
+    """List status changes, grouped by commitment, oldest first within each.
 
     Each JSON item has commitment, from_status (null for a first status),
     to_status, date (the publication date of the article that caused it),
     source_url and evidence, with kind, actor, rule, confidence (from every
     article of that day that supports the change, official sources weighing
     more and syndicated copies counting once), confirmed (confidence at or
-    above the threshold) and sources.
+    above the threshold) and sources. The JSON list is in date order.
 
     \b
     Examples:
       tracker changes
       tracker changes --since 2025-06-01 --json
+      tracker changes --csv > changes.csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         rows = ctx.store.changes(since=since)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.CHANGE_CSV, terminal.change_rows(rows)), nl=False)
+            return
         if not rows:
             click.echo("No status changes" + (f" since {since}." if since else "."))
-        for change in rows:
-            _echo_change(change)
+            return
+        screen = terminal.Screen()
+        terminal.render_changes(screen, rows, {c.id: c.title for c in ctx.catalogue.commitments})
+        _show(screen)
 
 
-@main.command()
+class _HistoryCommand(click.Command):
+    """`tracker history --help` ends with the ids of the configured catalogue."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        obj = ctx.find_root().obj or {}
+        try:
+            catalogue = load_catalogue(_load_config(obj).catalogue)
+        except (click.ClickException, CatalogueError):
+            return
+        with formatter.section("Commitment ids"):
+            formatter.write_dl([(c.id, c.title) for c in catalogue.commitments])
+
+
+@main.command(cls=_HistoryCommand)
 @click.argument("commitment_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment, statements, changes}.")
+@_csv_option("one row per statement")
 @click.pass_obj
-def history(obj: dict, commitment_id: str, as_json: bool) -> None:
-    """Show every statement and change of one commitment, in order.
+def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
+    """Show every statement and change of one commitment, in order: which
+    statements changed the status, and where India's and China's official
+    versions of the same days differ.
 
     \b
     Examples:
       tracker history air-services
       tracker history visas --json
+      tracker history visas --csv
     """
+    _only_one(as_json, as_csv)
     with _context(obj) as ctx:
         commitment = ctx.catalogue.get(commitment_id)
         if commitment is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         statements = ctx.store.statements(commitment_id)
         rows = ctx.store.changes(commitment_id=commitment_id)
+        found = divergences(statements, ctx.config.official_domains)
+        reviews = ctx.store.reviews(commitment_id)
         if as_json:
             payload = {
                 "commitment": commitment_id,
                 "title": commitment.title,
                 "statements": [s.as_json() for s in statements],
                 "changes": [c.as_json() for c in rows],
+                "divergences": [d.as_json() for d in found],
+                "reviews": [r.as_json() for r in reviews],
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        click.echo(f"{commitment.title} ({commitment_id})")
-        caused = {(c.date, c.evidence): c for c in rows}
-        for statement in statements:
-            change = caused.get((statement.date, statement.evidence))
-            mark = f"  ⇒ {_status_label(change.from_status)} → {_status_label(change.to_status)}" if change else ""
-            click.echo(
-                f"{statement.date} {_status_label(statement.status):<17} {statement.actor:<6} "
-                f"{statement.confidence:.0%} [{statement.rule}]{mark}"
-            )
-            said = f" ({statement.attribution})" if statement.attribution else ""
-            click.echo(f"    “{statement.evidence}”{said}")
-            click.echo(f"    {statement.source_name}: {statement.source_url}")
-        if not statements:
-            click.echo("No statements yet.")
+        entries = terminal.history_entries(statements, rows, found, reviews)
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
+            return
+        screen = terminal.Screen()
+        terminal.render_history(screen, commitment.title, commitment_id, entries)
+        _show(screen)
 
 
 @main.command()
 @click.option("--limit", default=10, show_default=True, help="How many recent runs to show.")
+@click.option("--messages", "show_messages", is_flag=True, help="List every warning and error of each run.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of runs, with their messages.")
+@_csv_option("one row per run (with --messages: one row per message)")
 @click.pass_obj
-def runs(obj: dict, limit: int) -> None:
-    """List recent runs: when, as of which day, what was ingested, skipped and failed.
+def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool) -> None:
+    """List recent runs: when, as of which day, what was ingested, skipped and
+    failed, and how many errors and warnings each had.
 
     \b
     Examples:
       tracker runs
-      tracker runs --limit 3
+      tracker runs --limit 3 --messages
+      tracker runs --csv
+    """
+    _only_one(as_json, as_csv)
+    with _context(obj) as ctx:
+        summaries = [
+            terminal.RunSummary(
+                id=row.id,
+                command=row.command,
+                started_at=f"{row.started_at:%Y-%m-%d %H:%M}",
+                finished_at=f"{row.finished_at:%Y-%m-%d %H:%M}" if row.finished_at else None,
+                as_of=row.as_of.isoformat(),
+                ingested=row.ingested,
+                skipped=row.skipped,
+                failed=row.failed,
+                deferred=row.deferred,
+                changes=row.changes_found,
+                digest_id=row.digest_id,
+                messages=tuple(json.loads(row.messages)),
+            )
+            for row in ctx.store.runs(limit)
+        ]
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in summaries], indent=2, ensure_ascii=False))
+    elif as_csv and show_messages:
+        rows = [[r.id, m] for r in summaries for m in r.messages]
+        click.echo(terminal.to_csv(("run", "message"), rows), nl=False)
+    elif as_csv:
+        click.echo(terminal.to_csv(terminal.RUN_CSV, [r.csv_row() for r in summaries]), nl=False)
+    else:
+        screen = terminal.Screen()
+        terminal.render_runs(screen, summaries, show_messages)
+        _show(screen)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--limit", default=20, show_default=True, help="How many changes to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes awaiting review as a JSON list.")
+@_csv_option("one row per change awaiting review")
+@click.pass_context
+def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) -> None:
+    """Review the machine's work: list recent changes no analyst has confirmed
+    or rejected, and record decisions.
+
+    A rejected change's statement no longer drives the timeline; a set status
+    is a statement of its own with the analyst as its source (folded by the
+    same rules as any other). Decisions are kept (nothing is deleted), survive
+    re-runs, and show in `tracker history` and on the site. The reviewer is
+    --by, else `reviewer` in the configuration (TRACKER_REVIEWER), else the
+    login name.
+
+    \b
+    Examples:
+      tracker review
+      tracker review confirm 12 --note "MEA readout says the same"
+      tracker review reject 13 --note "the sentence is about 2020"
+      tracker review set air-services implemented --date 2025-10-26 --note "first flight landed"
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    _only_one(as_json, as_csv)
+    with _context(click_ctx.obj) as ctx:
+        rows = ctx.store.awaiting_review(limit)
+        if as_json:
+            click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
+            return
+        if as_csv:
+            click.echo(terminal.to_csv(terminal.CHANGE_CSV, terminal.change_rows(rows)), nl=False)
+            return
+        if not rows:
+            click.echo("No change awaits review.")
+            return
+        screen = terminal.Screen()
+        terminal.render_changes(screen, rows, {c.id: c.title for c in ctx.catalogue.commitments})
+        screen.line("Confirm or reject one by its #: tracker review confirm|reject ID [--note TEXT]")
+        _show(screen)
+
+
+def _reviewer(ctx: Context, by: str | None) -> str:
+    import getpass
+
+    name = by or ctx.config.reviewer
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = ""
+    if not name.strip():
+        raise click.ClickException("who is reviewing? give --by NAME or set reviewer in the configuration")
+    return strip_controls(name).strip()
+
+
+def _decide(obj: dict, kind: str, change_id: int, note: str, by: str | None) -> None:
+    with _context(obj) as ctx:
+        try:
+            decision = ctx.store.review_change(kind, change_id, _reviewer(ctx, by), note)
+        except ReviewError as exc:
+            raise click.ClickException(str(exc)) from exc
+        new = after_review(ctx)
+        verb = "Confirmed" if kind == "confirm" else "Rejected"
+        click.echo(
+            f"{verb} change #{change_id} of {decision.commitment_id} ({decision.day}: "
+            f"{_status_label(decision.status)}) as {decision.reviewer}."
+            + (f" {new} new change{'s' if new != 1 else ''} in the timeline." if new else "")
+        )
+
+
+_by_option = click.option("--by", help="Who decides (default: reviewer from the configuration, else the login name).")
+_note_option = click.option("--note", default="", help="Why: kept with the decision.")
+
+
+@review.command("confirm")
+@click.argument("change_id", type=int)
+@_note_option
+@_by_option
+@click.pass_obj
+def review_confirm(obj: dict, change_id: int, note: str, by: str | None) -> None:
+    """Confirm a status change (by the # that `tracker review` or `tracker changes` shows).
+
+    \b
+    Examples:
+      tracker review confirm 12
+      tracker review confirm 12 --note "the readout says so" --by asha
+    """
+    _decide(obj, "confirm", change_id, note, by)
+
+
+@review.command("reject")
+@click.argument("change_id", type=int)
+@_note_option
+@_by_option
+@click.pass_obj
+def review_reject(obj: dict, change_id: int, note: str, by: str | None) -> None:
+    """Reject a status change: its statement no longer drives the timeline.
+
+    \b
+    Examples:
+      tracker review reject 13 --note "retrospective: the 2020 suspension"
+    """
+    _decide(obj, "reject", change_id, note, by)
+
+
+@review.command("set")
+@click.argument("commitment_id")
+@click.argument("status", type=click.Choice(list(STATUSES)))
+@click.option("--date", "day", callback=_parse_date, required=True, help="The day the status holds from.")
+@click.option("--note", required=True, help="The analyst's evidence: kept as the statement's text.")
+@_by_option
+@click.pass_obj
+def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str, by: str | None) -> None:
+    """Set a commitment's status as of a day: a statement of its own, with the analyst as source.
+
+    \b
+    Examples:
+      tracker review set air-services implemented --date 2025-10-26 --note "first flight landed in Kolkata"
     """
     with _context(obj) as ctx:
-        for row in ctx.store.runs(limit):
-            click.echo(
-                f"#{row.id} {row.command:<6} {row.started_at:%Y-%m-%d %H:%M} as of {row.as_of}: "
-                f"{row.ingested} ingested, {row.skipped} skipped, {row.failed} failed, "
-                f"{row.changes_found} changes" + (f", digest #{row.digest_id}" if row.digest_id else "")
-            )
-            for message in json.loads(row.messages):
-                click.echo(f"    {message}")
+        if ctx.catalogue.get(commitment_id) is None:
+            raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
+        decision = ctx.store.review_set(commitment_id, status, day, _reviewer(ctx, by), note)
+        new = after_review(ctx)
+        click.echo(
+            f"Set {commitment_id} to {_status_label(status)} from {day} as {decision.reviewer}; "
+            f"{new} new change{'s' if new != 1 else ''} in the timeline."
+        )
+
+
+@main.command(name="export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."
+)
+@click.option(
+    "--what",
+    type=click.Choice(["commitments", "statements", "changes", "reviews"]),
+    default="changes",
+    show_default=True,
+    help="What to export.",
+)
+@click.pass_obj
+def export(obj: dict, fmt: str, what: str) -> None:
+    """Export commitments (where each stands), every statement, the status
+    changes or the analyst reviews, as JSON or CSV. CSV cells that a
+    spreadsheet would read as a formula (=, +, -, @) are neutralised.
+
+    \b
+    Examples:
+      tracker export --what changes --format csv > changes.csv
+      tracker export --what statements --format json
+    """
+    with _context(obj) as ctx:
+        click.echo(terminal.export(ctx.store, ctx.catalogue, what, fmt), nl=False)
 
 
 @main.command()
@@ -444,8 +658,10 @@ def eval_(
 @main.command()
 @click.argument("text")
 @click.option("--date", "published", callback=_parse_date, help="Publication date of the text (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {statements: [...], not_taken: [...]}.")
+@_csv_option("one row per statement or mention not taken")
 @click.pass_obj
-def explain(obj: dict, text: str, published: date | None) -> None:
+def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv: bool) -> None:
     """Show what the extractor reads in a text, and why: the rule behind each
     statement, and the reason each other mention was not taken.
 
@@ -453,7 +669,9 @@ def explain(obj: dict, text: str, published: date | None) -> None:
     Examples:
       tracker explain "India and China agreed to resume direct flights."
       tracker explain "Flights could resume in October." --date 2025-08-12
+      tracker explain "They agreed to resume the yatra." --csv
     """
+    _only_one(as_json, as_csv)
     config = _load_config(obj)
     try:
         catalogue, lexicon = load_catalogue(config.catalogue), load_lexicon(config.lexicon)
@@ -466,20 +684,47 @@ def explain(obj: dict, text: str, published: date | None) -> None:
         )
     except GrammarError as exc:
         raise click.ClickException(str(exc)) from exc
+    taken = {(s.commitment_id, s.sentence_index) for s in statements}
+    not_taken = [r for r in rejections if (r.commitment_id, r.sentence_index) not in taken]
+    if as_json or as_csv:
+        found = [
+            {
+                "commitment": s.commitment_id,
+                "status": s.status,
+                "actor": s.actor,
+                "confidence": s.confidence,
+                "rule": s.rule,
+                "attribution": s.attribution,
+                "path": s.path,
+                "evidence": s.evidence,
+            }
+            for s in statements
+        ]
+        missed = [
+            {"commitment": r.commitment_id, "reason": r.describe(), "path": r.path, "evidence": r.evidence}
+            for r in not_taken
+        ]
+        if as_json:
+            click.echo(json.dumps({"statements": found, "not_taken": missed}, indent=2, ensure_ascii=False))
+            return
+        headers = ("kind", "commitment", "status", "actor", "confidence", "rule", "attribution", "reason", "evidence")
+        rows = [["statement", *(f[k] for k in headers[1:7]), "", f["evidence"]] for f in found]
+        rows += [["not taken", m["commitment"], "", "", "", "", "", m["reason"], m["evidence"]] for m in missed]
+        click.echo(terminal.to_csv(headers, rows), nl=False)
+        return
+    clean = strip_controls
     for s in statements:
         click.echo(
             f"statement: {s.commitment_id} {_status_label(s.status)} (actor {s.actor}, "
             f"confidence {s.confidence:.0%}, rule {s.rule}"
-            + (f", according to {s.attribution}" if s.attribution else "")
+            + (f", according to {clean(s.attribution)}" if s.attribution else "")
             + ")"
         )
-        click.echo(f"    “{s.evidence}”")
+        click.echo(f"    “{clean(s.evidence)}”")
         if s.path:
-            click.echo(f"    how: {s.path}")
-    taken = {(s.commitment_id, s.sentence_index) for s in statements}
-    for r in rejections:
-        if (r.commitment_id, r.sentence_index) not in taken:
-            click.echo(f"not taken: {r.commitment_id}: {r.describe()}" + (f" [{r.path}]" if r.path else ""))
-            click.echo(f"    “{r.evidence}”")
+            click.echo(f"    how: {clean(s.path)}")
+    for r in not_taken:
+        click.echo(f"not taken: {r.commitment_id}: {clean(r.describe())}" + (f" [{clean(r.path)}]" if r.path else ""))
+        click.echo(f"    “{clean(r.evidence)}”")
     if not statements and not rejections:
         click.echo("No tracked commitment is named.")

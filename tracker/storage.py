@@ -5,6 +5,7 @@ Alembic owns the schema (see `alembic/`); this module owns reading and writing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -159,6 +160,34 @@ class Change(Base):
     statement: Mapped[Statement] = relationship()
 
 
+class Review(Base):
+    """An analyst's decision: confirm or reject a change, or set a status. Never deleted.
+
+    A rejection names the article (by URL, which survives re-extraction) whose
+    statement about the commitment no longer drives the fold. A set status is
+    stored as a statement of its own, from an article whose source is the analyst.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # confirm, reject, set
+    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"))
+    article_url: Mapped[str | None] = mapped_column(String(2000))
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
+    status: Mapped[str | None] = mapped_column(String(40))
+    day: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+REVIEW_SOURCE = "Analyst review"
+REVIEW_RULE = "analyst-review"
+
+
 # --- plain views handed to the digest and the CLI -----------------------------------
 
 
@@ -189,6 +218,7 @@ class ChangeView:
 
     def as_json(self) -> dict:
         return {
+            "id": self.id,
             "commitment": self.commitment_id,
             "commitment_title": self.commitment_title,
             "from_status": self.from_status,
@@ -237,6 +267,49 @@ class StatementView:
             "source_name": self.source_name,
             "article_title": self.article_title,
         }
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    as_of: date
+    since: date | None
+    change_count: int
+    file_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    id: int
+    kind: str
+    commitment_id: str
+    change_id: int | None
+    article_url: str | None
+    status: str | None
+    day: date | None
+    evidence: str
+    note: str
+    reviewer: str
+    created_at: datetime
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "commitment": self.commitment_id,
+            "change_id": self.change_id,
+            "article_url": self.article_url,
+            "status": self.status,
+            "day": self.day.isoformat() if self.day else None,
+            "evidence": self.evidence,
+            "note": self.note,
+            "reviewer": self.reviewer,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded (an unknown change, say); the message says why."""
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -405,7 +478,14 @@ class Store:
             return True
 
     def fold_inputs(self) -> list[FoldInput]:
+        """Every statement the fold reads: all but those an analyst rejected."""
         with self.sessions() as session:
+            rejected = {
+                (url, cid)
+                for url, cid in session.execute(
+                    select(Review.article_url, Review.commitment_id).where(Review.kind == "reject")
+                )
+            }
             rows = session.execute(
                 select(
                     Statement.id,
@@ -430,6 +510,7 @@ class Store:
                     official=self.policy.is_official(url),
                 )
                 for sid, cid, status, published, order, index, confidence, url in rows
+                if (url, cid) not in rejected
             ]
 
     # --- the timeline ---------------------------------------------------------
@@ -482,7 +563,14 @@ class Store:
                 Article.published == row.date,
             )
         )
+        rejected = set(
+            session.scalars(
+                select(Review.article_url).where(Review.kind == "reject", Review.commitment_id == row.commitment_id)
+            )
+        )
         for statement in session.scalars(query):
+            if statement.article.url in rejected:
+                continue  # an analyst took it out: it supports nothing
             current = best.get(statement.article_id)
             if current is None or statement.confidence > current.confidence:
                 best[statement.article_id] = statement
@@ -617,6 +705,125 @@ class Store:
     def last_digest(self) -> Digest | None:
         with self.sessions() as session:
             return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+
+    def digests(self) -> list[DigestRecord]:
+        """Every digest written, oldest first."""
+        with self.sessions() as session:
+            return [
+                DigestRecord(d.id, d.as_of, d.since, d.change_count, tuple(json.loads(d.files)))
+                for d in session.scalars(select(Digest).order_by(Digest.id))
+            ]
+
+    def digest_changes(self, digest_id: int) -> list[ChangeView]:
+        """The changes one digest reported, as they were reported (superseded ones too)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Change).where(Change.digest_id == digest_id).order_by(Change.date, Change.commitment_id)
+            )
+            return self._change_views(session, rows)
+
+    # --- analyst review ---------------------------------------------------------
+
+    def review_change(self, kind: str, change_id: int, reviewer: str, note: str = "") -> ReviewView:
+        """Confirm or reject a change; a rejection takes its statement out of the fold."""
+        if kind not in ("confirm", "reject"):
+            raise ReviewError(f"unknown review {kind!r}: confirm or reject")
+        with self.sessions.begin() as session:
+            change = session.get(Change, change_id)
+            if change is None:
+                raise ReviewError(f"no status change #{change_id}; `tracker review` lists them")
+            statement = change.statement
+            review = Review(
+                kind=kind,
+                commitment_id=change.commitment_id,
+                change_id=change.id,
+                article_url=statement.article.url,
+                status=change.to_status,
+                day=change.date,
+                evidence=statement.evidence,
+                note=note,
+                reviewer=reviewer[:200],
+            )
+            session.add(review)
+            session.flush()
+            return _review_view(review)
+
+    def review_set(
+        self, commitment_id: str, status: str, day: date, reviewer: str, note: str, run_id: int | None = None
+    ) -> ReviewView:
+        """An analyst's status: stored as a statement of its own, from the analyst as source."""
+        with self.sessions.begin() as session:
+            if session.get(Commitment, commitment_id) is None:
+                raise ReviewError(f"unknown commitment {commitment_id!r}")
+            review = Review(
+                kind="set", commitment_id=commitment_id, status=status, day=day, note=note, reviewer=reviewer[:200]
+            )
+            session.add(review)
+            session.flush()
+            url = f"review:{review.id}"
+            article = Article(
+                source_id=self.source_id(session, REVIEW_SOURCE, "review:analysts"),
+                url=url,
+                content_hash=hashlib.sha256(url.encode()).hexdigest(),
+                title=f"Analyst review by {reviewer}",
+                text=note,
+                published=day,
+                run_id=run_id,
+            )
+            article.statements = [
+                Statement(
+                    commitment_id=commitment_id,
+                    status=status,
+                    actor="both",
+                    evidence=note or f"Set to {status.replace('_', ' ')} by {reviewer}",
+                    sentence_index=0,
+                    confidence=1.0,
+                    rule=REVIEW_RULE,
+                    attribution=f"analyst {reviewer}"[:200],
+                )
+            ]
+            session.add(article)
+            session.flush()
+            review.statement_id = article.statements[0].id
+            review.article_url = url
+            review.evidence = article.statements[0].evidence
+            return _review_view(review)
+
+    def reviews(self, commitment_id: str | None = None) -> list[ReviewView]:
+        """Every review, oldest first."""
+        with self.sessions() as session:
+            query = select(Review).order_by(Review.id)
+            if commitment_id is not None:
+                query = query.where(Review.commitment_id == commitment_id)
+            return [_review_view(r) for r in session.scalars(query)]
+
+    def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
+        """Current changes no analyst has confirmed or rejected, newest first."""
+        with self.sessions() as session:
+            reviewed = select(Review.change_id).where(Review.change_id.is_not(None))
+            rows = session.scalars(
+                select(Change)
+                .where(Change.superseded.is_(False), Change.id.not_in(reviewed))
+                .order_by(Change.date.desc(), Change.id.desc())
+                .limit(limit)
+            )
+            return self._change_views(session, rows)
+
+
+def _review_view(row: Review) -> ReviewView:
+    return ReviewView(
+        id=row.id,
+        kind=row.kind,
+        commitment_id=row.commitment_id,
+        change_id=row.change_id,
+        article_url=row.article_url,
+        status=row.status,
+        day=row.day,
+        evidence=row.evidence or "",
+        note=row.note or "",
+        reviewer=row.reviewer,
+        created_at=row.created_at or utcnow(),
+    )
 
 
 def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:

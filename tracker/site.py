@@ -1,0 +1,360 @@
+"""The static site: an index, a page per commitment and a page per digest, from stored data.
+
+Written at the end of every run into `site_dir` (default `reports/site/`): plain
+HTML files with their style inline and their charts as inline SVG, so the site
+opens from disk and can be hosted anywhere. Article text is escaped by the
+templates' autoescape; only http(s) URLs become links.
+
+Deciding what to draw (`chart`, `strip`, `timeline_days`) is pure; `write_site`
+reads the store and writes the files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
+from tracker.comparison import CorroborationPolicy
+from tracker.comparison import current_statuses as latest_changes
+from tracker.digest import template_environment
+from tracker.sanitize import strip_controls
+from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
+from tracker.versions import LABELS, Divergence, divergences, government_of
+
+# Top to bottom on the chart: the ladder from its top, then the setbacks.
+LEVELS: tuple[str, ...] = (*reversed(POSITIVE_LADDER), "stalled", "suspended")
+
+
+def level_of(status: str) -> int:
+    return LEVELS.index(status) if status in LEVELS else len(LEVELS) - 1
+
+
+# --- the step chart -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    x1: float
+    x2: float
+    y: float
+    status: str
+    setback: bool
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class Riser:
+    x: float
+    y1: float
+    y2: float
+    setback: bool
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    status: str
+    date: str
+    move: str
+    confirmed: bool
+    setback: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    left: int
+    top: int
+    row: int
+    levels: tuple[tuple[str, float], ...]
+    ticks: tuple[tuple[str, float], ...]
+    segments: tuple[Segment, ...]
+    risers: tuple[Riser, ...]
+    points: tuple[Point, ...]
+    summary: str
+
+    @property
+    def right(self) -> int:
+        return self.width - 20
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.row * (len(self.levels) - 1)
+
+
+def _label(status: str | None) -> str:
+    return status.replace("_", " ") if status else "not yet known"
+
+
+def _x(day: date, start: date, end: date, left: float, right: float) -> float:
+    span = max((end - start).days, 1)
+    return round(left + (right - left) * (day - start).days / span, 1)
+
+
+def chart(changes: Sequence[ChangeView], end: date, width: int = 760, row: int = 26) -> Chart:
+    """A commitment's status over time as a step chart of the ladder.
+
+    Each change is a point (hollow when unconfirmed); the status holds as a
+    level line until the next change, drawn in the warning colour while it is
+    a setback; `end` is where the last level line stops (the day of the site).
+    """
+    left, top = 130, 16
+    height = top + row * (len(LEVELS) - 1) + 40
+    right = width - 20
+    ordered = sorted(changes, key=lambda c: (c.date, c.id))
+    start = ordered[0].date if ordered else end
+    end = max(end, ordered[-1].date) if ordered else end
+    levels = tuple((status, top + row * i) for i, status in enumerate(LEVELS))
+
+    def y(status: str) -> float:
+        return top + row * level_of(status)
+
+    segments: list[Segment] = []
+    risers: list[Riser] = []
+    points: list[Point] = []
+    for index, change in enumerate(ordered):
+        x = _x(change.date, start, end, left, right)
+        following = ordered[index + 1].date if index + 1 < len(ordered) else end
+        x2 = _x(following, start, end, left, right)
+        negative = change.to_status in NEGATIVE_STATUSES
+        if change.from_status is not None and index:
+            risers.append(Riser(x, y(change.from_status), y(change.to_status), negative))
+        level = y(change.to_status)
+        segments.append(
+            Segment(x, x2, level, change.to_status, negative, change.date.isoformat(), following.isoformat())
+        )
+        move = f"{_label(change.from_status) if change.from_status else 'first report'} → {_label(change.to_status)}"
+        points.append(
+            Point(x, y(change.to_status), change.to_status, change.date.isoformat(), move, change.confirmed, negative)
+        )
+    ticks = _ticks(start, end, left, right) if ordered else ()
+    if ordered:
+        summary = "; ".join(f"{p.date}: {p.move}{'' if p.confirmed else ' (unconfirmed)'}" for p in points)
+    else:
+        summary = "no status reported yet"
+    return Chart(width, height, left, top, row, levels, ticks, tuple(segments), tuple(risers), tuple(points), summary)
+
+
+def _ticks(start: date, end: date, left: float, right: float) -> tuple[tuple[str, float], ...]:
+    """Month ticks (every few months on a long span), the start and end days on a short one."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months < 2:
+        return ((start.isoformat(), left), (end.isoformat(), right)) if start != end else ((start.isoformat(), left),)
+    step = max(1, -(-months // 6))
+    ticks = []
+    year, month = start.year, start.month
+    while True:
+        month += step
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        day = date(year, month, 1)
+        if day > end:
+            break
+        ticks.append((day.strftime("%b %Y"), _x(day, start, end, left, right)))
+    return tuple(ticks)
+
+
+@dataclass(frozen=True)
+class StripPart:
+    x: float
+    width: float
+    status: str
+    start: str
+    end: str
+
+
+def strip(changes: Sequence[ChangeView], start: date, end: date, width: int = 160) -> tuple[StripPart, ...]:
+    """The index's small strip: one bar per status held, over a common span of time."""
+    ordered = sorted(changes, key=lambda c: (c.date, c.id))
+    parts = []
+    for index, change in enumerate(ordered):
+        following = ordered[index + 1].date if index + 1 < len(ordered) else end
+        x1, x2 = _x(change.date, start, end, 0, width), _x(following, start, end, 0, width)
+        parts.append(
+            StripPart(x1, max(round(x2 - x1, 1), 2.0), change.to_status, change.date.isoformat(), following.isoformat())
+        )
+    return tuple(parts)
+
+
+# --- the statements of a commitment, day by day ---------------------------------------------
+
+
+@dataclass
+class StatusGroup:
+    """The statements of one day that state one status: corroborating sources together."""
+
+    status: str
+    statements: list[StatementView] = field(default_factory=list)
+    change: ChangeView | None = None
+
+
+@dataclass
+class Day:
+    date: date
+    groups: list[StatusGroup] = field(default_factory=list)
+    divergences: list[Divergence] = field(default_factory=list)
+
+    @property
+    def change(self) -> ChangeView | None:
+        return next((g.change for g in self.groups if g.change is not None), None)
+
+
+def timeline_days(
+    statements: Sequence[StatementView], changes: Sequence[ChangeView], found: Sequence[Divergence]
+) -> list[Day]:
+    """Newest day first; within a day, the status that changed first, then by number of sources."""
+    days: dict[date, Day] = {}
+    for statement in statements:
+        day = days.setdefault(statement.date, Day(statement.date))
+        group = next((g for g in day.groups if g.status == statement.status), None)
+        if group is None:
+            group = StatusGroup(statement.status)
+            day.groups.append(group)
+        group.statements.append(statement)
+    for change in changes:
+        day = days.setdefault(change.date, Day(change.date))
+        group = next((g for g in day.groups if g.status == change.to_status), None)
+        if group is None:
+            group = StatusGroup(change.to_status)
+            day.groups.append(group)
+        group.change = change
+    for divergence in found:
+        if divergence.date in days:
+            days[divergence.date].divergences.append(divergence)
+    for day in days.values():
+        day.groups.sort(key=lambda g: (g.change is None, -len(g.statements)))
+    return sorted(days.values(), key=lambda d: d.date, reverse=True)
+
+
+# --- writing it -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLink:
+    id: int
+    as_of: date
+    since: date | None
+    change_count: int
+    page: str
+    files: tuple[tuple[str, str], ...]  # (kind, href from the digest's page)
+    index_files: tuple[tuple[str, str], ...] = ()  # (kind, href from the index)
+
+
+def _clean(value: object) -> object:
+    """Every string printed into a page loses its control characters (markup from macros is ours)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_controls(value)
+    return value
+
+
+def _relative(target: Path, base: Path) -> str:
+    return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
+
+
+def write_site(
+    store: Store,
+    catalogue: Catalogue,
+    site_dir: Path,
+    reports_dir: Path,
+    templates_dir: Path | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    policy: CorroborationPolicy | None = None,
+) -> list[Path]:
+    """Write the whole site from what is stored; returns the files written.
+
+    `as_of` is the day the charts run to (the run's day, default today's);
+    `now` is the time the footer gives.
+    """
+    now = now or datetime.now(UTC)
+    today = as_of or now.date()
+    policy = policy or store.policy
+    env = template_environment(templates_dir)
+    env.finalize = _clean
+    changes = store.changes()
+    statements = store.statements()
+    found = divergences(statements, policy.official_domains)
+    latest = latest_changes(changes)
+    by_commitment: dict[str, list[ChangeView]] = {}
+    for change in changes:
+        by_commitment.setdefault(change.commitment_id, []).append(change)
+    first_day = min((c.date for c in changes), default=today)
+    end = max([today, *(c.date for c in changes)])
+
+    (site_dir / "commitments").mkdir(parents=True, exist_ok=True)
+    (site_dir / "digests").mkdir(parents=True, exist_ok=True)
+    digests = []
+    for row in store.digests():
+        present = [Path(name) for name in row.file_names if Path(name).exists()]
+        files = tuple((p.suffix.lstrip(".").upper(), _relative(p, site_dir / "digests")) for p in present)
+        from_index = tuple((p.suffix.lstrip(".").upper(), _relative(p, site_dir)) for p in present)
+        digests.append(
+            DigestLink(row.id, row.as_of, row.since, row.change_count, f"digests/{row.id}.html", files, from_index)
+        )
+    feeds = sorted({p for folder in (reports_dir, site_dir) if folder.is_dir() for p in folder.glob("*.atom")}, key=str)
+    feed_links = [_relative(p, site_dir) for p in feeds]
+    common = {
+        "relationship": catalogue.relationship_title,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "negative": sorted(NEGATIVE_STATUSES),
+        "ladder": list(POSITIVE_LADDER),
+        "governments": LABELS,
+    }
+    written = []
+
+    def write(relative: str, template: str, **values: object) -> None:
+        depth = relative.count("/")
+        html = env.get_template(template).render(root="../" * depth, **common, **values)
+        path = site_dir / relative
+        path.write_text(html if html.endswith("\n") else html + "\n", encoding="utf-8")
+        written.append(path)
+
+    rows = []
+    for commitment in catalogue.commitments:
+        own = by_commitment.get(commitment.id, [])
+        rows.append(
+            {
+                "commitment": commitment,
+                "latest": latest.get(commitment.id),
+                "strip": strip(own, first_day, end),
+                "divergent": any(d.commitment_id == commitment.id for d in found),
+            }
+        )
+    write("index.html", "site/index.html.j2", rows=rows, digests=list(reversed(digests)), feeds=feed_links)
+    reviews = store.reviews()
+    for commitment in catalogue.commitments:
+        own = by_commitment.get(commitment.id, [])
+        own_reviews = [r for r in reviews if r.commitment_id == commitment.id]
+        own_statements = [s for s in statements if s.commitment_id == commitment.id]
+        own_found = [d for d in found if d.commitment_id == commitment.id]
+        write(
+            f"commitments/{commitment.id}.html",
+            "site/commitment.html.j2",
+            commitment=commitment,
+            latest=latest.get(commitment.id),
+            chart=chart(own, end),
+            days=timeline_days(own_statements, own, own_found),
+            divergences=own_found,
+            government=lambda s: government_of(s, policy.official_domains),
+            reviews=own_reviews,
+            rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
+            decided={r.change_id: r for r in own_reviews if r.change_id is not None},
+            review_rule=REVIEW_RULE,
+        )
+    for link in digests:
+        write(
+            link.page,
+            "site/digest.html.j2",
+            digest=link,
+            changes=store.digest_changes(link.id),
+            titles={c.id: c.title for c in catalogue.commitments},
+        )
+    return written
