@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.catalogue import ACTORS, STATUSES, Catalogue, Lexicon
+from tracker.catalogue import ACTORS, STATUSES, Catalogue, Lexicon, load_catalogue
 from tracker.extraction import Rejection, attribution, extract_statements, split_sentences
 
 ALL_CASES = tomllib.loads((Path(__file__).parent / "extraction_cases.toml").read_text(encoding="utf-8"))["case"]
@@ -140,3 +140,30 @@ def test_a_short_name_counts_once_the_article_has_named_the_commitment(catalogue
 def test_a_short_name_alone_names_nothing(catalogue: Catalogue, lexicon: Lexicon) -> None:
     text = "Registrations for the yatra are now open, officials in New Delhi and Beijing said."
     assert extract_statements(text, date(2025, 4, 26), catalogue, lexicon) == []
+
+
+def test_a_catalogue_of_another_relationship_reads_with_the_same_reader(tmp_path: Path, lexicon: Lexicon) -> None:
+    # Nothing about India or China lives in code: another pair's catalogue loads and is read.
+    path = tmp_path / "japan-korea.toml"
+    path.write_text(
+        """
+[relationship]
+id = "JP-KR"
+title = "Japan–South Korea"
+side_a = { actor = "japan", terms = ["Japan", "Japanese", "Tokyo"] }
+side_b = { actor = "korea", terms = ["South Korea", "Korean", "Seoul"] }
+others = ["China", "United States"]
+
+[[commitment]]
+id = "shuttle-diplomacy"
+title = "Shuttle diplomacy"
+restricting_side = "korea"
+phrases = ["shuttle diplomacy"]
+""",
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue(path)
+    assert catalogue.actors == ("japan", "korea", "both", "other")
+    text = "Japan and South Korea agreed to resume shuttle diplomacy, and Seoul's officials said visits would follow."
+    (statement,) = extract_statements(text, date(2025, 1, 10), catalogue, lexicon)
+    assert (statement.commitment_id, statement.status, statement.actor) == ("shuttle-diplomacy", "agreed", "both")

@@ -94,6 +94,10 @@ class Catalogue:
     commitments: tuple[Commitment, ...]
     source: str
 
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return (self.side_a.actor, self.side_b.actor, "both", "other")
+
     def get(self, commitment_id: str) -> Commitment | None:
         return next((c for c in self.commitments if c.id == commitment_id), None)
 
@@ -118,10 +122,10 @@ def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
     return _compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
 
 
-def _actor_field(value: object, where: str) -> str | None:
-    if value is None or value in ACTORS:
+def _actor_field(value: object, where: str, allowed: tuple[str, ...]) -> str | None:
+    if value is None or value in allowed:
         return value  # type: ignore[return-value]
-    raise CatalogueError(f"{where}: must be one of {', '.join(ACTORS)}")
+    raise CatalogueError(f"{where}: must be one of {', '.join(allowed)}")
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -134,6 +138,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             for key in ("side_a", "side_b")
         ]
         others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
+        # The actors are the relationship's own sides: a catalogue of another pair names its own.
+        side_actors = tuple(side.actor for side in sides)
         commitments = []
         seen: set[str] = set()
         for index, item in enumerate(raw["commitment"]):
@@ -153,7 +159,9 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     phrases=phrases,
                     pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
-                    restricting_side=_actor_field(item.get("restricting_side"), f"{where}.restricting_side"),
+                    restricting_side=_actor_field(
+                        item.get("restricting_side"), f"{where}.restricting_side", (*side_actors, "both", "other")
+                    ),
                     alias_pattern=(
                         _compile_phrases(list(item["aliases"]), f"{where}.aliases") if item.get("aliases") else None
                     ),

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.catalogue import ACTORS, STATUSES, Catalogue
+from tracker.catalogue import STATUSES, Catalogue
 from tracker.comparison import FoldInput, StatusChange, current_statuses, fold
 from tracker.config import Config
 from tracker.extraction import split_sentences
@@ -122,7 +122,7 @@ def _labelled_article(folder: Path, item: object, where: str, catalogue: Catalog
             raise SourceError(f"{spot}.commitment: unknown commitment {commitment!r}")
         if status not in STATUSES:
             raise SourceError(f"{spot}.status: unknown status {status!r}")
-        if actor not in ACTORS:
+        if actor not in catalogue.actors:
             raise SourceError(f"{spot}.actor: unknown actor {actor!r}")
         statements.append(GoldStatement(commitment, status, actor, evidence))
     return CorpusArticle(

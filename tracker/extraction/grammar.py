@@ -94,9 +94,19 @@ def verb_of(token: Token) -> Token:
     return token
 
 
-_DATE_WORDS = frozenset(
-    m.lower() for m in calendar.month_name[1:] + calendar.month_abbr[1:] + calendar.day_name[:]
-) | {"yesterday", "today", "tomorrow", "week", "month", "year", "spring", "summer", "autumn", "winter", "pandemic"}
+_DATE_WORDS = frozenset(m.lower() for m in calendar.month_name[1:] + calendar.month_abbr[1:] + calendar.day_name[:]) | {
+    "yesterday",
+    "today",
+    "tomorrow",
+    "week",
+    "month",
+    "year",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
+    "pandemic",
+}
 
 
 def _is_date_word(token: Token) -> bool:
