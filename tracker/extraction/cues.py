@@ -145,6 +145,7 @@ def _cue_tokens(doc: Doc, cues: list[CueMatch]) -> dict[int, CueMatch]:
 _CLAUSE_EDGES = frozenset({"relcl", "acl"})
 # Clauses that make their own assertion: "Having discussed rivers in April, they agreed …".
 _OWN_CLAUSES = frozenset({"advcl", "ccomp", "csubj", "parataxis"})
+_ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
 _ASKING = frozenset({"ask", "question", "query"})
 _CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
@@ -223,6 +224,19 @@ def tree_cue(
             if cue_verbs:
                 # The features are the cue's own predicate's ("agreed" in "agreed to resume X").
                 verb = cue_verbs[0]
+            if (
+                cue.rule.form == "verb"
+                and cue.rule.status in _ACTIONS
+                and chain[depth - 1].dep_ == "nsubj"
+                and (depth == 1 or chain[depth - 1].i in in_mention)
+                and node.lemma_ not in ("be", "remain", "stay", "continue")
+                and any(
+                    c.dep_ == "dobj" or (c.dep_ == "prep" and c.lower_ in ("on", "about", "over", "regarding"))
+                    for c in node.children
+                )
+            ):
+                # "The Special Representatives discussed the yatra …": who acts is not what is discussed.
+                return TreeReading(None, grammar.describe_path(chain[: depth + 1]), None, veto=Reason.AGENT)
             if cue.rule.form == "verb":
                 cue, top = _outer_cue(chain, depth, owner, cue)
                 verb = grammar.verb_of(chain[top]) if top > depth else verb

@@ -16,7 +16,7 @@ from datetime import date
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Commitment, Lexicon
 from tracker.extraction import grammar
 from tracker.extraction.cues import CueMatch, find_cues, nearest_cue, tree_cue
-from tracker.extraction.reasons import Reading, Reason, cancel_reason
+from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
 from tracker.extraction.text import (
     DESCRIPTION,
     QUESTION,
@@ -263,22 +263,26 @@ def extract_statements(
                 Reading(sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source)
             )
             how = f"{reading.path} ({reading.features.describe()})" if reading.features else "nearest cue"
+            status, rule_name = cue.rule.status, cue.rule.name
+            if reason is Reason.NEGATED and still_not_done(cue, reading.features):
+                # "Neither border trade nor exchanges have resumed": not resumed is still suspended.
+                status, rule_name, reason = "suspended", f"not-{cue.rule.name}", None
             if reason:
                 reject(commitment, sentence, reason, cue.rule.name, how)
                 continue
-            if cue.rule.status in NEGATIVE_STATUSES and commitment.restricting_side:
+            if status in NEGATIVE_STATUSES and commitment.restricting_side:
                 actor = commitment.restricting_side
             else:
                 actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
             confidence = round(cue.rule.weight * scope, 2)
             statement = ExtractedStatement(
                 commitment_id=commitment.id,
-                status=cue.rule.status,
+                status=status,
                 actor=actor,
                 evidence=sentence.text,
                 sentence_index=sentence.index,
                 confidence=confidence,
-                rule=cue.rule.name,
+                rule=rule_name,
                 attribution=source,
                 path=how,
             )

@@ -51,6 +51,7 @@ class Reason(StrEnum):
     NO_CUE = "no-cue"
     EMBEDDED_NOMINAL = "embedded-nominal"
     NOT_THE_CLEAREST = "not-the-clearest"
+    AGENT = "agent-not-topic"
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,13 @@ def retrospective(r: Reading) -> bool:
     # event ("the resumption of the yatra in June").
     past_event = _PAST_VERB.match(cue.text) or _PAST_WORD.search(clause_text) or cue.rule.form == "noun"
     return bool(anchored_past and not present and past_event)
+
+
+def still_not_done(cue: CueMatch, features: grammar.PredicateFeatures | None) -> bool:
+    """A resumption denied in the present ("have not resumed", "has not been provided since"): still suspended."""
+    if cue.rule.status != "implemented" or features is None or not features.negated:
+        return False
+    return features.tense == "present" or (features.aspect == "perfect" and features.tense != "past")
 
 
 # In order: the first that applies names the reason.
