@@ -71,6 +71,12 @@ RETROSPECTIVE = [
         "trans-border-rivers",
         Reason.RETROSPECTIVE,
     ),
+    (
+        "Ties improved after India and China completed the disengagement at Depsang and Demchok.",
+        "lac-border",
+        Reason.RETROSPECTIVE,
+    ),
+    ("Direct flights between India and China were halted due to the pandemic.", "air-services", Reason.RETROSPECTIVE),
     # Present states hold, whatever they date.
     ("Direct flights between India and China have been suspended since 2020.", "air-services", TAKEN),
     ("India's ban on Chinese apps, imposed in 2020, remains in force.", "chinese-apps", TAKEN),

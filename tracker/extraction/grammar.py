@@ -139,6 +139,8 @@ class PredicateFeatures:
     date_preposition: str
     # A condition hangs on the verb: "Once the modalities are settled, flights will …".
     conditioned: bool = False
+    # The conjunction that subordinates the verb's clause ("after", "when"), if any.
+    mark: str = ""
 
     def describe(self) -> str:
         parts = [self.lemma, self.tense, self.aspect]
@@ -231,6 +233,7 @@ def predicate_features(verb: Token) -> PredicateFeatures:
         passive=passive,
         role=_role(verb),
         date_preposition=date_preposition,
+        mark=next((c.lower_ for c in verb.children if c.dep_ == "mark"), ""),
         conditioned=any(
             c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONDITIONS for m in c.children)
             for c in verb.children

@@ -93,6 +93,7 @@ class Reading:
         return self.cue.text.lower()
 
 
+_BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
 
@@ -147,6 +148,10 @@ def retrospective(r: Reading) -> bool:
     """
     if r.features is not None and still_holds(r.features):
         return False
+    if r.features is not None and r.features.tense == "past" and r.features.mark in _BACKGROUND_MARKS:
+        # "…was seen as progress after the two countries completed the disengagement": the
+        # event a past clause is dated by is background to it.
+        return True
     sentence, clause, cue, lexicon = r.sentence, r.clause, r.cue, r.lexicon
     clause_text = sentence[clause[0] : clause[1]]
     reported = lexicon.reporting.search(sentence[: cue.start])
