@@ -26,7 +26,8 @@ DATED_ANCHOR = re.compile(
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
     # A new clause after ", and": a determiner or a proper name's possessive ("China's", "New Delhi's").
-    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their|it|they|this|these|those|there|we|he|she|(?-i:[A-Z])[\w-]*(?: (?-i:[A-Z])[\w-]*)?['’]s)\s)",
+    r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their|it|they|this|these|those|there|we|he|she"
+    r"|(?-i:[A-Z])[\w-]*(?: (?-i:[A-Z])[\w-]*)?['’]s)\s)",
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
