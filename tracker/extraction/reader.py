@@ -117,6 +117,9 @@ def attribution(sentence: str) -> str:
         found = pattern.search(sentence)
         if found:
             who = re.sub(r"\s+(?:on|in|at|late|earlier)\b.*$", "", found.group("who")).strip(" \"'”’")
+            # A dateline ("BEIJING: …") is where, not who; auxiliaries belong to the verb.
+            who = re.sub(r"^[A-Z][A-Z .,]+[:–—-]\s*", "", who)
+            who = re.sub(r"\s+(?:has|have|had|is|was|were|are|will|would|also|today|yesterday)$", "", who).strip()
             # A subject is a few words; a longer run is a clause, not a speaker.
             if who and len(who.split()) <= 8 and who.lower() not in {"it", "he", "she", "they", "we", "i"}:
                 return who
