@@ -143,6 +143,7 @@ def test_status_json(ran: str, catalogue: Catalogue) -> None:
 
 
 def test_status_before_any_run_lists_every_commitment_as_unknown(db_url: str, catalogue: Catalogue) -> None:
+    ok(db_url, "init")
     payload = as_json(db_url, "status")
     assert sorted(payload) == sorted(catalogue.ids)
     assert {entry["status"] for entry in payload.values()} == {None}

@@ -274,9 +274,21 @@ def good_file(folder: Path) -> Path:
     return write(folder / "good.txt", "Good article\n\nThey met on 27 January 2025.")
 
 
-def test_non_utf8_file_is_one_error_naming_it(tmp_path: Path, warnings: Warnings) -> None:
-    bad = tmp_path / "latin1.txt"
-    bad.write_bytes("Réunion à Pékin\n\nLe 27 janvier.".encode("latin-1"))
+def test_latin1_file_is_read_with_a_warning_naming_it(tmp_path: Path, warnings: Warnings) -> None:
+    latin = tmp_path / "latin1.txt"
+    text = "Réunion à Pékin\n\nLes deux côtés ont discuté de la reprise des vols le 27 janvier 2025, à Pékin."
+    latin.write_bytes(text.encode("latin-1"))
+
+    drafts, errors = read(latin, warnings)
+
+    assert errors == []
+    assert [(d.title, d.text) for d in drafts] == [("Réunion à Pékin", text.split("\n\n", 1)[1])]
+    assert any(str(latin) in w and "not UTF-8" in w for w in warnings), warnings
+
+
+def test_binary_file_is_one_error_naming_it(tmp_path: Path, warnings: Warnings) -> None:
+    bad = tmp_path / "binary.txt"
+    bad.write_bytes(bytes(range(256)) * 4)
     good_file(tmp_path)
 
     drafts, errors = read(tmp_path, warnings)
@@ -617,3 +629,46 @@ def test_fetch_reads_local_files(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="cannot read") as caught:
         fetch(str(tmp_path / "missing.xml"))
     assert str(tmp_path / "missing.xml") in str(caught.value)
+
+
+# Bounded work per article --------------------------------------------------------------------------
+
+
+def test_a_long_run_without_a_sentence_end_is_broken_into_paragraphs() -> None:
+    import re
+
+    from tracker.sources import bound_text
+
+    line = "India and China discussed flights " * 200  # 7,000 characters, no full stop
+    text, note = bound_text(f"A first sentence. {line}. A last one.", max_sentence=1000)
+
+    runs = [len(r) for r in re.split(r"[.!?\n]", text)]
+    assert max(runs) <= 1000
+    assert text.startswith("A first sentence. ") and text.endswith(". A last one.")
+    # Only breaks were added: the words are all there, in order.
+    assert text.split() == f"A first sentence. {line}. A last one.".split()
+    assert "without a sentence end broken up" in note
+
+
+def test_a_long_text_is_cut_at_a_word_and_a_short_one_is_left_alone() -> None:
+    from tracker.sources import bound_text
+
+    text, note = bound_text("word " * 1000, max_chars=2000, max_sentence=10_000)
+    assert len(text) <= 2000 and text.endswith("word")
+    assert note.startswith("text of 5000 characters cut to its first")
+    assert bound_text("India and China met. They talked.") == ("India and China met. They talked.", "")
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(tmp_path: Path, warnings: Warnings) -> None:
+    from tracker.sources import MAX_FILE_BYTES
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+
+    drafts, errors = read(big, warnings)
+
+    assert drafts == []
+    assert [str(e) for e in errors] == [
+        f"{big}: {MAX_FILE_BYTES + 1} bytes, larger than the {MAX_FILE_BYTES} byte limit; not read"
+    ]

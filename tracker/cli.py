@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -17,10 +17,22 @@ from tracker import __version__, terminal
 from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
 from tracker.extraction import GrammarError, Rejection, extract_statements
-from tracker.pipeline import Context, RunReport, after_review, current_statuses, ingest_paths, run_cycle
+from tracker.fetching import has_secret, redact
+from tracker.opml import OpmlOutline, read_opml, write_opml
+from tracker.pipeline import (
+    Context,
+    NoDatabase,
+    OldSchema,
+    RunReport,
+    after_review,
+    current_statuses,
+    ingest_paths,
+    run_cycle,
+    source_specs,
+)
 from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
-from tracker.storage import ReviewError
+from tracker.storage import ReviewError, SourceKind, SourceSpec
 from tracker.versions import divergences
 
 
@@ -62,10 +74,20 @@ def _load_config(obj: dict) -> Config:
 
 
 @contextmanager
-def _context(obj: dict) -> Iterator[Context]:
+def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[Context]:
+    """The configured context; with `create` False (read-only commands) no database is made."""
     config = _load_config(obj)
     try:
-        ctx = Context.open(config)
+        ctx = Context.open(config, create=create, upgrade=upgrade)
+    except OldSchema as exc:
+        raise click.ClickException(
+            f"the database at {_shown_url(exc.database_url)} has an older schema; upgrade it with `tracker init`"
+        ) from exc
+    except NoDatabase as exc:
+        raise click.ClickException(
+            f"no tracker database at {_shown_url(exc.database_url)}; create it with `tracker init`"
+            " (or point --database-url at the right one)"
+        ) from exc
     except CatalogueError as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:
@@ -123,8 +145,7 @@ def init(obj: dict) -> None:
       tracker init
       tracker --database-url postgresql+psycopg://tracker@localhost/tracker init
     """
-    with _context(obj) as ctx:
-        ctx.store.upgrade()
+    with _context(obj, upgrade=True) as ctx:
         click.echo(f"Database at {_shown_url(ctx.config.database_url)} is at the newest schema.")
 
 
@@ -133,8 +154,14 @@ def _print_report(report: RunReport, command: str) -> None:
         f"{command} #{report.run_id} as of {report.as_of}: {report.ingested} ingested, "
         f"{report.skipped} skipped as duplicates, {report.failed} failed"
         + (f", {report.deferred} dated after {report.as_of} left for later" if report.deferred else "")
+        + (f", {report.updated} of them updated versions" if report.updated else "")
+        + (f", {report.not_modified} feeds not modified" if report.not_modified else "")
         + "."
     )
+    for problem in report.source_problems:
+        level = "in error" if problem.in_error else "failing"
+        times = f"{problem.failures}× in a row"
+        click.echo(f"Source {level}: {problem.name} (since {problem.since}, {times}): {problem.error}")
     click.echo(f"{report.new_changes} new status change{'s' if report.new_changes != 1 else ''} in the timeline.")
 
 
@@ -150,6 +177,9 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
     manifest.toml giving each file's date, source and URL; a file without one
     is dated from its text, else from its modification time.
 
+    Exit status: 0 when something was read; 4 when every path failed (a
+    missing path, a folder of unreadable files).
+
     \b
     Examples:
       tracker ingest article.txt
@@ -158,6 +188,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
     with _context(obj) as ctx:
         report = ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
+    sys.exit(report.exit_status)
 
 
 @main.command()
@@ -169,6 +200,10 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
     compare, and write a digest when a status changed.
 
     Running the same day again is safe: nothing is stored or reported twice.
+
+    Exit status: 0 when the run did its job; 3 when a followed source
+    has failed `error_after` times in a row (or is gone); 4 when every
+    input failed (nothing could be read).
 
     \b
     Examples:
@@ -192,6 +227,7 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
             click.echo("No status changed; no digest written.")
         if report.site_files:
             click.echo(f"Site written: {report.site_files[0]}")
+    sys.exit(report.exit_status)
 
 
 def _status_label(status: str | None) -> str:
@@ -227,7 +263,7 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
       tracker status --csv > status.csv
     """
     _only_one(as_json, as_csv)
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         latest = current_statuses(ctx.store)
         if as_json:
             payload = {
@@ -273,7 +309,7 @@ def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
       tracker changes --csv > changes.csv
     """
     _only_one(as_json, as_csv)
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         rows = ctx.store.changes(since=since)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
@@ -320,7 +356,7 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
       tracker history visas --csv
     """
     _only_one(as_json, as_csv)
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         commitment = ctx.catalogue.get(commitment_id)
         if commitment is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
@@ -365,7 +401,7 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
       tracker runs --csv
     """
     _only_one(as_json, as_csv)
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         summaries = [
             terminal.RunSummary(
                 id=row.id,
@@ -552,6 +588,173 @@ def export(obj: dict, fmt: str, what: str) -> None:
     """
     with _context(obj) as ctx:
         click.echo(terminal.export(ctx.store, ctx.catalogue, what, fmt), nl=False)
+
+
+@main.group()
+def sources() -> None:
+    """Manage the feeds and folders the daily run follows.
+
+    Feeds and folders in the configuration file are followed too (and listed
+    here); remove those from the file. Credentials belong in the
+    configuration (a `user:pass@` URL or username/password keys), never in
+    the database: a URL carrying a secret is refused here.
+
+    \b
+    Examples:
+      tracker sources add https://www.mea.gov.in/rss.xml --name MEA --official
+      tracker sources list
+      tracker sources import subscriptions.opml
+      tracker sources export > subscriptions.opml
+      tracker sources remove MEA
+    """
+
+
+@sources.command(name="add")
+@click.argument("url")
+@click.option("--name", help="The outlet's name (default: the feed's own title).")
+@click.option("--official", is_flag=True, help="An official source (weighs more in corroboration).")
+@click.option("--full-text/--no-full-text", default=None, help="Fetch linked pages of short entries (default: config).")
+@click.pass_obj
+def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text: bool | None) -> None:
+    """Follow a feed (an http(s) URL) or a folder of article files.
+
+    \b
+    Examples:
+      tracker sources add https://example.org/india-china.rss --name "Example wire"
+      tracker sources add incoming/
+    """
+    spec = _source_spec(url, name, official, full_text)
+    with _context(obj) as ctx:
+        view, created = ctx.store.add_source(spec)
+    verb = "Following" if created else "Already following"
+    click.echo(f"{verb} {view.kind.value} #{view.id}: {view.name} ({view.location})")
+
+
+def _source_spec(url: str, name: str | None, official: bool, full_text: bool | None) -> SourceSpec:
+    if url.startswith(("http://", "https://")):
+        if has_secret(url):
+            raise click.ClickException(
+                f"{redact(url)}: this URL carries a secret, which the database would keep in clear;"
+                " put the feed in the configuration file (feeds = [{ url = ..., username = ..., password = ... }])"
+            )
+        kind, location = SourceKind.FEED, url
+    else:
+        path = Path(url).expanduser()
+        if not path.is_dir():
+            raise click.ClickException(f"{url}: neither an http(s) feed URL nor a folder")
+        kind, location = SourceKind.FOLDER, str(path.resolve())
+        name = name or path.resolve().name
+    return SourceSpec(kind, location, name or location, official, full_text, named=name is not None)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "—"
+
+
+@sources.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of sources.")
+@click.pass_obj
+def sources_list(obj: dict, as_json: bool) -> None:
+    """List followed feeds and folders: last fetch, HTTP status, error, failures in a row, articles, next fetch.
+
+    \b
+    Examples:
+      tracker sources list
+      tracker sources list --json
+    """
+    with _context(obj, create=False) as ctx:
+        ctx.store.sync_config_sources(source_specs(ctx.config), [str(p) for p in ctx.config.folders])
+        rows = ctx.store.subscriptions()
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No sources followed; add one with `tracker sources add URL`.")
+    for r in rows:
+        flags = [r.kind.value] + (["official"] if r.official else []) + (["config"] if r.from_config else [])
+        state = "enabled" if r.enabled else f"disabled: {r.disabled_reason}"
+        click.echo(f"#{r.id} {r.name} [{', '.join(flags)}] {state}")
+        click.echo(f"    {r.location}" + (f" → {r.url}" if r.url else ""))
+        if r.kind == SourceKind.FEED:
+            status = str(r.last_status) if r.last_status is not None else "—"
+            click.echo(
+                f"    last fetch {_when(r.last_fetch_at)} (HTTP {status}), {r.failures} failure"
+                f"{'s' if r.failures != 1 else ''} in a row, {r.articles} articles, next fetch "
+                + (_when(r.next_fetch_at) if r.next_fetch_at else "next run")
+            )
+        else:
+            click.echo(f"    {r.articles} articles")
+        if r.last_error:
+            click.echo(f"    error: {r.last_error}")
+
+
+@sources.command(name="remove")
+@click.argument("source")
+@click.pass_obj
+def sources_remove(obj: dict, source: str) -> None:
+    """Stop following a source, named by its number, URL or name; its articles stay.
+
+    \b
+    Examples:
+      tracker sources remove 3
+      tracker sources remove https://example.org/india-china.rss
+    """
+    with _context(obj, create=False) as ctx:
+        found = ctx.store.find_source(source)
+        if found is None:
+            raise click.ClickException(f"no followed source {source!r}; see `tracker sources list`")
+        if found.from_config and found.enabled:
+            raise click.ClickException(
+                f"{found.location} is in the configuration file {ctx.config.source}; remove it there"
+            )
+        ctx.store.remove_source(str(found.id))
+    click.echo(f"No longer following #{found.id}: {found.name} ({found.location})")
+
+
+@sources.command(name="import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def sources_import(obj: dict, opml: Path) -> None:
+    """Follow every feed of an OPML file (as feed readers export it).
+
+    \b
+    Examples:
+      tracker sources import subscriptions.opml
+    """
+    try:
+        outlines = read_opml(opml.read_bytes(), str(opml))
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    added = known = refused = 0
+    with _context(obj) as ctx:
+        for outline in outlines:
+            if has_secret(outline.url):
+                refused += 1
+                _warn(f"warning: {opml}: {redact(outline.url)} carries a secret; put it in the configuration file")
+                continue
+            spec = SourceSpec(SourceKind.FEED, outline.url, outline.title or outline.url, named=bool(outline.title))
+            _, created = ctx.store.add_source(spec)
+            added, known = added + created, known + (not created)
+    click.echo(
+        f"Imported {opml}: {added} feed{'s' if added != 1 else ''} added, {known} already followed"
+        + (f", {refused} refused" if refused else "")
+        + "."
+    )
+
+
+@sources.command(name="export")
+@click.pass_obj
+def sources_export(obj: dict) -> None:
+    """Print the followed feeds as OPML (secrets redacted).
+
+    \b
+    Examples:
+      tracker sources export > subscriptions.opml
+    """
+    with _context(obj, create=False) as ctx:
+        ctx.store.sync_config_sources(source_specs(ctx.config), [str(p) for p in ctx.config.folders])
+        rows = [r for r in ctx.store.subscriptions() if r.kind == SourceKind.FEED and r.enabled]
+    click.echo(write_opml([OpmlOutline(r.url or r.location, r.name) for r in rows]), nl=False)
 
 
 @main.command()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tracker.fetching import FetchPolicy, with_credentials
+
 CONFIG_ENV = "TRACKER_CONFIG"
 DEFAULT_CONFIG_FILE = "tracker.toml"
 
@@ -21,8 +23,12 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class FeedSource:
+    # May carry `user:pass@`; printed and stored only redacted.
     url: str
     name: str | None = None
+    official: bool = False
+    # None: the configuration's `full_text` setting.
+    full_text: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,16 @@ class Config:
     site_dir: Path | None = None
     # Who records analyst reviews when `--by` does not say.
     reviewer: str | None = None
+    # HTTP limits for feeds and article pages (the [fetch] table).
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
+    # Seconds between fetches of a healthy feed (0: every run), and the
+    # backoff of a failing one: backoff × 2^(failures − 1), at most backoff_max.
+    fetch_interval: float = 0.0
+    fetch_backoff: float = 600.0
+    fetch_backoff_max: float = 86400.0
+    # Fetch the linked page when a feed entry's text is shorter than this.
+    full_text: bool = True
+    full_text_min_chars: int = 600
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -124,7 +140,19 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read: {exc}") from exc
         base = path.resolve().parent
-        known = {f.name for f in fields(Config)} - {"source", "use_seeds", "folders", "feeds", "official_domains"}
+        known = {f.name for f in fields(Config)} - {
+            "source",
+            "use_seeds",
+            "folders",
+            "feeds",
+            "official_domains",
+            "fetch",
+            "fetch_interval",
+            "fetch_backoff",
+            "fetch_backoff_max",
+            "full_text",
+            "full_text_min_chars",
+        }
         for key, value in raw.items():
             where = f"{path}: {key}"
             if key in known:
@@ -146,6 +174,16 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 if not isinstance(value, list):
                     raise ConfigError(f"{where}: must be a list of feeds (URL strings or tables with url)")
                 values["feeds"] = tuple(_feed(item, f"{where}[{i}]") for i, item in enumerate(value))
+            elif key == "fetch":
+                values.update(_fetch(value, where))
+            elif key == "full_text":
+                if not isinstance(value, bool):
+                    raise ConfigError(f"{where}: must be true or false")
+                values["full_text"] = value
+            elif key == "full_text_min_chars":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ConfigError(f"{where}: must be a whole number of characters")
+                values["full_text_min_chars"] = value
             else:
                 raise ConfigError(f"{where}: unknown key")
     elif explicit:
@@ -170,9 +208,63 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     return Config(source=source, **values)
 
 
+FEED_KEYS = {"url", "name", "official", "full_text", "username", "password"}
+
+
 def _feed(item: Any, where: str) -> FeedSource:
     if isinstance(item, str):
         return FeedSource(url=item)
-    if isinstance(item, dict) and isinstance(item.get("url"), str) and isinstance(item.get("name", ""), str):
-        return FeedSource(url=item["url"], name=item.get("name"))
-    raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")
+    if not (isinstance(item, dict) and isinstance(item.get("url"), str)):
+        raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")
+    unknown = set(item) - FEED_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(FEED_KEYS))})")
+    for key in ("name", "username", "password"):
+        if not isinstance(item.get(key, ""), str):
+            raise ConfigError(f"{where}.{key}: must be a string")
+    for key in ("official", "full_text"):
+        if not isinstance(item.get(key, False), bool):
+            raise ConfigError(f"{where}.{key}: must be true or false")
+    url = item["url"]
+    if "username" in item or "password" in item:
+        url = with_credentials(url, item.get("username", ""), item.get("password", ""))
+    return FeedSource(
+        url=url, name=item.get("name"), official=item.get("official", False), full_text=item.get("full_text")
+    )
+
+
+_FETCH_NUMBERS = {
+    "connect_timeout": "fetch",
+    "read_timeout": "fetch",
+    "total_timeout": "fetch",
+    "retry_delay": "fetch",
+    "interval": "fetch_interval",
+    "backoff": "fetch_backoff",
+    "backoff_max": "fetch_backoff_max",
+}
+_FETCH_COUNTS = {"max_bytes": 1, "concurrency": 1, "retries": 0, "max_redirects": 0}
+
+
+def _fetch(table: Any, where: str) -> dict[str, Any]:
+    """The [fetch] table: HTTP limits, the interval of healthy feeds and the backoff of failing ones."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table ([fetch])")
+    policy: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _FETCH_NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{where}.{key}: must be a number of seconds, 0 or more")
+            if _FETCH_NUMBERS[key] == "fetch":
+                policy[key] = float(value)
+            else:
+                values[_FETCH_NUMBERS[key]] = float(value)
+        elif key in _FETCH_COUNTS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < _FETCH_COUNTS[key]:
+                raise ConfigError(f"{where}.{key}: must be a whole number of at least {_FETCH_COUNTS[key]}")
+            policy[key] = value
+        elif key == "user_agent" and isinstance(value, str) and value:
+            policy[key] = value
+        else:
+            raise ConfigError(f"{where}.{key}: unknown key")
+    return {**values, "fetch": FetchPolicy(**policy)}

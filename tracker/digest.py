@@ -57,6 +57,7 @@ def build_digest(
     counts: RunCounts,
     divergences: Sequence[dict] = (),
     now: datetime | None = None,
+    source_problems: Sequence[dict] = (),
 ) -> dict:
     """The digest as plain data: what the templates render and the JSON file holds.
 
@@ -89,6 +90,8 @@ def build_digest(
         "statuses": statuses,
         "divergences": [d | {"commitment_title": _title(catalogue, d["commitment"])} for d in divergences],
         "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
+        # Followed feeds that are failing: name, location, since when, why, failures in a row, in_error.
+        "sources_in_error": list(source_problems),
     }
 
 

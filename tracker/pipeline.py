@@ -7,21 +7,39 @@ here prints: progress and messages go to the callbacks the caller passes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.comparison import current_statuses as latest_changes
-from tracker.config import Config
+from tracker.config import Config, FeedSource
 from tracker.digest import RunCounts, build_digest, write_digest
 from tracker.extraction import extract_statements
+from tracker.fetching import (
+    FetchRequest,
+    FetchResult,
+    Outcome,
+    assess,
+    fetch_all,
+    has_secret,
+    redact,
+    split_credentials,
+    with_credentials,
+)
+from tracker.fulltext import needs_full_text, with_full_text
 from tracker.resources import bundled_dir
 from tracker.site import write_site
-from tracker.sources import ArticleDraft, SourceError, fetch, iter_path, parse_feed
-from tracker.storage import ChangeView, Store
+from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
+from tracker.storage import ChangeView, FetchRecord, SourceKind, SourceSpec, SourceView, Store
 from tracker.versions import divergences
+
+# Exit statuses of `tracker run` and `tracker ingest` (documented in --help and README).
+EXIT_OK = 0
+EXIT_SOURCE_IN_ERROR = 3
+EXIT_ALL_INPUTS_FAILED = 4
 
 Progress = Callable[[Sequence[ArticleDraft]], Iterable[ArticleDraft]]
 
@@ -39,6 +57,45 @@ class RunReport:
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     site_files: list[Path] = field(default_factory=list)
+    # Articles read again because their feed entry changed (counted in ingested too).
+    updated: int = 0
+    # Feeds that answered 304 Not Modified: nothing to read.
+    not_modified: int = 0
+    # Inputs (paths given or configured, feeds fetched) and how many gave nothing but errors.
+    inputs: int = 0
+    inputs_failed: int = 0
+    # Followed feeds that are failing (this run, or waiting for their next attempt).
+    source_problems: list[SourceProblem] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        """0 when the run did its job; a distinct status when every input failed or a source is in error."""
+        if self.inputs and self.inputs_failed == self.inputs:
+            return EXIT_ALL_INPUTS_FAILED
+        if any(p.in_error for p in self.source_problems):
+            return EXIT_SOURCE_IN_ERROR
+        return EXIT_OK
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    name: str
+    location: str
+    since: str
+    error: str
+    failures: int
+    # Past `error_after` failures in a row, or gone: an error, not a warning.
+    in_error: bool
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "location": self.location,
+            "since": self.since,
+            "error": self.error,
+            "failures": self.failures,
+            "in_error": self.in_error,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,16 +108,46 @@ class Context:
     lexicon: Lexicon
 
     @classmethod
-    def open(cls, config: Config) -> Context:
-        policy = CorroborationPolicy(official_domains=config.official_domains, threshold=config.confidence_threshold)
-        store = Store(config.database_url, policy)
-        store.ensure_schema()
-        catalogue = load_catalogue(config.catalogue)
-        store.sync_catalogue(catalogue)
+    def open(cls, config: Config, create: bool = True, upgrade: bool = False) -> Context:
+        """Open the store (creating an empty database's schema unless `create` is False) and the rules.
+
+        With `create` False a database that does not exist, or holds no
+        tracker tables, raises `NoDatabase` and nothing is created. A database
+        at an older schema raises `OldSchema` unless `upgrade` (`tracker init`).
+        """
+        store = Store(config.database_url, create=create)
+        try:
+            if not create and store.is_empty():
+                raise NoDatabase(store.database_url)
+            if upgrade:
+                store.upgrade()
+            store.ensure_schema()
+            if not store.schema_is_current():
+                raise OldSchema(store.database_url)
+            official = config.official_domains + tuple(store.official_hosts())
+            store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
+            catalogue = load_catalogue(config.catalogue)
+            if create:
+                store.sync_catalogue(catalogue)
+        except BaseException:
+            store.close()
+            raise
         return cls(config, store, catalogue, load_lexicon(config.lexicon))
 
     def close(self) -> None:
         self.store.close()
+
+
+class NoDatabase(Exception):
+    """A read-only command was pointed at a database that does not exist."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(database_url)
+        self.database_url = database_url
+
+
+class OldSchema(NoDatabase):
+    """The database was made by an older tracker: `tracker init` upgrades it."""
 
 
 def seeds_dir(config: Config) -> Path | None:
@@ -72,32 +159,208 @@ def seeds_dir(config: Config) -> Path | None:
 def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], None]) -> list[ArticleDraft]:
     drafts: list[ArticleDraft] = []
     for path in paths:
+        report.inputs += 1
+        read = errors = 0
         for item in iter_path(path, warn):
             if isinstance(item, SourceError):
                 report.failed += 1
+                errors += 1
                 warn(f"error: {item}")
             else:
+                read += 1
                 drafts.append(item)
+        if errors and not read:
+            report.inputs_failed += 1
     return drafts
 
 
-def read_feeds(ctx: Context, report: RunReport, warn: Callable[[str], None]) -> list[ArticleDraft]:
-    """Every configured feed; one that fails is counted and the others still read."""
+def folder_paths(ctx: Context) -> list[Path]:
+    """The seeds, the configured folders and the folders followed with `tracker sources add`."""
+    configured = [p for p in [seeds_dir(ctx.config), *ctx.config.folders] if p is not None]
+    ctx.store.sync_config_sources(source_specs(ctx.config), [str(p) for p in ctx.config.folders])
+    known = {str(p) for p in configured}
+    added = [
+        Path(s.location)
+        for s in ctx.store.subscriptions()
+        if s.kind == SourceKind.FOLDER and s.enabled and not s.from_config and s.location not in known
+    ]
+    return configured + added
+
+
+def source_specs(config: Config) -> list[SourceSpec]:
+    """The configuration's feeds as subscriptions (locations redacted)."""
+    return [
+        SourceSpec(
+            kind=SourceKind.FEED,
+            location=redact(feed.url),
+            name=feed.name or redact(feed.url),
+            official=feed.official,
+            full_text=feed.full_text,
+            named=feed.name is not None,
+        )
+        for feed in config.feeds
+    ]
+
+
+def fetch_url(source: SourceView, configured: dict[str, FeedSource]) -> str:
+    """The URL to fetch for a followed feed, with its secrets from the configuration.
+
+    A source moved by a permanent redirect is fetched where it went, with the
+    configured credentials when it stayed on the same host.
+    """
+    feed = configured.get(source.location)
+    original = feed.url if feed is not None else source.location
+    if source.url is None:
+        return original
+    _, credentials = split_credentials(original)
+    if credentials and urlsplit(source.url).hostname == urlsplit(original).hostname:
+        return with_credentials(source.url, *credentials)
+    return source.url
+
+
+def due_feeds(sources: Sequence[SourceView], now: datetime) -> tuple[list[SourceView], list[SourceView]]:
+    """(the enabled feeds due for a fetch, those waiting for their next fetch)."""
+    feeds = [s for s in sources if s.kind == SourceKind.FEED and s.enabled]
+    due = [s for s in feeds if s.next_fetch_at is None or s.next_fetch_at <= now]
+    return due, [s for s in feeds if s not in due]
+
+
+def read_feeds(
+    ctx: Context, report: RunReport, warn: Callable[[str], None], now: datetime | None = None
+) -> list[ArticleDraft]:
+    """Every followed feed that is due, fetched concurrently; one that fails is counted and the others still read."""
+    config = ctx.config
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    ctx.store.sync_config_sources(source_specs(config), [str(p) for p in config.folders])
+    configured = {redact(f.url): f for f in config.feeds}
+    due, waiting = due_feeds(ctx.store.subscriptions(), now)
+    for source in waiting:
+        if source.failures:
+            warn(
+                f"warning: {source.location}: failed {source.failures} time{'s' if source.failures != 1 else ''} "
+                f"in a row; next attempt after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC"
+            )
+    requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in due]
+    results = fetch_all(requests, config.fetch)
     drafts: list[ArticleDraft] = []
-    for feed in ctx.config.feeds:
-        name = feed.name or feed.url
-        try:
-            entries = parse_feed(fetch(feed.url), feed.url, warn, source_name=feed.name)
-        except SourceError as exc:
-            failures = ctx.store.record_source_result(name, feed.url, str(exc))
+    records: list[FetchRecord] = []
+    for source, result in zip(due, results, strict=True):
+        report.inputs += 1
+        entries, result, title = _parse_result(source, result, now, warn)
+        health = assess(
+            result,
+            source.failures,
+            now,
+            interval=config.fetch_interval,
+            backoff=config.fetch_backoff,
+            backoff_max=config.fetch_backoff_max,
+            error_after=config.error_after,
+        )
+        moved_to = None
+        if result.moved_to and result.moved_to != fetch_url(source, configured):
+            if has_secret(result.moved_to):
+                warn(
+                    f"warning: {source.location}: moved permanently to {redact(result.moved_to)};"
+                    " not stored (it holds a secret)"
+                )
+            else:
+                moved_to = result.moved_to
+                warn(f"note: {source.location}: moved permanently to {moved_to}; the source now follows it")
+        else:
+            for hop in result.redirects:
+                warn(f"note: {source.location}: redirected ({hop.status}) to {hop.location}")
+        if result.outcome is Outcome.NOT_MODIFIED:
+            report.not_modified += 1
+        if health.error is not None:
             report.failed += 1
-            # A feed that is down once is noise; one down run after run is news.
-            level = "error" if failures >= ctx.config.error_after else "warning"
-            warn(f"{level}: {exc} (failed {failures} time{'s' if failures != 1 else ''} in a row)")
-            continue
-        ctx.store.record_source_result(name, feed.url, None)
-        drafts.extend(entries)
+            report.inputs_failed += 1
+            level = "error" if health.alarming else "warning"
+            if health.disable:
+                warn(f"error: {source.location}: {health.error}: the server says it is gone; the source is disabled")
+            else:
+                parsed = result.error and result.error.startswith(source.location)
+                where = "" if parsed else f"{source.location}: cannot fetch: "
+                times = f"{health.failures} time{'s' if health.failures != 1 else ''}"
+                warn(f"{level}: {where}{health.error} (failed {times} in a row)")
+        if health.error is not None:
+            report.source_problems.append(
+                SourceProblem(
+                    source.name, source.location, _since(source, now), health.error, health.failures, health.alarming
+                )
+            )
+        records.append(
+            FetchRecord(
+                source_id=source.id,
+                at=now,
+                status=result.status,
+                failures=health.failures,
+                error=health.error,
+                next_fetch_at=health.next_fetch_at,
+                etag=result.etag if result.outcome is Outcome.OK else None,
+                last_modified=result.last_modified if result.outcome is Outcome.OK else None,
+                moved_to=moved_to,
+                disable=health.disable,
+                title=title,
+            )
+        )
+        # Entries stored already as they stand in the feed cost nothing more (no page fetch, no extraction).
+        unchanged = ctx.store.unchanged_entries(entries)
+        report.skipped += len(unchanged)
+        fresh = [d for i, d in enumerate(entries) if i not in unchanged]
+        drafts.extend(_full_text(ctx, source, fresh, warn))
+    ctx.store.record_fetches(records)
+    for source in waiting:
+        if source.failures:
+            report.source_problems.append(
+                SourceProblem(
+                    source.name,
+                    source.location,
+                    _since(source, now),
+                    source.last_error or "",
+                    source.failures,
+                    source.failures >= config.error_after,
+                )
+            )
     return drafts
+
+
+def _since(source: SourceView, now: datetime) -> str:
+    return f"{(source.failing_since or now):%Y-%m-%d %H:%M} UTC"
+
+
+def _parse_result(
+    source: SourceView, result: FetchResult, now: datetime, warn: Callable[[str], None]
+) -> tuple[list[ArticleDraft], FetchResult, str | None]:
+    """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result."""
+    if result.outcome is not Outcome.OK:
+        return [], result, None
+    named = source.name if source.name != source.location else None
+    try:
+        entries = parse_feed(
+            result.body, source.location, warn, source_name=named, fetched=now.date(), content_type=result.content_type
+        )
+    except SourceError as exc:
+        return [], replace(result, outcome=Outcome.FAILED, error=str(exc), etag=None, last_modified=None), None
+    title = entries[0].source_name if entries and named is None else None
+    return entries, result, title
+
+
+def _full_text(
+    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None]
+) -> list[ArticleDraft]:
+    """Entries with short text get their page's text (when the source wants it)."""
+    wanted = ctx.config.full_text if source.full_text is None else source.full_text
+    if not wanted or not entries:
+        return entries
+    minimum = ctx.config.full_text_min_chars
+    short = [i for i, d in enumerate(entries) if needs_full_text(d, minimum)]
+    if not short:
+        return entries
+    fuller = with_full_text([entries[i] for i in short], ctx.config.fetch, warn)
+    out = list(entries)
+    for i, draft in zip(short, fuller, strict=True):
+        out[i] = draft
+    return out
 
 
 def store_articles(
@@ -106,15 +369,30 @@ def store_articles(
     as_of: date,
     report: RunReport,
     progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> None:
-    """Extract statements from new articles and store both; duplicates are skipped."""
+    """Extract statements from new articles and store both; duplicates are skipped.
+
+    Each text is bounded first (`bound_text`): a warning names an article that was cut.
+    """
     items = progress(drafts) if progress else drafts
     for draft in items:
+        text, note = bound_text(draft.text)
+        summary, summary_note = bound_text(draft.summary, max_chars=MAX_TEXT_CHARS // 10)
+        if note or summary_note:
+            draft = replace(draft, text=text, summary=summary)
         if draft.published > as_of:
             report.deferred += 1
             continue
         if ctx.store.has_article(draft):
             report.skipped += 1
+            continue
+        update = ctx.store.is_update(draft)
+        if update:
+            # The same entry with new text: read again, its statements dated at the update.
+            draft = draft.as_update()
+        if draft.published > as_of:
+            report.deferred += 1
             continue
         statements = extract_statements(
             draft.full_text,
@@ -126,6 +404,9 @@ def store_articles(
         )
         if ctx.store.add_article(draft, statements, report.run_id):
             report.ingested += 1
+            report.updated += update
+            if (note or summary_note) and warn is not None:
+                warn(f"warning: {draft.origin}: {draft.url}: {'; '.join(n for n in (note, summary_note) if n)}")
         else:
             report.skipped += 1
 
@@ -163,7 +444,7 @@ def ingest_paths(
     """Ingest files, folders or feed files, then extract and compare; writes no digest."""
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
-    store_articles(ctx, read_paths(paths, report, say), as_of, report, progress)
+    store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
     report.new_changes = update_timeline(ctx)
     _finish(ctx, report)
     return report
@@ -179,9 +460,8 @@ def run_cycle(
     """One daily cycle: seeds, folders and feeds in; digest out when a status changed."""
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
-    paths = [p for p in [seeds_dir(ctx.config), *ctx.config.folders] if p is not None]
-    drafts = read_paths(paths, report, say) + read_feeds(ctx, report, say)
-    store_articles(ctx, drafts, as_of, report, progress)
+    drafts = read_paths(folder_paths(ctx), report, say) + read_feeds(ctx, report, say)
+    store_articles(ctx, drafts, as_of, report, progress, say)
     report.new_changes = update_timeline(ctx)
     report.alerts = ctx.store.pending_alerts()
     digest_id = None
@@ -195,6 +475,7 @@ def run_cycle(
             last.as_of if last else None,
             RunCounts(report.ingested, report.skipped, report.failed),
             recent_divergences(ctx, last.as_of if last else None, as_of),
+            source_problems=[p.as_json() for p in report.source_problems],
         )
         report.digest_files = write_digest(digest, ctx.config.reports_dir, ctx.config.templates_dir)
         digest_id = ctx.store.record_digest(

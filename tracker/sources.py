@@ -12,22 +12,32 @@ import html
 import re
 import tomllib
 import unicodedata
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
+from charset_normalizer import from_bytes
+
+from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 
 # A summary and the full article joined by a pipe between no-break spaces: one article.
 SUMMARY_SEPARATOR = "\n\u00a0|\u00a0\n"
 MANIFEST_NAME = "manifest.toml"
 ARTICLE_SUFFIXES = {".txt", ".text", ".md"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
-USER_AGENT = "tracker/0.1 (+diplomatic commitments tracker)"
+# Files past this size are refused, feeds as articles (a feed's parse costs ~45× its size).
+MAX_FILE_BYTES = FetchPolicy().max_bytes
+# Work per article stays bounded: longer texts are cut, and a run of text
+# without a sentence end is broken into paragraphs of at most this many
+# characters (sentence analysis grows faster than linearly with a sentence's length).
+MAX_TEXT_CHARS = 100_000
+MAX_SENTENCE_CHARS = 500
+__all__ = ["USER_AGENT"]
 
 Warn = Callable[[str], None]
 
@@ -54,6 +64,10 @@ class ArticleDraft:
     source_name: str
     origin: str
     summary: str = ""
+    # A feed entry's GUID (its id, else its link): the same GUID with new text is an update.
+    guid: str = ""
+    # The entry's updated date, when later than its published date.
+    updated: date | None = None
 
     @property
     def content_hash(self) -> str:
@@ -63,6 +77,29 @@ class ArticleDraft:
     def full_text(self) -> str:
         """Summary and body as one text, the way extraction reads it."""
         return f"{self.summary}\n\n{self.text}" if self.summary else self.text
+
+    def as_update(self) -> ArticleDraft:
+        """The draft as a new version of a stored article: dated at its update."""
+        return replace(self, published=self.updated or self.published)
+
+
+# Query parameters that say who sent a reader, not what the page is.
+_TRACKING_PARAM = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.IGNORECASE)
+
+
+def canonical_link(url: str) -> str:
+    """A link without tracking parameters (utm_*, fbclid, ...); any other link as it is."""
+    if not url.startswith(("http://", "https://")) or "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not _TRACKING_PARAM.match(k)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
 
 
 def normalise(text: str) -> str:
@@ -186,18 +223,103 @@ def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, Manife
     )
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 text file's contents; a SourceError naming the file otherwise."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """(text, encoding): UTF-8, else the declared encoding, else one detected reliably.
+
+    Raises UnicodeDecodeError (of the UTF-8 attempt) when nothing reads it as text.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        failure = exc
+    if declared:
+        try:
+            return data.decode(declared), declared.lower()
+        except (LookupError, UnicodeDecodeError):
+            pass
+    # Reliable means: charset-normalizer read a language in the text, not only bytes it can map.
+    matches = [m for m in from_bytes(data) if m.coherence > 0]
+    if matches:
+        # Texts often decode equally well in several code pages; among the least
+        # chaotic, Windows-1252 (the web's Latin-1) wins a tie.
+        least = min(m.chaos for m in matches)
+        tied = [m for m in matches if m.chaos == least]
+        western = [m for m in tied if "cp1252" in m.could_be_from_charset]
+        if western:
+            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+        else:
+            text, encoding = str(tied[0]), tied[0].encoding
+        if not _CONTROL.search(text) and "\ufffd" not in text:
+            return text, encoding
+    raise failure
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refused past `limit` (the file is never read whole then)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise SourceError(f"{path}: {size} bytes, larger than the {limit} byte limit; not read")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    if len(data) > limit:
+        raise SourceError(f"{path}: larger than the {limit} byte limit; not read")
+    return data
+
+
+def bound_text(text: str, max_chars: int = MAX_TEXT_CHARS, max_sentence: int = MAX_SENTENCE_CHARS) -> tuple[str, str]:
+    """(the text within bounds, what was done to it or ""); linear in the text's length."""
+    notes = []
+    if len(text) > max_chars:
+        cut = text.rfind(" ", max_chars // 2, max_chars)
+        original = len(text)
+        text = text[: cut if cut > 0 else max_chars]
+        notes.append(f"text of {original} characters cut to its first {len(text)}")
+    pieces: list[str] = []
+    last = broken = 0
+    for match in re.finditer(rf"[^.!?。\n]{{{max_sentence + 1},}}", text):
+        pieces.append(text[last : match.start()])
+        run, start = match.group(), 0
+        while len(run) - start > max_sentence:
+            end = run.rfind(" ", start + 1, start + max_sentence)
+            end = end if end > start else start + max_sentence
+            pieces += [run[start:end], "\n\n"]
+            start = end
+        pieces.append(run[start:])
+        last = match.end()
+        broken += 1
+    if broken:
+        pieces.append(text[last:])
+        text = "".join(pieces)
+        runs = f"{broken} run{'s' if broken != 1 else ''}"
+        notes.append(f"{runs} of over {max_sentence} characters without a sentence end broken up")
+    return text, "; ".join(notes)
+
+
+def read_text(path: Path, warn: Warn | None = None) -> str:
+    """A text file's contents: UTF-8, or another encoding detected reliably (with a warning).
+
+    A SourceError naming the file otherwise.
+    """
+    data = read_bytes(path)
+    try:
+        text, encoding = decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start}) and no other encoding detected") from exc
+    if "\x00" in text:
+        raise SourceError(f"{path}: not a text file (it holds NUL bytes)")
+    if encoding != "utf-8" and warn is not None:
+        warn(f"{path}: not UTF-8; read as {encoding}")
+    return text
 
 
 def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
-    raw = read_text(path)
+    raw = read_text(path, warn)
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
     title, summary, body = parse_article_text(raw)
@@ -269,27 +391,38 @@ def html_to_text(fragment: str) -> str:
 
 
 def fetch(location: str, timeout: float = 30.0) -> bytes:
-    """The bytes of a feed: a local path or an http(s) URL."""
+    """The bytes of a feed: a local path or an http(s) URL (one request, under `timeout` in all)."""
     if location.startswith(("http://", "https://")):
-        request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.read()
-        except OSError as exc:
-            raise SourceError(f"{location}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
+        policy = FetchPolicy(connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0)
+        (result,) = fetch_all([FetchRequest(location)], policy)
+        if result.outcome is not Outcome.OK:
+            raise SourceError(f"{redact(location)}: cannot fetch: {result.error}")
+        return result.body
     path = Path(location.removeprefix("file://"))
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{location}: cannot read: {exc.strerror}") from exc
+        return read_bytes(path)
+    except SourceError as exc:
+        raise SourceError(str(exc).replace(str(path), location, 1)) from exc
 
 
-def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None = None) -> list[ArticleDraft]:
+def parse_feed(
+    data: bytes,
+    location: str,
+    warn: Warn,
+    source_name: str | None = None,
+    *,
+    fetched: date | None = None,
+    content_type: str | None = None,
+) -> list[ArticleDraft]:
     """The entries of an RSS or Atom document as article drafts.
 
-    An entry without a date or text is reported and skipped; the others are kept.
+    `location` is what messages and drafts name (redacted for a URL). An entry
+    without a date takes the feed's date, else the day it was `fetched` (when
+    given), with a warning; without either, or without text, it is reported
+    and skipped; the others are kept.
     """
-    parsed = feedparser.parse(data)
+    headers = {"content-type": content_type} if content_type else None
+    parsed = feedparser.parse(data, response_headers=headers)
     reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0] if parsed.get("bozo") else ""
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
@@ -301,12 +434,22 @@ def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None =
         if entry.get("link"):
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
+        published: date | None = None
         if struct is None:
-            if feed_date is None:
+            if feed_date is not None:
+                struct = feed_date
+                warn(f"{label}: no date of its own; using the feed's date")
+            elif fetched is not None:
+                published = fetched
+                warn(f"{label}: no published or updated date; dated {fetched}, the day it was fetched")
+            else:
                 warn(f"{label}: no published or updated date; skipped")
                 continue
-            struct = feed_date
-            warn(f"{label}: no date of its own; using the feed's date")
+        if published is None:
+            published = date(struct.tm_year, struct.tm_mon, struct.tm_mday)
+        # dict.get: feedparser's own get falls back to the published date.
+        changed = dict.get(entry, "updated_parsed")
+        updated = date(changed.tm_year, changed.tm_mon, changed.tm_mday) if changed else None
         content = entry.get("content")
         body = html_to_text(content[0].get("value", "")) if content else ""
         summary = html_to_text(entry.get("summary", ""))
@@ -318,15 +461,19 @@ def parse_feed(data: bytes, location: str, warn: Warn, source_name: str | None =
             warn(f"{label}: no text in content or summary; skipped")
             continue
         title = html_to_text(entry.get("title", "")) or body[:120]
+        link = canonical_link(entry.get("link") or "")
+        guid = entry.get("id") or link
         drafts.append(
             ArticleDraft(
                 title=title,
                 text=body,
                 summary=summary,
-                published=date(struct.tm_year, struct.tm_mon, struct.tm_mday),
-                url=entry.get("link") or entry.get("id") or f"{location}#{index + 1}",
+                published=published,
+                url=link or guid or f"{location}#{index + 1}",
                 source_name=feed_title,
                 origin=location,
+                guid=guid,
+                updated=updated if updated and updated > published else None,
             )
         )
     if reason:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -26,17 +29,18 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     inspect,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from tracker.catalogue import Catalogue
 from tracker.comparison import CorroborationPolicy, FoldInput, StatusChange, Support, corroborate
 from tracker.extraction import ExtractedStatement
 from tracker.resources import bundled_dir
-from tracker.sources import ArticleDraft
+from tracker.sources import ArticleDraft, content_hash
 
 
 def utcnow() -> datetime:
@@ -47,15 +51,39 @@ class Base(DeclarativeBase):
     pass
 
 
+class SourceKind(StrEnum):
+    FEED = "feed"
+    FOLDER = "folder"
+    # Where articles came from that is no subscription: an outlet named in a
+    # folder's manifest, a feed file given to `tracker ingest`.
+    OUTLET = "outlet"
+
+
 class Source(Base):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A feed's URL as configured, redacted (no password, no secret query value).
     location: Mapped[str] = mapped_column(String(2000), unique=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_success_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(20), default=SourceKind.OUTLET.value)
+    # Where the feed is now, after a permanent redirect (None: at its location).
+    url: Mapped[str | None] = mapped_column(String(2000))
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    from_config: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None: the configuration's full_text setting.
+    full_text: Mapped[bool | None] = mapped_column(Boolean)
+    etag: Mapped[str | None] = mapped_column(String(1000))
+    last_modified: Mapped[str | None] = mapped_column(String(200))
+    last_fetch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    next_fetch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Run(Base):
@@ -81,8 +109,13 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    # Not unique: an updated story keeps its URL (see previous_id).
+    url: Mapped[str] = mapped_column(String(2000), index=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A feed entry's GUID (its id, else its link); empty for article files.
+    guid: Mapped[str | None] = mapped_column(String(2000), index=True)
+    # The version of the same entry this one updates.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)
@@ -189,6 +222,82 @@ REVIEW_RULE = "analyst-review"
 
 
 # --- plain views handed to the digest and the CLI -----------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A feed or folder to follow, as the configuration or `tracker sources add` gives it."""
+
+    kind: SourceKind
+    # Redacted: no password, no secret query value (the configuration keeps those).
+    location: str
+    name: str
+    official: bool = False
+    full_text: bool | None = None
+    # The name was given, not guessed from the location.
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: int
+    kind: SourceKind
+    name: str
+    location: str
+    url: str | None
+    official: bool
+    enabled: bool
+    disabled_reason: str | None
+    from_config: bool
+    full_text: bool | None
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    last_error: str | None
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    last_status: int | None
+    next_fetch_at: datetime | None
+    failing_since: datetime | None
+    articles: int
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "name": self.name,
+            "location": self.location,
+            "url": self.url,
+            "official": self.official,
+            "enabled": self.enabled,
+            "disabled_reason": self.disabled_reason,
+            "from_config": self.from_config,
+            "failures": self.failures,
+            "last_error": self.last_error,
+            "last_fetch_at": self.last_fetch_at.isoformat() if self.last_fetch_at else None,
+            "last_status": self.last_status,
+            "next_fetch_at": self.next_fetch_at.isoformat() if self.next_fetch_at else None,
+            "failing_since": self.failing_since.isoformat() if self.failing_since else None,
+            "articles": self.articles,
+        }
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What one fetch did to a source."""
+
+    source_id: int
+    at: datetime
+    status: int | None
+    failures: int
+    error: str | None
+    next_fetch_at: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    disable: bool = False
+    # The feed's own title, for a source named only by its URL.
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -328,12 +437,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 class Store:
     """The tracker's database: one engine, short sessions, every query in one place."""
 
-    def __init__(self, database_url: str, policy: CorroborationPolicy | None = None) -> None:
+    def __init__(self, database_url: str, policy: CorroborationPolicy | None = None, create: bool = True) -> None:
+        """`create` False: a SQLite file that does not exist is not made (the store is empty)."""
         self.database_url = database_url
         self.policy = policy or CorroborationPolicy()
+        engine_url = database_url
         if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:///:memory:"):
-            Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(database_url)
+            path = Path(database_url.removeprefix("sqlite:///").split("?", 1)[0])
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.exists():
+                # Read-only: SQLite would create the file on connecting; a memory database stands in.
+                engine_url = "sqlite://"
+        self.engine: Engine = create_engine(engine_url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -343,17 +459,41 @@ class Store:
 
     # --- schema ---------------------------------------------------------------
 
-    def upgrade(self, revision: str = "head") -> None:
-        config = alembic_config(self.database_url)
-        with self.engine.begin() as connection:
+    def upgrade(self, revision: str = "heads") -> None:
+        """Upgrade to `revision`; by default to every head (migrations of separate
+        features may branch from one revision until they are chained)."""
+        with self._migration_connection() as connection:
+            config = alembic_config(self.database_url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
     def downgrade(self, revision: str) -> None:
-        config = alembic_config(self.database_url)
-        with self.engine.begin() as connection:
+        with self._migration_connection() as connection:
+            config = alembic_config(self.database_url)
             config.attributes["connection"] = connection
             command.downgrade(config, revision)
+
+    @contextmanager
+    def _migration_connection(self) -> Iterator[Connection]:
+        """A connection in one transaction; on SQLite with foreign keys off meanwhile.
+
+        SQLite changes a table's constraints by copying it into a new one and
+        dropping the old, which enforced foreign keys forbid while other
+        tables' rows point at it. The pragma only takes effect outside a
+        transaction, hence before it begins.
+        """
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
     def is_empty(self) -> bool:
         """No tables of the tracker's; Alembic's own bookkeeping table does not count.
@@ -367,6 +507,16 @@ class Store:
         """Upgrade an empty database; leave a populated one to `tracker init`."""
         if self.is_empty():
             self.upgrade()
+
+    def schema_is_current(self) -> bool:
+        """The database is at the newest migration (a populated older one needs `tracker init`)."""
+        from alembic.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        heads = set(ScriptDirectory.from_config(alembic_config(self.database_url)).get_heads())
+        with self.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        return current == heads
 
     # --- catalogue ------------------------------------------------------------
 
@@ -439,11 +589,191 @@ class Store:
                 source.last_error = error
             return source.failures
 
+    def sync_config_sources(self, feeds: Sequence[SourceSpec], folders: Sequence[str]) -> None:
+        """Make the configuration's feeds and folders subscriptions in the table, in one transaction.
+
+        A source that left the configuration is no longer fetched (disabled,
+        with the reason); one that comes back is enabled again.
+        """
+        removed = "removed from the configuration"
+        wanted = {spec.location: spec for spec in feeds}
+        wanted.update({f: SourceSpec(SourceKind.FOLDER, f, Path(f).name or f) for f in folders})
+        with self.sessions.begin() as session:
+            rows = {r.location: r for r in session.scalars(select(Source).where(Source.location.in_(list(wanted))))}
+            for location, spec in wanted.items():
+                row = rows.get(location)
+                if row is None:
+                    row = Source(name=spec.name, location=location, failures=0)
+                    session.add(row)
+                elif row.kind == SourceKind.OUTLET and spec.name:
+                    row.name = spec.name
+                if spec.name and spec.named:
+                    row.name = spec.name
+                row.kind, row.from_config = spec.kind.value, True
+                row.official, row.full_text = spec.official, spec.full_text
+                if not row.enabled and row.disabled_reason == removed:
+                    row.enabled, row.disabled_reason = True, None
+            for row in session.scalars(select(Source).where(Source.from_config.is_(True))):
+                if row.location not in wanted and row.enabled:
+                    row.enabled, row.disabled_reason = False, removed
+
+    def add_source(self, spec: SourceSpec) -> tuple[SourceView, bool]:
+        """Subscribe to a feed or folder; (the source, whether it is new as a subscription)."""
+        with self.sessions.begin() as session:
+            row = session.scalar(select(Source).where(Source.location == spec.location))
+            created = row is None or row.kind == SourceKind.OUTLET
+            if row is None:
+                row = Source(name=spec.name, location=spec.location, failures=0)
+                session.add(row)
+            if created or spec.named:
+                row.name = spec.name
+            row.kind, row.official = spec.kind.value, spec.official or row.official
+            if spec.full_text is not None:
+                row.full_text = spec.full_text
+            if not row.enabled and created:
+                row.enabled, row.disabled_reason = True, None
+            session.flush()
+            return self._source_views(session, [row])[0], created
+
+    def remove_source(self, key: str) -> SourceView | None:
+        """Stop following a source (by id, location or name); its articles stay.
+
+        A source with articles stays in the table as their outlet; one without is deleted.
+        """
+        with self.sessions.begin() as session:
+            row = _find_source(session, key)
+            if row is None:
+                return None
+            view = self._source_views(session, [row])[0]
+            has_articles = session.scalar(select(Article.id).where(Article.source_id == row.id).limit(1))
+            if has_articles is None:
+                session.delete(row)
+            else:
+                row.kind, row.from_config, row.next_fetch_at = SourceKind.OUTLET.value, False, None
+            return view
+
+    def find_source(self, key: str) -> SourceView | None:
+        with self.sessions() as session:
+            row = _find_source(session, key)
+            return self._source_views(session, [row])[0] if row else None
+
+    def subscriptions(self) -> list[SourceView]:
+        """Every feed and folder followed, in the order they were added."""
+        with self.sessions() as session:
+            rows = list(session.scalars(select(Source).where(Source.kind != SourceKind.OUTLET).order_by(Source.id)))
+            return self._source_views(session, rows)
+
+    def _source_views(self, session: Session, rows: Sequence[Source]) -> list[SourceView]:
+        counts = dict(
+            session.execute(
+                select(Article.source_id, func.count())
+                .where(Article.source_id.in_([r.id for r in rows]))
+                .group_by(Article.source_id)
+            ).all()
+        )
+        views = []
+        for row in rows:
+            articles = counts.get(row.id, 0)
+            if row.kind == SourceKind.FOLDER:
+                # A folder's articles belong to its outlets ("folder#outlet").
+                articles = session.scalar(
+                    select(func.count())
+                    .select_from(Article)
+                    .join(Source)
+                    .where(Source.location.startswith(f"{row.location}#", autoescape=True))
+                ) or 0
+            views.append(
+                SourceView(
+                    id=row.id,
+                    kind=SourceKind(row.kind),
+                    name=row.name,
+                    location=row.location,
+                    url=row.url,
+                    official=row.official,
+                    enabled=row.enabled,
+                    disabled_reason=row.disabled_reason,
+                    from_config=row.from_config,
+                    full_text=row.full_text,
+                    etag=row.etag,
+                    last_modified=row.last_modified,
+                    failures=row.failures,
+                    last_error=row.last_error,
+                    last_fetch_at=row.last_fetch_at,
+                    last_success_at=row.last_success_at,
+                    last_status=row.last_status,
+                    next_fetch_at=row.next_fetch_at,
+                    failing_since=row.failing_since,
+                    articles=articles,
+                )
+            )
+        return views
+
+    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
+        """Store what each fetch of a run did to its source, in one transaction."""
+        with self.sessions.begin() as session:
+            for record in records:
+                row = session.get_one(Source, record.source_id)
+                row.last_fetch_at, row.last_status = record.at, record.status
+                row.failures, row.last_error, row.next_fetch_at = record.failures, record.error, record.next_fetch_at
+                if record.error is None:
+                    row.last_success_at, row.failing_since = record.at, None
+                elif row.failing_since is None:
+                    row.failing_since = record.at
+                if record.etag is not None or record.last_modified is not None:
+                    row.etag, row.last_modified = record.etag, record.last_modified
+                if record.moved_to is not None:
+                    row.url = record.moved_to
+                if record.disable:
+                    row.enabled, row.disabled_reason = False, record.error
+                if record.title and row.name == row.location:
+                    row.name = record.title[:200]
+
+    def official_hosts(self) -> list[str]:
+        """The hosts of sources marked official (`tracker sources add --official`, `official = true`)."""
+        with self.sessions() as session:
+            rows = session.scalars(select(Source).where(Source.official.is_(True)))
+            hosts = {urlsplit(r.url or r.location).hostname for r in rows}
+        return sorted(h for h in hosts if h)
+
+    def sources_in_error(self, error_after: int) -> list[SourceView]:
+        """Followed sources that failed `error_after` times in a row or were disabled by their server."""
+        return [
+            s
+            for s in self.subscriptions()
+            if s.kind == SourceKind.FEED
+            and (s.failures >= error_after or (not s.enabled and s.disabled_reason and s.last_error))
+        ]
+
     # --- articles and statements ---------------------------------------------
 
     def has_article(self, draft: ArticleDraft) -> bool:
         with self.sessions() as session:
             return _stored_copy(session, draft) is not None
+
+    def is_update(self, draft: ArticleDraft) -> bool:
+        """A feed entry whose GUID or link is stored with other text: a new version of that article."""
+        with self.sessions() as session:
+            return _previous_version(session, draft) is not None
+
+    def unchanged_entries(self, drafts: Sequence[ArticleDraft]) -> set[int]:
+        """Indexes of feed drafts whose text is what their GUID's latest stored version was read from.
+
+        Used before fetching full text: an entry whose feed text has not
+        changed since it was stored costs no page fetch.
+        """
+        guids = {d.guid for d in drafts if d.guid}
+        if not guids:
+            return set()
+        with self.sessions() as session:
+            latest: dict[str, set[str]] = {}
+            rows = session.execute(
+                select(Article.guid, Article.summary, Article.text).where(Article.guid.in_(guids)).order_by(Article.id)
+            )
+            for guid, summary, text in rows:
+                if guid:
+                    # What the feed gave: the summary (full text fetched), the text, or both.
+                    latest[guid] = {content_hash(summary), content_hash(text), content_hash(f"{summary} {text}")}
+        return {i for i, d in enumerate(drafts) if d.guid in latest and content_hash(d.full_text) in latest[d.guid]}
 
     def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
         """Store an article with its statements; False if it was already stored."""
@@ -454,6 +784,8 @@ class Store:
             article = Article(
                 source_id=self.source_id(session, draft.source_name, _source_location(draft)),
                 url=draft.url,
+                guid=draft.guid or None,
+                previous_id=_previous_version(session, draft),
                 content_hash=draft.content_hash,
                 title=draft.title,
                 summary=draft.summary,
@@ -486,13 +818,14 @@ class Store:
                     select(Review.article_url, Review.commitment_id).where(Review.kind == "reject")
                 )
             }
+            order = _article_orders(session)
             rows = session.execute(
                 select(
                     Statement.id,
                     Statement.commitment_id,
                     Statement.status,
                     Article.published,
-                    Article.content_hash,
+                    Article.id,
                     Statement.sentence_index,
                     Statement.confidence,
                     Article.url,
@@ -504,12 +837,12 @@ class Store:
                     commitment_id=cid,
                     status=status,
                     published=published,
-                    article_order=order,
+                    article_order=order[article_id],
                     sentence_index=index,
                     confidence=confidence,
                     official=self.policy.is_official(url),
                 )
-                for sid, cid, status, published, order, index, confidence, url in rows
+                for sid, cid, status, published, article_id, index, confidence, url in rows
                 if (url, cid) not in rejected
             ]
 
@@ -826,11 +1159,62 @@ def _review_view(row: Review) -> ReviewView:
     )
 
 
+def _article_orders(session: Session) -> dict[int, str]:
+    """Each article's place among the articles of its day: its text's hash.
+
+    A later version of an entry sorts right after the version it updates (its
+    first version's hash, then its depth), so an update that restates the
+    story on the same day does not take over the changes its first version caused.
+    """
+    rows = {aid: (previous, digest) for aid, previous, digest in session.execute(
+        select(Article.id, Article.previous_id, Article.content_hash)
+    )}
+    orders: dict[int, str] = {}
+    for aid in rows:
+        depth, current = 0, aid
+        seen = {aid}
+        while (previous := rows[current][0]) is not None and previous in rows and previous not in seen:
+            seen.add(previous)
+            current, depth = previous, depth + 1
+        orders[aid] = rows[current][1] if depth == 0 else f"{rows[current][1]}~{depth:06d}"
+    return orders
+
+
+def _find_source(session: Session, key: str) -> Source | None:
+    """A followed source by id, location or name (a location first: names need not be unique)."""
+    followed = select(Source).where(Source.kind != SourceKind.OUTLET)
+    if key.isdigit():
+        row = session.scalar(followed.where(Source.id == int(key)))
+        if row is not None:
+            return row
+    row = session.scalar(followed.where(Source.location == key))
+    if row is None:
+        row = session.scalar(followed.where(Source.name == key).order_by(Source.id).limit(1))
+    return row
+
+
 def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:
-    """The id of a stored article with the same URL or the same normalised text."""
+    """The id of a stored article with the same normalised text, or (article files) the same URL.
+
+    A feed entry (one with a GUID) under a stored GUID or URL but with other
+    text is no copy: it is an update (see `_previous_version`).
+    """
+    if draft.guid:
+        return session.scalar(select(Article.id).where(Article.content_hash == draft.content_hash))
     return session.scalar(
-        select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash))
+        select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash)).limit(1)
     )
+
+
+def _previous_version(session: Session, draft: ArticleDraft) -> int | None:
+    """The latest stored version of a feed entry: by its GUID, else by its link."""
+    if not draft.guid:
+        return None
+    for condition in (Article.guid == draft.guid, Article.url == draft.url):
+        found = session.scalar(select(Article.id).where(condition).order_by(Article.id.desc()).limit(1))
+        if found is not None:
+            return found
+    return None
 
 
 def _source_location(draft: ArticleDraft) -> str:

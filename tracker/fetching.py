@@ -1,0 +1,305 @@
+"""Fetching over HTTP: bytes from URLs under hard limits, nothing parsed here.
+
+Every request has a connect deadline, a read deadline (per socket read) and a
+TOTAL deadline (the whole exchange, headers and body, retries excluded), so a
+server that trickles one byte a second cannot hold a run. Bodies are streamed
+and stopped at a size cap (after decompression, so a gzip bomb stops too).
+Requests run concurrently in a small bounded pool; one slow source holds no
+other. Credentials in a URL (`user:pass@`) become HTTP Basic authentication and
+never appear in a result, a message or an error: every URL that leaves this
+module has passed through `redact`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from tracker import __version__
+
+USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
+
+# Query parameters whose values are secrets: api_key, token, access_token, sig, ...
+_SECRET_PARAM = re.compile(r"(key|token|secret|passw|pwd|auth|sig|session|credential)", re.IGNORECASE)
+_REDACTED = "***"
+# Responses worth asking again within one run; others (404, a timeout) are not.
+_TRANSIENT = {429, 500, 502, 503, 504}
+
+
+def redact(url: str) -> str:
+    """The URL as it may be printed or stored: no password, no secret query values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{_REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_PARAM.search(name) for name, _ in pairs):
+            query = urlencode(
+                [(name, _REDACTED if _SECRET_PARAM.search(name) else value) for name, value in pairs], safe="*"
+            )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def has_secret(url: str) -> bool:
+    return redact(url) != url
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """(the URL without `user:pass@`, (user, password) or None)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), (unquote(user), unquote(password))
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    """A URL carrying `user:pass@` (the form a configuration may give)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    userinfo = f"{quote(user, safe='')}:{quote(password, safe='')}"
+    return urlunsplit((parts.scheme, f"{userinfo}@{host}", parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits that hold for every request."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    # feedparser holds about 45× a feed's size at its peak: 5 MB keeps a run well under 300 MB.
+    max_bytes: int = 5_000_000
+    concurrency: int = 4
+    # Attempts after the first, for a refused connection, 429 or 5xx; waits grow 1×, 2×, 4× retry_delay.
+    retries: int = 2
+    retry_delay: float = 0.5
+    max_redirects: int = 5
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    # Accept header: feeds and pages ask for different things.
+    accept: str = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.8"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    GONE = "gone"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    status: int
+    # Where the hop led, redacted.
+    location: str
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # the request's URL, redacted
+    outcome: Outcome
+    status: int | None = None
+    body: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    # The final URL (without credentials) when every hop was permanent (301/308).
+    moved_to: str | None = None
+    error: str | None = None
+    attempts: int = 1
+
+    @property
+    def charset(self) -> str | None:
+        match = re.search(r"charset=[\"']?([\w.:-]+)", self.content_type, re.IGNORECASE)
+        return match.group(1) if match else None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _attempt(client: httpx.AsyncClient, request: FetchRequest, policy: FetchPolicy) -> FetchResult:
+    shown = redact(request.url)
+    url, credentials = split_credentials(request.url)
+    headers = {"Accept": request.accept}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    auth = httpx.BasicAuth(*credentials) if credentials else None
+    async with asyncio.timeout(policy.total_timeout):
+        async with client.stream("GET", url, headers=headers, auth=auth) as response:
+            redirects = tuple(
+                Redirect(r.status_code, redact(str(r.headers.get("location", "")))) for r in response.history
+            )
+            moved_to = None
+            if redirects and all(r.status in (301, 308) for r in redirects):
+                moved_to = str(response.url)
+            common = {
+                "url": shown,
+                "status": response.status_code,
+                "redirects": redirects,
+                "moved_to": moved_to,
+                "content_type": response.headers.get("content-type", ""),
+            }
+            if response.status_code == 304:
+                return FetchResult(outcome=Outcome.NOT_MODIFIED, **common)  # type: ignore[arg-type]
+            if response.status_code == 410:
+                return FetchResult(outcome=Outcome.GONE, error="HTTP 410 Gone", **common)  # type: ignore[arg-type]
+            if response.status_code >= 400:
+                reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                return FetchResult(outcome=Outcome.FAILED, error=reason, **common)  # type: ignore[arg-type]
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > policy.max_bytes and "content-encoding" not in response.headers:
+                raise _TooLarge
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > policy.max_bytes:
+                    raise _TooLarge
+                chunks.append(chunk)
+            return FetchResult(
+                outcome=Outcome.OK,
+                body=b"".join(chunks),
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                **common,  # type: ignore[arg-type]
+            )
+
+
+def _failure(request: FetchRequest, error: str, status: int | None = None) -> FetchResult:
+    return FetchResult(url=redact(request.url), outcome=Outcome.FAILED, status=status, error=error)
+
+
+async def _fetch_one(
+    client: httpx.AsyncClient, request: FetchRequest, policy: FetchPolicy, pool: asyncio.Semaphore
+) -> FetchResult:
+    attempts = 0
+    while True:
+        attempts += 1
+        transient = False
+        async with pool:
+            try:
+                result = await _attempt(client, request, policy)
+                transient = result.status in _TRANSIENT
+            except TimeoutError:
+                result = _failure(request, f"no complete answer within the {policy.total_timeout:g} s deadline")
+            except _TooLarge:
+                result = _failure(request, f"larger than the {policy.max_bytes} byte limit; stopped reading")
+            except httpx.TooManyRedirects:
+                result = _failure(request, f"more than {policy.max_redirects} redirects (a redirect loop?)")
+            except httpx.TimeoutException as exc:
+                result = _failure(request, f"timed out ({type(exc).__name__})")
+            except httpx.ConnectError as exc:
+                result = _failure(request, f"cannot connect: {_reason(exc, request)}")
+                transient = True
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+                result = _failure(request, _reason(exc, request))
+        if not transient or attempts > policy.retries:
+            return _with_attempts(result, attempts)
+        await asyncio.sleep(policy.retry_delay * 2 ** (attempts - 1))
+
+
+def _with_attempts(result: FetchResult, attempts: int) -> FetchResult:
+    return FetchResult(**{**result.__dict__, "attempts": attempts})
+
+
+def _reason(exc: BaseException, request: FetchRequest) -> str:
+    """One line about an exception, with any secret of the request's URL scrubbed."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+    _, credentials = split_credentials(request.url)
+    text = text.replace(request.url, redact(request.url))
+    if credentials and credentials[1]:
+        text = text.replace(credentials[1], _REDACTED)
+    for name, value in parse_qsl(urlsplit(request.url).query):
+        if value and _SECRET_PARAM.search(name):
+            text = text.replace(value, _REDACTED)
+    return text
+
+
+async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
+    timeout = httpx.Timeout(
+        connect=policy.connect_timeout, read=policy.read_timeout, write=policy.read_timeout, pool=policy.total_timeout
+    )
+    limits = httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency)
+    pool = asyncio.Semaphore(policy.concurrency)
+    async with httpx.AsyncClient(
+        timeout=timeout,
+        limits=limits,
+        follow_redirects=True,
+        max_redirects=policy.max_redirects,
+        headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+        trust_env=False,
+    ) as client:
+        return list(await asyncio.gather(*(_fetch_one(client, r, policy, pool) for r in requests)))
+
+
+def fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy | None = None) -> list[FetchResult]:
+    """Fetch every request concurrently (at most `policy.concurrency` at once); results in request order.
+
+    Never raises for a request that fails: its result says why.
+    """
+    if not requests:
+        return []
+    return asyncio.run(_fetch_all(requests, policy or FetchPolicy()))
+
+
+# --- deciding what a result means for a source (pure) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    """A source's state after one fetch."""
+
+    failures: int
+    next_fetch_at: datetime
+    error: str | None
+    # An error (not a warning): the source failed `error_after` times in a row, or is gone.
+    alarming: bool
+    disable: bool = False
+
+
+def assess(
+    result: FetchResult,
+    failures_before: int,
+    now: datetime,
+    *,
+    interval: float,
+    backoff: float,
+    backoff_max: float,
+    error_after: int,
+) -> Health:
+    """What one fetch result does to a source: its failure count, next fetch, error and level.
+
+    A failure waits backoff × 2^(failures − 1) seconds (at most backoff_max)
+    before the next attempt; a success waits `interval`.
+    """
+    if result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED):
+        return Health(0, now + timedelta(seconds=interval), None, alarming=False)
+    if result.outcome is Outcome.GONE:
+        return Health(failures_before + 1, now, result.error, alarming=True, disable=True)
+    failures = failures_before + 1
+    wait = min(backoff * 2 ** (failures - 1), backoff_max)
+    return Health(failures, now + timedelta(seconds=wait), result.error, alarming=failures >= error_after)
