@@ -459,9 +459,8 @@ class Store:
 
     # --- schema ---------------------------------------------------------------
 
-    def upgrade(self, revision: str = "heads") -> None:
-        """Upgrade to `revision`; by default to every head (migrations of separate
-        features may branch from one revision until they are chained)."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Upgrade to `revision`, by default the newest (the migrations form one line)."""
         with self._migration_connection() as connection:
             config = alembic_config(self.database_url)
             config.attributes["connection"] = connection
