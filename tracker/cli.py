@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from tracker.config import Config, ConfigError, load_config
 from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, after_review, current_statuses, ingest_paths, run_cycle
 from tracker.sanitize import strip_controls
+from tracker.runlock import LockBusy, run_lock
 from tracker.sources import ArticleDraft, SourceError
 from tracker.storage import ReviewError
 from tracker.versions import divergences
@@ -83,6 +84,32 @@ def _context(obj: dict) -> Iterator[Context]:
         raise click.ClickException(str(exc)) from exc
     finally:
         ctx.close()
+
+
+class Busy(click.ClickException):
+    """Another run holds the database: a distinct exit status for schedulers and scripts."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+@contextmanager
+def _locked(obj: dict, command: str) -> Iterator[Context]:
+    """The context of a command that writes: one such command per database at a time."""
+    config = _load_config(obj)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(config.database_url, command, config.lock_wait))
+        except LockBusy as exc:
+            raise Busy(f"another run is in progress: {exc}; waited {config.lock_wait:g}s, not running") from None
+        except ImportError as exc:
+            raise click.ClickException(
+                f"cannot open the database {_shown_url(config.database_url)}: its driver is not installed ({exc.name})"
+            ) from exc
+        except (SQLAlchemyError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot lock the database {_shown_url(config.database_url)}: {reason}") from exc
+        with _context(obj) as ctx:
+            yield ctx
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,7 +182,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
       tracker ingest article.txt
       tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
     """
-    with _context(obj) as ctx:
+    with _locked(obj, "ingest") as ctx:
         report = ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
 
@@ -175,7 +202,7 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
       tracker run
       tracker run --as-of 2025-06-30 --always
     """
-    with _context(obj) as ctx:
+    with _locked(obj, "run") as ctx:
         report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn)
         _print_report(report, "Run")
         if report.digest_files:
@@ -581,9 +608,12 @@ def schedule(obj: dict, at: str | None, tz: str | None) -> None:
         raise click.ClickException(f"cannot schedule at {when}: {exc}") from exc
 
     def daily() -> None:
-        with _context(obj) as ctx:
-            report = run_cycle(ctx, date.today(), warn=_warn)
-            _print_report(report, "Run")
+        try:
+            with _locked(obj, "schedule") as ctx:
+                report = run_cycle(ctx, date.today(), warn=_warn)
+                _print_report(report, "Run")
+        except click.ClickException as exc:
+            _warn(f"error: {exc.format_message()}")
 
     scheduler = BlockingScheduler()
     scheduler.add_job(daily, trigger, id="daily-cycle", coalesce=True, misfire_grace_time=3600, max_instances=1)
