@@ -16,10 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import __version__, terminal
 from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
+from tracker.delivery import Outcome, deliver, test_send
 from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.pipeline import Context, RunReport, after_review, current_statuses, ingest_paths, run_cycle
-from tracker.sanitize import strip_controls
 from tracker.runlock import LockBusy, run_lock
+from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
 from tracker.storage import ReviewError
 from tracker.versions import divergences
@@ -190,8 +191,9 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
 @main.command()
 @click.option("--as-of", callback=_parse_date, help="The day the cycle runs for (default: today).")
 @click.option("--always", is_flag=True, help="Write a digest even when nothing changed.")
+@click.option("--dry-run", is_flag=True, help="Write the email as a .eml file beside the digest instead of sending it.")
 @click.pass_obj
-def run(obj: dict, as_of: date | None, always: bool) -> None:
+def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
     """Run one daily cycle: ingest the seeds and every configured source, extract,
     compare, and write a digest when a status changed.
 
@@ -201,11 +203,12 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
     Examples:
       tracker run
       tracker run --as-of 2025-06-30 --always
+      tracker run --dry-run                # email configured: write reports/<day>.eml, send nothing
     """
     with _locked(obj, "run") as ctx:
-        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn)
+        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run)
         _print_report(report, "Run")
-        if report.digest_files:
+        if report.digest_id is not None:
             confirmed = sum(c.confirmed for c in report.alerts)
             unconfirmed = len(report.alerts) - confirmed
             click.echo(
@@ -219,6 +222,15 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
             click.echo("No status changed; no digest written.")
         if report.site_files:
             click.echo(f"Site written: {report.site_files[0]}")
+        _print_deliveries(report.deliveries)
+
+
+def _print_deliveries(outcomes: Sequence[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.delivery.channel == "files":
+            continue
+        state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
+        click.echo(f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{state}")
 
 
 def _status_label(status: str | None) -> str:
@@ -758,3 +770,150 @@ def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv:
         click.echo(f"    “{clean(r.evidence)}”")
     if not statements and not rejections:
         click.echo("No tracked commitment is named.")
+
+
+@main.group()
+def digest() -> None:
+    """Stored digests: print one, or send what is still queued.
+
+    \b
+    Examples:
+      tracker digest show
+      tracker digest send
+    """
+
+
+@digest.command(name="show")
+@click.argument("digest_id", type=int, required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "md", "html", "json", "eml"]), default="text", show_default=True
+)
+@click.pass_obj
+def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
+    """Print a stored digest (the latest without DIGEST_ID), as it was built.
+
+    \b
+    Examples:
+      tracker digest show
+      tracker digest show 3 --format md
+    """
+    from tracker.delivery.email import as_eml, build_message
+    from tracker.delivery.files import render_report
+    from tracker.digest import template_environment
+
+    with _context(obj) as ctx:
+        stored = ctx.store.stored_digest(digest_id)
+        if stored is None:
+            raise click.ClickException("no digest recorded yet" if digest_id is None else f"no digest #{digest_id}")
+        if stored.payload is None:
+            raise click.ClickException(f"digest #{stored.id} was recorded before digests kept their content")
+        if fmt == "text":
+            env = template_environment(ctx.config.templates_dir)
+            click.echo(env.get_template("email.txt.j2").render(digest=stored.payload), nl=False)
+        elif fmt == "eml":
+            if ctx.config.email is None:
+                raise click.ClickException("--format eml needs [email] configured (sender and recipients)")
+            click.echo(as_eml(build_message(stored, ctx.config.email, ctx.config.templates_dir)).decode(), nl=False)
+        else:
+            click.echo(render_report(stored.payload, ctx.config.templates_dir)[fmt])
+
+
+@digest.command(name="send")
+@click.option("--dry-run", is_flag=True, help="Write each queued email as a .eml file instead of sending it.")
+@click.option(
+    "--resend",
+    "resend",
+    type=int,
+    multiple=True,
+    metavar="DELIVERY_ID",
+    help="Queue an interrupted or sent delivery again first (see tracker outbox); same Message-ID.",
+)
+@click.pass_obj
+def digest_send(obj: dict, dry_run: bool, resend: tuple[int, ...]) -> None:
+    """Deliver every queued or failed digest now (files, email, notifications).
+
+    A delivery that a run left interrupted (the server may have it) is sent
+    again only when named with --resend.
+
+    \b
+    Examples:
+      tracker digest send
+      tracker digest send --dry-run
+      tracker digest send --resend 4
+    """
+    with _locked(obj, "send") as ctx:
+        known = {d.id for d in ctx.store.deliveries()}
+        for delivery_id in resend:
+            if delivery_id not in known:
+                raise click.ClickException(f"no delivery #{delivery_id}; see tracker outbox")
+            ctx.store.requeue(delivery_id)
+        outcomes = deliver(ctx.store, ctx.config, dry_run=dry_run, retry_failed=True, warn=_warn)
+        if not outcomes:
+            click.echo("Nothing queued.")
+        for outcome in outcomes:
+            state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
+            paths = f": {', '.join(str(p) for p in outcome.paths)}" if outcome.delivery.channel == "files" else ""
+            click.echo(
+                f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{paths}{state}"
+            )
+        if any(not o.ok for o in outcomes):
+            sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["queued", "sending", "interrupted", "failed", "sent"]),
+    help="Only deliveries in this state (repeatable).",
+)
+@click.pass_obj
+def outbox(obj: dict, states: tuple[str, ...]) -> None:
+    """List deliveries: each digest per channel, queued, failed or sent, with attempts and the last error.
+
+    \b
+    Examples:
+      tracker outbox
+      tracker outbox --state queued --state failed
+    """
+    with _context(obj) as ctx:
+        rows = ctx.store.deliveries(list(states) or None)
+        if not rows:
+            click.echo("The outbox is empty.")
+        for row in rows:
+            when = f" at {row.sent_at:%Y-%m-%d %H:%M}" if row.sent_at else ""
+            click.echo(
+                f"#{row.id} digest #{row.digest_id} ({row.as_of}) {row.channel:<20} {row.state:<11}"
+                f" {row.attempts} attempt{'s' if row.attempts != 1 else ''}{when}"
+                + (f" {row.message_id}" if row.message_id else "")
+            )
+            if row.last_error and row.state != "sent":
+                click.echo(f"    {row.last_error}")
+
+
+@main.command(name="test-send")
+@click.argument("channel", required=False, type=click.Choice(["email", "notify"]))
+@click.pass_obj
+def test_send_(obj: dict, channel: str | None) -> None:
+    """Send a sample digest through each configured channel (or CHANNEL) and say what happened.
+
+    Nothing is recorded; the sample is built from the current timeline.
+
+    \b
+    Examples:
+      tracker test-send
+      tracker test-send email
+    """
+    from tracker.digest import RunCounts, build_digest
+
+    with _context(obj) as ctx:
+        current = current_statuses(ctx.store)
+        sample = build_digest(
+            list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
+        )
+        results = test_send(ctx.config, channel, sample)
+    for name, ok, detail in results:
+        click.echo(f"{name}: {'ok' if ok else 'FAILED'}: {detail}")
+    if not all(ok for _, ok, _ in results):
+        sys.exit(1)

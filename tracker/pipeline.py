@@ -15,7 +15,8 @@ from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config
-from tracker.digest import RunCounts, build_digest, write_digest
+from tracker.delivery import Outcome, deliver, queue_digest
+from tracker.digest import RunCounts, build_digest
 from tracker.extraction import extract_statements
 from tracker.resources import bundled_dir
 from tracker.site import write_site
@@ -39,6 +40,8 @@ class RunReport:
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     site_files: list[Path] = field(default_factory=list)
+    digest_id: int | None = None
+    deliveries: list[Outcome] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -175,8 +178,14 @@ def run_cycle(
     always: bool = False,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> RunReport:
-    """One daily cycle: seeds, folders and feeds in; digest out when a status changed."""
+    """One daily cycle: seeds, folders and feeds in; digest out when a status changed.
+
+    The digest is recorded in the outbox with its changes marked reported in one
+    transaction, then delivered (files, email, notifications); deliveries an
+    earlier run left queued go out too.
+    """
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
     paths = [p for p in [seeds_dir(ctx.config), *ctx.config.folders] if p is not None]
@@ -184,24 +193,24 @@ def run_cycle(
     store_articles(ctx, drafts, as_of, report, progress)
     report.new_changes = update_timeline(ctx)
     report.alerts = ctx.store.pending_alerts()
-    digest_id = None
     if report.alerts or always:
         last = ctx.store.last_digest()
+        since = last.as_of if last else None
         digest = build_digest(
             report.alerts,
             current_statuses(ctx.store),
             ctx.catalogue,
             as_of,
-            last.as_of if last else None,
+            since,
             RunCounts(report.ingested, report.skipped, report.failed),
             recent_divergences(ctx, last.as_of if last else None, as_of),
         )
-        report.digest_files = write_digest(digest, ctx.config.reports_dir, ctx.config.templates_dir)
-        digest_id = ctx.store.record_digest(
-            as_of, last.as_of if last else None, [c.id for c in report.alerts], [str(p) for p in report.digest_files]
-        )
+        stored = queue_digest(ctx.store, ctx.config, digest, [c.id for c in report.alerts], since=since)
+        report.digest_id = stored.id
+        report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
+    report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=say)
     report.site_files = write_site_of(ctx, as_of)
-    _finish(ctx, report, digest_id)
+    _finish(ctx, report, report.digest_id)
     return report
 
 

@@ -133,6 +133,26 @@ class Digest(Base):
     since: Mapped[date | None] = mapped_column(Date)
     change_count: Mapped[int] = mapped_column(Integer, default=0)
     files: Mapped[str] = mapped_column(Text, default="[]")
+    # The digest as built (JSON); files and messages are rendered from it.
+    payload: Mapped[str | None] = mapped_column(Text)
+
+
+class Delivery(Base):
+    """The outbox: one digest handed to one channel, and how that went."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"))
+    channel: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Change(Base):
@@ -156,6 +176,8 @@ class Change(Base):
     # article that does not move the current status.
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    # Set on a reported change that a later fold superseded, once a digest told the reader.
+    revised_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
 
     statement: Mapped[Statement] = relationship()
 
@@ -690,13 +712,32 @@ class Store:
             latest[row.commitment_id] = row.to_status
         return latest
 
-    def record_digest(self, as_of: date, since: date | None, change_ids: Sequence[int], files: Sequence[str]) -> int:
+    def record_digest(
+        self,
+        as_of: date,
+        since: date | None,
+        change_ids: Sequence[int],
+        files: Sequence[str],
+        *,
+        payload: str | None = None,
+        channels: Sequence[str] = (),
+        revised_ids: Sequence[int] = (),
+    ) -> int:
+        """Record a digest, mark its changes (and the revisions it tells) reported, and
+        queue one delivery per channel: all in one transaction."""
         with self.sessions.begin() as session:
-            digest = Digest(as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)))
+            digest = Digest(
+                as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)), payload=payload
+            )
             session.add(digest)
             session.flush()
             for row in session.scalars(select(Change).where(Change.id.in_(change_ids))):
                 row.digest_id = digest.id
+            if revised_ids:
+                for row in session.scalars(select(Change).where(Change.id.in_(revised_ids))):
+                    row.revised_digest_id = digest.id
+            for channel in channels:
+                session.add(Delivery(digest_id=digest.id, channel=channel))
             current = self._current_status(session)
             for commitment in session.scalars(select(Commitment)):
                 commitment.alerted_status = current.get(commitment.id)
@@ -809,6 +850,87 @@ class Store:
             )
             return self._change_views(session, rows)
 
+    # --- delivery: the outbox ---------------------------------------------------
+
+    def digest_files(self) -> list[str]:
+        """Every file name any recorded digest has, written yet or not."""
+        with self.sessions() as session:
+            return [name for files in session.scalars(select(Digest.files)) for name in json.loads(files)]
+
+    def stored_digest(self, digest_id: int | None = None) -> StoredDigest | None:
+        """One recorded digest (the latest when no id is given)."""
+        with self.sessions() as session:
+            if digest_id is None:
+                row = session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+            else:
+                row = session.get(Digest, digest_id)
+            return _stored_digest(row) if row else None
+
+    def stored_digests(self) -> list[StoredDigest]:
+        """Every recorded digest that kept its payload, oldest first."""
+        with self.sessions() as session:
+            rows = session.scalars(select(Digest).where(Digest.payload.is_not(None)).order_by(Digest.id))
+            return [_stored_digest(row) for row in rows]
+
+    def deliveries(self, states: Sequence[str] | None = None, digest_id: int | None = None) -> list[DeliveryView]:
+        with self.sessions() as session:
+            query = select(Delivery, Digest.as_of).join(Digest, Digest.id == Delivery.digest_id)
+            if states is not None:
+                query = query.where(Delivery.state.in_(list(states)))
+            if digest_id is not None:
+                query = query.where(Delivery.digest_id == digest_id)
+            return [_delivery_view(row, as_of) for row, as_of in session.execute(query.order_by(Delivery.id))]
+
+    def start_attempt(self, delivery_id: int, message_id: str | None = None) -> None:
+        """Count an attempt before it is made, so a crash still counts it."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.attempts += 1
+            row.updated_at = utcnow()
+            if message_id is not None:
+                row.message_id = message_id
+
+    def mark_sending(self, delivery_id: int) -> None:
+        """The point of no return: from here the far side may hold the message."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at = "sending", utcnow()
+
+    def finish_attempt(self, delivery_id: int, error: str | None, max_attempts: int) -> DeliveryView:
+        """Sent, or back in the queue with the error (failed after max_attempts)."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.updated_at = utcnow()
+            if error is None:
+                row.state, row.sent_at, row.last_error = "sent", row.updated_at, None
+            else:
+                row.state = "failed" if row.attempts >= max_attempts else "queued"
+                row.last_error = error[:2000]
+            as_of = session.get_one(Digest, row.digest_id).as_of
+            return _delivery_view(row, as_of)
+
+    def interrupt_sending(self) -> list[DeliveryView]:
+        """Deliveries a dead run left at the point of no return: marked interrupted.
+
+        Called under the run lock, so nobody else is sending them now.
+        """
+        with self.sessions.begin() as session:
+            found = []
+            for row, as_of in session.execute(
+                select(Delivery, Digest.as_of).join(Digest, Digest.id == Delivery.digest_id).where(
+                    Delivery.state == "sending"
+                )
+            ):
+                row.state, row.updated_at = "interrupted", utcnow()
+                row.last_error = "the run stopped after handing it over and before recording the answer"
+                found.append(_delivery_view(row, as_of))
+            return found
+
+    def requeue(self, delivery_id: int) -> None:
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at = "queued", utcnow()
+
 
 def _review_view(row: Review) -> ReviewView:
     return ReviewView(
@@ -823,6 +945,58 @@ def _review_view(row: Review) -> ReviewView:
         note=row.note or "",
         reviewer=row.reviewer,
         created_at=row.created_at or utcnow(),
+    )
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    id: int
+    as_of: date
+    created_at: datetime
+    change_count: int
+    files: tuple[str, ...]
+    payload: dict | None
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    digest_id: int
+    as_of: date
+    channel: str
+    state: str
+    attempts: int
+    last_error: str | None
+    message_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+def _stored_digest(row: Digest) -> StoredDigest:
+    return StoredDigest(
+        id=row.id,
+        as_of=row.as_of,
+        created_at=row.created_at,
+        change_count=row.change_count,
+        files=tuple(json.loads(row.files)),
+        payload=json.loads(row.payload) if row.payload else None,
+    )
+
+
+def _delivery_view(row: Delivery, as_of: date) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        digest_id=row.digest_id,
+        as_of=as_of,
+        channel=row.channel,
+        state=row.state,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        sent_at=row.sent_at,
     )
 
 
