@@ -309,3 +309,100 @@ def test_a_digest_recorded_but_not_written_is_finished_by_the_next_run(database_
     finally:
         ctx.close()
     assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()} == before
+
+
+# --- the commands ---------------------------------------------------------------------
+
+
+def test_outbox_digest_show_and_test_send(database_url: str, tmp_path: Path, smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    write_config(tmp_path, database_url, port)
+    out, err = tracker(tmp_path, "run", "--as-of", "2025-12-01").communicate(timeout=120)
+    assert "Digest #1 email: sent to desk@example.org as <tracker-digest-1." in out, err
+    listing, _ = tracker(tmp_path, "outbox").communicate(timeout=60)
+    lines = listing.splitlines()
+    assert len(lines) == 2
+    assert "files" in lines[0] and "sent" in lines[0]
+    assert "email" in lines[1] and "sent" in lines[1] and "1 attempt" in lines[1] and "<tracker-digest-1." in lines[1]
+    shown, _ = tracker(tmp_path, "digest", "show").communicate(timeout=60)
+    assert shown.startswith("India–China commitments: digest of 2025-12-01\n")
+    as_json, _ = tracker(tmp_path, "digest", "show", "1", "--format", "json").communicate(timeout=60)
+    assert len(json.loads(as_json)["changes"]) == 11
+    missing = tracker(tmp_path, "digest", "show", "9")
+    _, err = missing.communicate(timeout=60)
+    assert missing.returncode == 1 and err.strip() == "Error: no digest #9"
+    queued, _ = tracker(tmp_path, "digest", "send").communicate(timeout=60)
+    assert queued.strip() == "Nothing queued."
+
+    sent = tracker(tmp_path, "test-send", "email")
+    out, _ = sent.communicate(timeout=60)
+    assert sent.returncode == 0 and out.startswith("email: ok: sent to desk@example.org")
+    assert len(handler.received) == 2 and handler.received[1]["Subject"].startswith("[test] India–China digest ")
+    unconfigured = tracker(tmp_path, "test-send", "notify")
+    out, _ = unconfigured.communicate(timeout=60)
+    assert unconfigured.returncode == 1 and "notify: FAILED: not configured" in out
+
+
+# --- SIGKILL anywhere in a run, then a rerun ------------------------------------------
+
+KILL_POINTS = int(os.environ.get("TRACKER_TEST_KILL_POINTS", "8"))
+
+
+def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_one_email(
+    tmp_path: Path, smtp: tuple[Handler, int]
+) -> None:
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from tracker.delivery.files import render_report
+
+    handler, port = smtp
+    # How long a whole run takes here, to spread the kills over it.
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    write_config(probe, f"sqlite:///{probe / 'tracker.db'}", port)
+    started = time.monotonic()
+    assert tracker(probe, "run", "--as-of", "2025-12-01").wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    handler.received.clear()
+    outcomes: dict[str, int] = {}
+    for point in range(KILL_POINTS):
+        folder = tmp_path / f"point-{point}"
+        folder.mkdir()
+        url = f"sqlite:///{folder / 'tracker.db'}"
+        write_config(folder, url, port)
+        before = len(handler.received)
+        victim = tracker(folder, "run", "--as-of", "2025-12-01")
+        time.sleep(duration * (point + 1) / (KILL_POINTS + 1))
+        victim.kill()
+        killed = victim.wait(timeout=60) == -9
+        rerun = tracker(folder, "run", "--as-of", "2025-12-01")
+        _, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0 and "Traceback" not in err, err
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            digests = connection.execute(text("SELECT id, payload FROM digests")).all()
+            states = dict(connection.execute(text("SELECT channel, state FROM deliveries")).all())
+        engine.dispose()
+        assert len(digests) == 1
+        payload = json.loads(digests[0][1])
+        reports = folder / "reports"
+        assert sorted(p.name for p in reports.iterdir()) == [
+            "2025-12-01.html",
+            "2025-12-01.json",
+            "2025-12-01.md",
+            "changes.atom",
+        ]
+        rendered = render_report(payload)
+        for ext in ("html", "md", "json"):
+            assert (reports / f"2025-12-01.{ext}").read_text(encoding="utf-8").rstrip("\n") == rendered[ext].rstrip(
+                "\n"
+            )
+        mails = len(handler.received) - before
+        assert states["files"] == "sent"
+        # Exactly one email, or (killed while handing it over) at most one and flagged, never two.
+        assert mails == 1 if states["email"] == "sent" else states["email"] == "interrupted" and mails <= 1
+        key = ("killed, " if killed else "finished, ") + f"email {states['email']}"
+        outcomes[key] = outcomes.get(key, 0) + 1
+    print(f"{KILL_POINTS} kills over a {duration:.1f}s run: {outcomes}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from tracker.catalogue import Catalogue
 from tracker.comparison import CorroborationPolicy, FoldInput, StatusChange, Support, corroborate
@@ -341,6 +343,11 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return config
 
 
+def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The driver emits no BEGIN or COMMIT of its own; SQLAlchemy's "begin" event does.
+    dbapi_connection.isolation_level = None
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -367,15 +374,34 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         config = alembic_config(self.database_url)
-        with self.engine.begin() as connection:
+        with self._migration_engine() as engine, engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
     def downgrade(self, revision: str) -> None:
         config = alembic_config(self.database_url)
-        with self.engine.begin() as connection:
+        with self._migration_engine() as engine, engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, revision)
+
+    @contextmanager
+    def _migration_engine(self) -> Iterator[Engine]:
+        """The engine migrations run on: on SQLite, one whose DDL is transactional.
+
+        Python's sqlite3 commits before each CREATE TABLE unless it is told to
+        leave transactions alone; then a run killed halfway through creating
+        the schema leaves no half-made database behind.
+        """
+        if self.engine.dialect.name != "sqlite":
+            yield self.engine
+            return
+        engine = create_engine(self.database_url, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
     def is_empty(self) -> bool:
         """No tables of the tracker's; Alembic's own bookkeeping table does not count.

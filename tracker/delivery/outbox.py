@@ -82,7 +82,6 @@ def deliver(
     states = ["queued", "failed"] if retry_failed else ["queued"]
     outcomes: list[Outcome] = []
     digests: dict[int, StoredDigest | None] = {}
-    files_written = False
     for delivery in store.deliveries(states):
         if delivery.digest_id not in digests:
             digests[delivery.digest_id] = store.stored_digest(delivery.digest_id)
@@ -94,10 +93,7 @@ def deliver(
             continue
         if not outcome.ok:
             warn(f"warning: digest #{delivery.digest_id} {delivery.channel}: {outcome.detail}")
-        files_written = files_written or (delivery.channel == "files" and outcome.ok)
         outcomes.append(outcome)
-    if files_written:
-        write_atom(store, config)
     return outcomes
 
 
@@ -105,7 +101,10 @@ def write_atom(store: Store, config: Config) -> Path:
     digests = [d for d in store.stored_digests() if d.payload]
     relationship = digests[-1].payload["relationship"] if digests and digests[-1].payload else "Tracked"
     path = config.reports_dir / ATOM_FILE
-    atomic_write(path, atom_feed(digests, f"{relationship} commitments: status changes"))
+    try:
+        atomic_write(path, atom_feed(digests, f"{relationship} commitments: status changes"))
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return path
 
 
@@ -120,6 +119,8 @@ def _deliver_one(
         store.start_attempt(delivery.id)
         try:
             paths = write_report(payload, stored.files, config.reports_dir, config.templates_dir)
+            # The feed is part of the same delivery: a run killed in between writes both again.
+            write_atom(store, config)
         except DeliveryError as exc:
             return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
         return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, "written", tuple(paths))
