@@ -406,3 +406,49 @@ def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_on
         key = ("killed, " if killed else "finished, ") + f"email {states['email']}"
         outcomes[key] = outcomes.get(key, 0) + 1
     print(f"{KILL_POINTS} kills over a {duration:.1f}s run: {outcomes}")
+
+
+# --- revisions ------------------------------------------------------------------------
+
+
+def test_a_late_article_that_rewrites_a_delivered_alert_is_told_as_revised(
+    database_url: str, tmp_path: Path, smtp: tuple[Handler, int]
+) -> None:
+    from dataclasses import replace
+
+    handler, port = smtp
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    config = replace(make_config(database_url, tmp_path, port), folders=(folder,))
+    cycle(config)
+    (folder / "late.txt").write_text(
+        "Flights deal\n\nIndia and China have agreed to resume direct flights,"
+        " the Ministry of External Affairs said.\n",
+        encoding="utf-8",
+    )
+    (folder / "manifest.toml").write_text(
+        '[[article]]\nfile = "late.txt"\ndate = 2025-03-01\nsource = "MEA"\nurl = "https://mea.gov.in/late"\n',
+        encoding="utf-8",
+    )
+    report, _ = cycle(config, date(2025, 12, 2))
+    # History moved under the alert, not the current status: no new alert, one revision.
+    assert report.alerts == [] and report.digest_id is not None
+    digest = json.loads((tmp_path / "reports" / "2025-12-02.json").read_text(encoding="utf-8"))
+    assert digest["changes"] == []
+    [item] = digest["revised"]
+    assert item["commitment_id"] == "air-services"
+    assert (item["reported"]["from_status"], item["reported"]["to_status"]) == ("proposed", "in_progress")
+    assert item["reported_in"] == "2025-12-01"
+    assert (item["now_status"], item["now_since"]) == ("in_progress", "2025-06-13")
+    assert item["because"]["date"] == "2025-03-01" and item["because"]["to_status"] == "agreed"
+    markdown = (tmp_path / "reports" / "2025-12-02.md").read_text(encoding="utf-8")
+    assert "## Revised" in markdown and "Reported in the digest of 2025-12-01: proposed → in progress" in markdown
+    assert "> India and China have agreed to resume direct flights" in markdown
+    assert ">Revised</h2>" in (tmp_path / "reports" / "2025-12-02.html").read_text(encoding="utf-8")
+    mail = handler.received[-1]
+    assert mail["Subject"] == "India–China digest 2025-12-02: no changes, 1 revised"
+    text = mail.get_body(("plain",))
+    assert text is not None and "REVISED" in text.get_content()
+    # Told once.
+    again, _ = cycle(config, date(2025, 12, 3))
+    assert again.digest_id is None and len(handler.received) == 2

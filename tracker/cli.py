@@ -214,6 +214,11 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
             click.echo(
                 f"{confirmed} change{'s' if confirmed != 1 else ''} reported"
                 + (f", {unconfirmed} unconfirmed signal{'s' if unconfirmed != 1 else ''}" if unconfirmed else "")
+                + (
+                    f", {len(report.revisions)} earlier alert{'s' if len(report.revisions) != 1 else ''} revised"
+                    if report.revisions
+                    else ""
+                )
                 + ". Digest written:"
             )
             for path in report.digest_files:

@@ -16,12 +16,12 @@ from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config
 from tracker.delivery import Outcome, deliver, queue_digest
-from tracker.digest import RunCounts, build_digest
+from tracker.digest import RunCounts, build_digest, revision_items
 from tracker.extraction import extract_statements
 from tracker.resources import bundled_dir
 from tracker.site import write_site
 from tracker.sources import ArticleDraft, SourceError, fetch, iter_path, parse_feed
-from tracker.storage import ChangeView, Store
+from tracker.storage import ChangeView, RevisionView, Store
 from tracker.versions import divergences
 
 Progress = Callable[[Sequence[ArticleDraft]], Iterable[ArticleDraft]]
@@ -37,6 +37,7 @@ class RunReport:
     deferred: int = 0
     new_changes: int = 0
     alerts: list[ChangeView] = field(default_factory=list)
+    revisions: list[RevisionView] = field(default_factory=list)
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     site_files: list[Path] = field(default_factory=list)
@@ -193,7 +194,9 @@ def run_cycle(
     store_articles(ctx, drafts, as_of, report, progress)
     report.new_changes = update_timeline(ctx)
     report.alerts = ctx.store.pending_alerts()
-    if report.alerts or always:
+    # Alerts already delivered that a late article rewrote: the next digest says so.
+    report.revisions = revisions = ctx.store.pending_revisions()
+    if report.alerts or revisions or always:
         last = ctx.store.last_digest()
         since = last.as_of if last else None
         digest = build_digest(
@@ -205,7 +208,9 @@ def run_cycle(
             RunCounts(report.ingested, report.skipped, report.failed),
             recent_divergences(ctx, last.as_of if last else None, as_of),
         )
-        stored = queue_digest(ctx.store, ctx.config, digest, [c.id for c in report.alerts], since=since)
+        digest["revised"] = revision_items(revisions)
+        revised_ids = [r.reported.id for r in revisions]
+        stored = queue_digest(ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since)
         report.digest_id = stored.id
         report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
     report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=say)

@@ -876,6 +876,53 @@ class Store:
             )
             return self._change_views(session, rows)
 
+    def pending_revisions(self) -> list[RevisionView]:
+        """Reported changes that a later fold superseded, not yet told to the reader.
+
+        Each comes with where the commitment stands now and the change that
+        most recently arrived for it (the late article behind the revision).
+        """
+        with self.sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(Change)
+                    .where(
+                        Change.superseded.is_(True),
+                        Change.digest_id.is_not(None),
+                        Change.revised_digest_id.is_(None),
+                    )
+                    .order_by(Change.commitment_id, Change.date, Change.id)
+                )
+            )
+            revisions = []
+            for row in rows:
+                current = session.scalars(
+                    select(Change)
+                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .order_by(Change.date.desc(), Change.id.desc())
+                    .limit(1)
+                ).first()
+                newest = session.scalars(
+                    select(Change)
+                    .join(Statement, Statement.id == Change.statement_id)
+                    .join(Article, Article.id == Statement.article_id)
+                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .order_by(Article.ingested_at.desc(), Article.id.desc(), Change.id.desc())
+                    .limit(1)
+                ).first()
+                reported_in = session.get_one(Digest, row.digest_id)
+                views = self._change_views(session, [row, *([newest] if newest else [])])
+                revisions.append(
+                    RevisionView(
+                        reported=views[0],
+                        reported_in=reported_in.as_of,
+                        now_status=current.to_status if current else None,
+                        now_since=current.date if current else None,
+                        because=views[1] if newest else None,
+                    )
+                )
+            return revisions
+
     # --- delivery: the outbox ---------------------------------------------------
 
     def digest_files(self) -> list[str]:
@@ -972,6 +1019,17 @@ def _review_view(row: Review) -> ReviewView:
         reviewer=row.reviewer,
         created_at=row.created_at or utcnow(),
     )
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """An alert already delivered that the timeline no longer holds, and why."""
+
+    reported: ChangeView
+    reported_in: date
+    now_status: str | None
+    now_since: date | None
+    because: ChangeView | None
 
 
 @dataclass(frozen=True)
