@@ -599,44 +599,57 @@ def export(obj: dict, fmt: str, what: str) -> None:
 
 
 @main.command()
-@click.option("--time", "at", help="Time of day to run, HH:MM (default from config: 06:00).")
+@click.option("--time", "at", help="HH:MM every day, or a crontab line ('30 6 * * 1-5'); default from config: 06:00.")
 @click.option("--timezone", "tz", help="Time zone of --time (default from config: UTC).")
+@click.option(
+    "--misfire-grace",
+    default=6 * 3600,
+    show_default=True,
+    help="Seconds after a missed time within which the run is still made up when the scheduler is back.",
+)
 @click.pass_obj
-def schedule(obj: dict, at: str | None, tz: str | None) -> None:
-    """Run the daily cycle every day at a fixed time, until stopped.
+def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> None:
+    """Run the daily cycle at a fixed time, until stopped (SIGINT or SIGTERM).
 
-    Uses APScheduler's cron trigger; a run missed while the machine slept is
-    made up once at the next start (coalesced), never twice.
+    APScheduler keeps the job in the tracker's database: a run missed while
+    the scheduler was stopped or the machine was off is made up once when it
+    starts again (coalesced), never twice. Each run takes the run lock, so a
+    second scheduler on the same database does not run at the same time.
+    One log line per run. cron or a systemd timer calling `tracker run` does
+    the same job (see the README).
 
     \b
     Examples:
       tracker schedule
       tracker schedule --time 07:30 --timezone Asia/Kolkata
+      tracker schedule --time "0 6 * * 1-5"
     """
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
+    import logging
+
+    from tracker.scheduling import ScheduleError, build_scheduler, run_until_stopped, trigger_for
 
     config = _load_config(obj)
-    hour, _, minute = (at or config.schedule_time).partition(":")
+    when, zone = at or config.schedule_time, tz or config.timezone
     try:
-        trigger = CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=tz or config.timezone)
-    except (ValueError, LookupError) as exc:
-        when = f"{at or config.schedule_time} {tz or config.timezone}"
-        raise click.ClickException(f"cannot schedule at {when}: {exc}") from exc
-
-    def daily() -> None:
-        try:
-            with _locked(obj, "schedule") as ctx:
-                report = run_cycle(ctx, date.today(), warn=_warn)
-                _print_report(report, "Run")
-        except click.ClickException as exc:
-            _warn(f"error: {exc.format_message()}")
-
-    scheduler = BlockingScheduler()
-    scheduler.add_job(daily, trigger, id="daily-cycle", coalesce=True, misfire_grace_time=3600, max_instances=1)
-    click.echo(f"Running the daily cycle at {at or config.schedule_time} {tz or config.timezone}; Ctrl-C stops.")
-    with suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+        trigger = trigger_for(when, zone)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The tables first: the job store's own table must not make a new database look populated.
+    with suppress(Busy), _locked(obj, "schedule"):
+        pass  # (a run holding the lock has made them)
+    config_path = str(obj["config_path"].resolve()) if obj["config_path"] else None
+    try:
+        scheduler = build_scheduler(config, trigger, config_path, obj["database_url"], misfire_grace)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot keep the schedule in {_shown_url(config.database_url)}: {reason}") from exc
+    run_until_stopped(
+        scheduler, lambda: click.echo(f"Running the daily cycle at {when} {zone}; Ctrl-C or SIGTERM stops.", err=True)
+    )
+    click.echo("Scheduler stopped.", err=True)
 
 
 @main.command(name="eval")

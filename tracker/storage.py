@@ -409,7 +409,8 @@ class Store:
         A database downgraded to "base" keeps an empty `alembic_version` table:
         it holds no data and is as empty as a new one.
         """
-        return not (set(inspect(self.engine).get_table_names()) - {"alembic_version"})
+        # Neither does the scheduler's job table, which APScheduler makes itself.
+        return not (set(inspect(self.engine).get_table_names()) - {"alembic_version", "apscheduler_jobs"})
 
     def ensure_schema(self) -> None:
         """Upgrade an empty database; leave a populated one to `tracker init`."""
