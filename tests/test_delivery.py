@@ -452,3 +452,21 @@ def test_a_late_article_that_rewrites_a_delivered_alert_is_told_as_revised(
     # Told once.
     again, _ = cycle(config, date(2025, 12, 3))
     assert again.digest_id is None and len(handler.received) == 2
+
+
+def test_a_reports_folder_that_cannot_be_written_keeps_the_files_queued(database_url: str, tmp_path: Path) -> None:
+    config = make_config(database_url, tmp_path)
+    config.reports_dir.write_text("not a folder", encoding="utf-8")
+    report, rows = cycle(config)
+    assert report.digest_id is not None
+    files = by_channel(rows)["files"]
+    assert (files.state, files.attempts) == ("queued", 1)
+    assert [m for m in report.messages if "cannot write" in m and str(config.reports_dir) in m]
+    config.reports_dir.unlink()
+    again, rows = cycle(config)
+    assert again.digest_id is None and by_channel(rows)["files"].state == "sent"
+    assert sorted(p.name for p in config.reports_dir.iterdir())[:3] == [
+        "2025-12-01.html",
+        "2025-12-01.json",
+        "2025-12-01.md",
+    ]

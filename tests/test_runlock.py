@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,13 @@ def test_a_killed_holder_leaves_no_stale_lock(database_url: str, tmp_path: Path)
     holder.wait()
     with run_lock(database_url, "after", wait=30):
         pass
+
+
+def test_unlocked_commands_creating_the_schema_at_once_do_not_collide(database_url: str, tmp_path: Path) -> None:
+    """`tracker status` takes no run lock; several at once on a new database still make one schema."""
+    started = [_tracker(database_url, tmp_path / "reports", "status", "--json") for _ in range(3)]
+    for process in started:
+        code = process.wait(timeout=300)
+        out, err = process.communicate()
+        assert code == 0 and "Traceback" not in err, err
+        assert "air-services" in json.loads(out)

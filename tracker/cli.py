@@ -209,6 +209,10 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
         report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run)
         _print_report(report, "Run")
         if report.digest_id is not None:
+            files_ok = any(
+                o.ok and o.delivery.channel == "files" and o.delivery.digest_id == report.digest_id
+                for o in report.deliveries
+            )
             confirmed = sum(c.confirmed for c in report.alerts)
             unconfirmed = len(report.alerts) - confirmed
             click.echo(
@@ -219,9 +223,14 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
                     if report.revisions
                     else ""
                 )
-                + ". Digest written:"
+                + (". Digest written:" if files_ok else f". Digest #{report.digest_id} recorded; its files are not")
+                + (
+                    ""
+                    if files_ok
+                    else " written yet (see the warning above); the next run or tracker digest send retries."
+                )
             )
-            for path in report.digest_files:
+            for path in report.digest_files if files_ok else []:
                 click.echo(f"  {path}")
         else:
             click.echo("No status changed; no digest written.")

@@ -29,6 +29,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -375,6 +376,9 @@ class Store:
     def upgrade(self, revision: str = "head") -> None:
         config = alembic_config(self.database_url)
         with self._migration_engine() as engine, engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Two first runs at once: the second waits here, then finds the schema made.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7472)"))
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
