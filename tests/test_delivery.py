@@ -345,6 +345,28 @@ def test_outbox_digest_show_and_test_send(database_url: str, tmp_path: Path, smt
 
 # --- SIGKILL anywhere in a run, then a rerun ------------------------------------------
 
+
+def _phase(database_url: str) -> str:
+    """How far a killed run got, read from what it left in the database."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(database_url)
+    try:
+        if "deliveries" not in inspect(engine).get_table_names():
+            return "killed before the schema was made"
+        with engine.connect() as connection:
+            if not connection.execute(text("SELECT count(*) FROM articles")).scalar():
+                return "killed before an article was stored"
+            states = dict(connection.execute(text("SELECT channel, state FROM deliveries")).all())
+    finally:
+        engine.dispose()
+    if not states:
+        return "killed before the digest was recorded"
+    if states.get("files") != "sent":
+        return "killed before the files were written"
+    return f"killed with the email {states.get('email')}"
+
+
 KILL_POINTS = int(os.environ.get("TRACKER_TEST_KILL_POINTS", "8"))
 
 
@@ -377,6 +399,7 @@ def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_on
         time.sleep(duration * (point + 1) / (KILL_POINTS + 1))
         victim.kill()
         killed = victim.wait(timeout=60) == -9
+        phase = _phase(url) if killed else "finished"
         rerun = tracker(folder, "run", "--as-of", "2025-12-01")
         _, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0 and "Traceback" not in err, err
@@ -403,7 +426,7 @@ def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_on
         assert states["files"] == "sent"
         # Exactly one email, or (killed while handing it over) at most one and flagged, never two.
         assert mails == 1 if states["email"] == "sent" else states["email"] == "interrupted" and mails <= 1
-        key = ("killed, " if killed else "finished, ") + f"email {states['email']}"
+        key = f"{phase}, then email {states['email']}"
         outcomes[key] = outcomes.get(key, 0) + 1
     print(f"{KILL_POINTS} kills over a {duration:.1f}s run: {outcomes}")
 
