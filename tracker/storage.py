@@ -32,6 +32,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -424,6 +425,13 @@ class Store:
     # --- catalogue ------------------------------------------------------------
 
     def sync_catalogue(self, catalogue: Catalogue) -> None:
+        try:
+            self._sync_catalogue(catalogue)
+        except IntegrityError:
+            # Another process inserted the same commitments first; now they are there to update.
+            self._sync_catalogue(catalogue)
+
+    def _sync_catalogue(self, catalogue: Catalogue) -> None:
         with self.sessions.begin() as session:
             for item in catalogue.commitments:
                 row = session.get(Commitment, item.id)
