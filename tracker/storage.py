@@ -374,7 +374,7 @@ class Store:
 
     # --- schema ---------------------------------------------------------------
 
-    def upgrade(self, revision: str = "head") -> None:
+    def upgrade(self, revision: str = "heads") -> None:
         config = alembic_config(self.database_url)
         with self._migration_engine() as engine, engine.begin() as connection:
             if engine.dialect.name == "postgresql":
