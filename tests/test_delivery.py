@@ -40,7 +40,9 @@ def make_config(database_url: str, tmp_path: Path, port: int | None = None, **em
         fields: dict[str, Any] = {"security": "none", "sender": "tracker@example.org"}
         fields["recipients"] = ("desk@example.org", "analyst@example.org")
         settings = EmailSettings(host="127.0.0.1", port=port, **(fields | email))
-    return Config(database_url=database_url, reports_dir=tmp_path / "reports", email=settings)
+    return Config(
+        database_url=database_url, reports_dir=tmp_path / "reports", site_dir=tmp_path / "site", email=settings
+    )
 
 
 def cycle(config: Config, as_of: date = AS_OF, **options: Any) -> tuple[RunReport, list[DeliveryView]]:
@@ -297,18 +299,18 @@ def test_a_digest_recorded_but_not_written_is_finished_by_the_next_run(database_
     report, rows = cycle(config)
     assert report.digest_id is None and report.alerts == []
     assert by_channel(rows)["files"].state == "sent"
-    names = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    names = sorted(p.name for p in (tmp_path / "reports").iterdir() if p.is_file())
     assert names == ["2025-12-01.html", "2025-12-01.json", "2025-12-01.md", "changes.atom"]
     assert json.loads((tmp_path / "reports" / "2025-12-01.json").read_text(encoding="utf-8")) == stored.payload
     # Delivering again rewrites the same bytes.
-    before = {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir() if p.is_file()}
     ctx = Context.open(config)
     try:
         ctx.store.requeue(by_channel(rows)["files"].id)
         deliver(ctx.store, config)
     finally:
         ctx.close()
-    assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir() if p.is_file()} == before
 
 
 # --- the commands ---------------------------------------------------------------------
@@ -411,7 +413,7 @@ def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_on
         assert len(digests) == 1
         payload = json.loads(digests[0][1])
         reports = folder / "reports"
-        assert sorted(p.name for p in reports.iterdir()) == [
+        assert sorted(p.name for p in reports.iterdir() if p.is_file()) == [
             "2025-12-01.html",
             "2025-12-01.json",
             "2025-12-01.md",
