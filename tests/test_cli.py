@@ -68,6 +68,7 @@ def test_run_writes_a_digest_into_the_working_folder(db_url: str, tmp_path: Path
         "2025-12-01.html",
         "2025-12-01.json",
         "2025-12-01.md",
+        "changes.atom",
         "site",
     ]
     assert (tmp_path / "reports" / "site" / "index.html").is_file()

@@ -140,7 +140,8 @@ def test_run_on_the_seeds(open_context, reports: Path) -> None:
 
     names = sorted(p.name for p in report.digest_files)
     assert names == ["2025-12-01.html", "2025-12-01.json", "2025-12-01.md"]
-    assert sorted(p.name for p in reports.iterdir()) == [*names, "site"]
+    # Beside the digest, the Atom feed of changes and the site.
+    assert sorted(p.name for p in reports.iterdir()) == [*names, "changes.atom", "site"]
     digest = digest_json(report)
     assert digest["as_of"] == "2025-12-01"
     assert len(digest["changes"]) == len(report.alerts) == len(ctx.store.changes())
@@ -163,7 +164,7 @@ def test_running_again_is_idempotent(open_context, reports: Path) -> None:
     forced = run_cycle(ctx, AS_OF, always=True)
     assert sorted(p.name for p in forced.digest_files) == ["2025-12-01-2.html", "2025-12-01-2.json", "2025-12-01-2.md"]
     assert digest_json(forced)["changes"] == []
-    assert len([p for p in reports.iterdir() if p.is_file()]) == 6
+    assert len(list(reports.glob("2025-12-01*"))) == 6
 
 
 def test_two_runs_report_january_then_june(open_context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import __version__, terminal
 from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
+from tracker.delivery import Outcome, deliver, test_send
 from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.fetching import has_secret, redact
 from tracker.opml import OpmlOutline, read_opml, write_opml
@@ -30,6 +31,7 @@ from tracker.pipeline import (
     run_cycle,
     source_specs,
 )
+from tracker.runlock import LockBusy, run_lock
 from tracker.sanitize import strip_controls
 from tracker.sources import ArticleDraft, SourceError
 from tracker.storage import ReviewError, SourceKind, SourceSpec
@@ -105,6 +107,32 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         raise click.ClickException(str(exc)) from exc
     finally:
         ctx.close()
+
+
+class Busy(click.ClickException):
+    """Another run holds the database: a distinct exit status for schedulers and scripts."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+@contextmanager
+def _locked(obj: dict, command: str) -> Iterator[Context]:
+    """The context of a command that writes: one such command per database at a time."""
+    config = _load_config(obj)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(config.database_url, command, config.lock_wait))
+        except LockBusy as exc:
+            raise Busy(f"another run is in progress: {exc}; waited {config.lock_wait:g}s, not running") from None
+        except ImportError as exc:
+            raise click.ClickException(
+                f"cannot open the database {_shown_url(config.database_url)}: its driver is not installed ({exc.name})"
+            ) from exc
+        except (SQLAlchemyError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot lock the database {_shown_url(config.database_url)}: {reason}") from exc
+        with _context(obj) as ctx:
+            yield ctx
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,7 +213,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
       tracker ingest article.txt
       tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
     """
-    with _context(obj) as ctx:
+    with _locked(obj, "ingest") as ctx:
         report = ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
     sys.exit(report.exit_status)
@@ -194,8 +222,9 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
 @main.command()
 @click.option("--as-of", callback=_parse_date, help="The day the cycle runs for (default: today).")
 @click.option("--always", is_flag=True, help="Write a digest even when nothing changed.")
+@click.option("--dry-run", is_flag=True, help="Write the email as a .eml file beside the digest instead of sending it.")
 @click.pass_obj
-def run(obj: dict, as_of: date | None, always: bool) -> None:
+def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
     """Run one daily cycle: ingest the seeds and every configured source, extract,
     compare, and write a digest when a status changed.
 
@@ -209,25 +238,49 @@ def run(obj: dict, as_of: date | None, always: bool) -> None:
     Examples:
       tracker run
       tracker run --as-of 2025-06-30 --always
+      tracker run --dry-run                # email configured: write reports/<day>.eml, send nothing
     """
-    with _context(obj) as ctx:
-        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn)
+    with _locked(obj, "run") as ctx:
+        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run)
         _print_report(report, "Run")
-        if report.digest_files:
+        if report.digest_id is not None:
+            files_ok = any(
+                o.ok and o.delivery.channel == "files" and o.delivery.digest_id == report.digest_id
+                for o in report.deliveries
+            )
             confirmed = sum(c.confirmed for c in report.alerts)
             unconfirmed = len(report.alerts) - confirmed
             click.echo(
                 f"{confirmed} change{'s' if confirmed != 1 else ''} reported"
                 + (f", {unconfirmed} unconfirmed signal{'s' if unconfirmed != 1 else ''}" if unconfirmed else "")
-                + ". Digest written:"
+                + (
+                    f", {len(report.revisions)} earlier alert{'s' if len(report.revisions) != 1 else ''} revised"
+                    if report.revisions
+                    else ""
+                )
+                + (". Digest written:" if files_ok else f". Digest #{report.digest_id} recorded; its files are not")
+                + (
+                    ""
+                    if files_ok
+                    else " written yet (see the warning above); the next run or tracker digest send retries."
+                )
             )
-            for path in report.digest_files:
+            for path in report.digest_files if files_ok else []:
                 click.echo(f"  {path}")
         else:
             click.echo("No status changed; no digest written.")
         if report.site_files:
             click.echo(f"Site written: {report.site_files[0]}")
+        _print_deliveries(report.deliveries)
     sys.exit(report.exit_status)
+
+
+def _print_deliveries(outcomes: Sequence[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.delivery.channel == "files":
+            continue
+        state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
+        click.echo(f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{state}")
 
 
 def _status_label(status: str | None) -> str:
@@ -758,41 +811,57 @@ def sources_export(obj: dict) -> None:
 
 
 @main.command()
-@click.option("--time", "at", help="Time of day to run, HH:MM (default from config: 06:00).")
+@click.option("--time", "at", help="HH:MM every day, or a crontab line ('30 6 * * 1-5'); default from config: 06:00.")
 @click.option("--timezone", "tz", help="Time zone of --time (default from config: UTC).")
+@click.option(
+    "--misfire-grace",
+    default=6 * 3600,
+    show_default=True,
+    help="Seconds after a missed time within which the run is still made up when the scheduler is back.",
+)
 @click.pass_obj
-def schedule(obj: dict, at: str | None, tz: str | None) -> None:
-    """Run the daily cycle every day at a fixed time, until stopped.
+def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> None:
+    """Run the daily cycle at a fixed time, until stopped (SIGINT or SIGTERM).
 
-    Uses APScheduler's cron trigger; a run missed while the machine slept is
-    made up once at the next start (coalesced), never twice.
+    APScheduler keeps the job in the tracker's database: a run missed while
+    the scheduler was stopped or the machine was off is made up once when it
+    starts again (coalesced), never twice. Each run takes the run lock, so a
+    second scheduler on the same database does not run at the same time.
+    One log line per run. cron or a systemd timer calling `tracker run` does
+    the same job (see the README).
 
     \b
     Examples:
       tracker schedule
       tracker schedule --time 07:30 --timezone Asia/Kolkata
+      tracker schedule --time "0 6 * * 1-5"
     """
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
+    import logging
+
+    from tracker.scheduling import ScheduleError, build_scheduler, run_until_stopped, trigger_for
 
     config = _load_config(obj)
-    hour, _, minute = (at or config.schedule_time).partition(":")
+    when, zone = at or config.schedule_time, tz or config.timezone
     try:
-        trigger = CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=tz or config.timezone)
-    except (ValueError, LookupError) as exc:
-        when = f"{at or config.schedule_time} {tz or config.timezone}"
-        raise click.ClickException(f"cannot schedule at {when}: {exc}") from exc
-
-    def daily() -> None:
-        with _context(obj) as ctx:
-            report = run_cycle(ctx, date.today(), warn=_warn)
-            _print_report(report, "Run")
-
-    scheduler = BlockingScheduler()
-    scheduler.add_job(daily, trigger, id="daily-cycle", coalesce=True, misfire_grace_time=3600, max_instances=1)
-    click.echo(f"Running the daily cycle at {at or config.schedule_time} {tz or config.timezone}; Ctrl-C stops.")
-    with suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+        trigger = trigger_for(when, zone)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The tables first: the job store's own table must not make a new database look populated.
+    with suppress(Busy), _locked(obj, "schedule"):
+        pass  # (a run holding the lock has made them)
+    config_path = str(obj["config_path"].resolve()) if obj["config_path"] else None
+    try:
+        scheduler = build_scheduler(config, trigger, config_path, obj["database_url"], misfire_grace)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot keep the schedule in {_shown_url(config.database_url)}: {reason}") from exc
+    run_until_stopped(
+        scheduler, lambda: click.echo(f"Running the daily cycle at {when} {zone}; Ctrl-C or SIGTERM stops.", err=True)
+    )
+    click.echo("Scheduler stopped.", err=True)
 
 
 @main.command(name="eval")
@@ -931,3 +1000,150 @@ def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv:
         click.echo(f"    “{clean(r.evidence)}”")
     if not statements and not rejections:
         click.echo("No tracked commitment is named.")
+
+
+@main.group()
+def digest() -> None:
+    """Stored digests: print one, or send what is still queued.
+
+    \b
+    Examples:
+      tracker digest show
+      tracker digest send
+    """
+
+
+@digest.command(name="show")
+@click.argument("digest_id", type=int, required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "md", "html", "json", "eml"]), default="text", show_default=True
+)
+@click.pass_obj
+def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
+    """Print a stored digest (the latest without DIGEST_ID), as it was built.
+
+    \b
+    Examples:
+      tracker digest show
+      tracker digest show 3 --format md
+    """
+    from tracker.delivery.email import as_eml, build_message
+    from tracker.delivery.files import render_report
+    from tracker.digest import template_environment
+
+    with _context(obj) as ctx:
+        stored = ctx.store.stored_digest(digest_id)
+        if stored is None:
+            raise click.ClickException("no digest recorded yet" if digest_id is None else f"no digest #{digest_id}")
+        if stored.payload is None:
+            raise click.ClickException(f"digest #{stored.id} was recorded before digests kept their content")
+        if fmt == "text":
+            env = template_environment(ctx.config.templates_dir)
+            click.echo(env.get_template("email.txt.j2").render(digest=stored.payload), nl=False)
+        elif fmt == "eml":
+            if ctx.config.email is None:
+                raise click.ClickException("--format eml needs [email] configured (sender and recipients)")
+            click.echo(as_eml(build_message(stored, ctx.config.email, ctx.config.templates_dir)).decode(), nl=False)
+        else:
+            click.echo(render_report(stored.payload, ctx.config.templates_dir)[fmt])
+
+
+@digest.command(name="send")
+@click.option("--dry-run", is_flag=True, help="Write each queued email as a .eml file instead of sending it.")
+@click.option(
+    "--resend",
+    "resend",
+    type=int,
+    multiple=True,
+    metavar="DELIVERY_ID",
+    help="Queue an interrupted or sent delivery again first (see tracker outbox); same Message-ID.",
+)
+@click.pass_obj
+def digest_send(obj: dict, dry_run: bool, resend: tuple[int, ...]) -> None:
+    """Deliver every queued or failed digest now (files, email, notifications).
+
+    A delivery that a run left interrupted (the server may have it) is sent
+    again only when named with --resend.
+
+    \b
+    Examples:
+      tracker digest send
+      tracker digest send --dry-run
+      tracker digest send --resend 4
+    """
+    with _locked(obj, "send") as ctx:
+        known = {d.id for d in ctx.store.deliveries()}
+        for delivery_id in resend:
+            if delivery_id not in known:
+                raise click.ClickException(f"no delivery #{delivery_id}; see tracker outbox")
+            ctx.store.requeue(delivery_id)
+        outcomes = deliver(ctx.store, ctx.config, dry_run=dry_run, retry_failed=True, warn=_warn)
+        if not outcomes:
+            click.echo("Nothing queued.")
+        for outcome in outcomes:
+            state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
+            paths = f": {', '.join(str(p) for p in outcome.paths)}" if outcome.delivery.channel == "files" else ""
+            click.echo(
+                f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{paths}{state}"
+            )
+        if any(not o.ok for o in outcomes):
+            sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["queued", "sending", "interrupted", "failed", "sent"]),
+    help="Only deliveries in this state (repeatable).",
+)
+@click.pass_obj
+def outbox(obj: dict, states: tuple[str, ...]) -> None:
+    """List deliveries: each digest per channel, queued, failed or sent, with attempts and the last error.
+
+    \b
+    Examples:
+      tracker outbox
+      tracker outbox --state queued --state failed
+    """
+    with _context(obj) as ctx:
+        rows = ctx.store.deliveries(list(states) or None)
+        if not rows:
+            click.echo("The outbox is empty.")
+        for row in rows:
+            when = f" at {row.sent_at:%Y-%m-%d %H:%M}" if row.sent_at else ""
+            click.echo(
+                f"#{row.id} digest #{row.digest_id} ({row.as_of}) {row.channel:<20} {row.state:<11}"
+                f" {row.attempts} attempt{'s' if row.attempts != 1 else ''}{when}"
+                + (f" {row.message_id}" if row.message_id else "")
+            )
+            if row.last_error and row.state != "sent":
+                click.echo(f"    {row.last_error}")
+
+
+@main.command(name="test-send")
+@click.argument("channel", required=False, type=click.Choice(["email", "notify"]))
+@click.pass_obj
+def test_send_(obj: dict, channel: str | None) -> None:
+    """Send a sample digest through each configured channel (or CHANNEL) and say what happened.
+
+    Nothing is recorded; the sample is built from the current timeline.
+
+    \b
+    Examples:
+      tracker test-send
+      tracker test-send email
+    """
+    from tracker.digest import RunCounts, build_digest
+
+    with _context(obj) as ctx:
+        current = current_statuses(ctx.store)
+        sample = build_digest(
+            list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
+        )
+        results = test_send(ctx.config, channel, sample)
+    for name, ok, detail in results:
+        click.echo(f"{name}: {'ok' if ok else 'FAILED'}: {detail}")
+    if not all(ok for _, ok, _ in results):
+        sys.exit(1)

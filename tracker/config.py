@@ -9,7 +9,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from tracker.fetching import FetchPolicy, with_credentials
 
@@ -29,6 +29,27 @@ class FeedSource:
     official: bool = False
     # None: the configuration's `full_text` setting.
     full_text: bool | None = None
+
+
+Security = Literal["starttls", "tls", "none"]
+SECURITY_CHOICES: tuple[Security, ...] = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Where digests are mailed. The password is read from the environment variable
+    named by `password_env` when sending, never stored here or logged."""
+
+    host: str
+    sender: str
+    recipients: tuple[str, ...]
+    port: int = 587
+    security: Security = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    # A CA bundle to trust for a server whose certificate a private CA signed.
+    ca_file: Path | None = None
+    timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,14 @@ class Config:
     # Fetch the linked page when a feed entry's text is shorter than this.
     full_text: bool = True
     full_text_min_chars: int = 600
+    # Delivery: email when [email] is configured, Apprise notification URLs.
+    email: EmailSettings | None = None
+    notify: tuple[str, ...] = ()
+    # How long a run waits for another run on the same database before giving up.
+    lock_wait: float = 10.0
+    # A channel that failed this many times in a row stops being retried by
+    # `tracker run`; `tracker digest send` still retries it.
+    max_attempts: int = 10
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -98,8 +127,13 @@ ENV_KEYS = {
     "nlp_model": "TRACKER_NLP_MODEL",
     "site_dir": "TRACKER_SITE_DIR",
     "reviewer": "TRACKER_REVIEWER",
+    "lock_wait": "TRACKER_LOCK_WAIT",
+    "max_attempts": "TRACKER_MAX_ATTEMPTS",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
+EMAIL_ENV_PREFIX = "TRACKER_EMAIL_"
+EMAIL_KEYS = ("host", "port", "security", "username", "password_env", "sender", "recipients", "ca_file", "timeout")
+NOTIFY_ENV = "TRACKER_NOTIFY"
 
 
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
@@ -116,6 +150,22 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         if isinstance(value, bool) or not 0.0 <= number <= 1.0:
             raise ConfigError(f"{where}: confidence_threshold must be a number from 0 to 1")
         return number
+    if key == "lock_wait":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if isinstance(value, bool) or seconds < 0:
+            raise ConfigError(f"{where}: lock_wait must be a number of seconds, 0 or more")
+        return seconds
+    if key == "max_attempts":
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            count = 0
+        if isinstance(value, bool) or count < 1:
+            raise ConfigError(f"{where}: max_attempts must be a whole number of at least 1")
+        return count
     if key == "error_after":
         # TOML's true is a Python int too; it is not a number of failures.
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -132,6 +182,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     if path is None:
         path = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
     values: dict[str, Any] = {}
+    email_raw: dict[str, tuple[Any, str, Path]] = {}
     source = None
     if path.exists():
         source = str(path)
@@ -152,6 +203,8 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
             "fetch_backoff_max",
             "full_text",
             "full_text_min_chars",
+            "email",
+            "notify",
         }
         for key, value in raw.items():
             where = f"{path}: {key}"
@@ -170,6 +223,14 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigError(f"{where}: must be a list of domain names")
                 values["official_domains"] = tuple(v.lower() for v in value)
+            elif key == "email":
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{where}: must be a table ([email])")
+                email_raw = {k: (v, f"{where}.{k}", base) for k, v in value.items()}
+            elif key == "notify":
+                if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                    raise ConfigError(f"{where}: must be a list of Apprise URLs")
+                values["notify"] = tuple(value)
             elif key == "feeds":
                 if not isinstance(value, list):
                     raise ConfigError(f"{where}: must be a list of feeds (URL strings or tables with url)")
@@ -198,6 +259,17 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
             if key == "seeds_dir":
                 # A later (higher) layer naming a folder turns seeds back on.
                 values["use_seeds"] = True
+    for key in EMAIL_KEYS:
+        env = EMAIL_ENV_PREFIX + key.upper()
+        if env in os.environ:
+            raw_value: Any = os.environ[env]
+            if key == "recipients":
+                raw_value = [r.strip() for r in raw_value.split(",") if r.strip()]
+            email_raw[key] = (raw_value, f"environment {env}", cwd)
+    if email_raw:
+        values["email"] = _email(email_raw)
+    if NOTIFY_ENV in os.environ:
+        values["notify"] = tuple(os.environ[NOTIFY_ENV].split())
     for key, value in (overrides or {}).items():
         if value is not None:
             if key in PATH_KEYS:
@@ -268,3 +340,44 @@ def _fetch(table: Any, where: str) -> dict[str, Any]:
         else:
             raise ConfigError(f"{where}.{key}: unknown key")
     return {**values, "fetch": FetchPolicy(**policy)}
+
+
+def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
+    """The [email] table over its environment variables; None when no host is set."""
+    got: dict[str, Any] = {}
+    for key, (value, where, base) in raw.items():
+        if key not in EMAIL_KEYS:
+            raise ConfigError(f"{where}: unknown key")
+        if key == "recipients":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and "@" in v for v in value):
+                raise ConfigError(f"{where}: must be a list of email addresses")
+            got[key] = tuple(value)
+        elif key in ("port", "timeout"):
+            try:
+                number = int(value) if key == "port" else float(value)
+            except (TypeError, ValueError):
+                number = 0
+            if isinstance(value, bool) or number <= 0 or (key == "port" and number > 65535):
+                raise ConfigError(f"{where}: must be a positive number" + (" (a TCP port)" if key == "port" else ""))
+            got[key] = number
+        elif key == "security":
+            if value not in SECURITY_CHOICES:
+                raise ConfigError(f"{where}: must be one of {', '.join(SECURITY_CHOICES)}")
+            got[key] = cast(Security, value)
+        elif key == "ca_file":
+            got[key] = _coerce("reports_dir", value, where, base)
+        else:
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: must be a string")
+            got[key] = value or None
+    if not got.get("host"):
+        return None
+    for needed in ("sender", "recipients"):
+        if not got.get(needed):
+            where = next(iter(raw.values()))[1].rsplit(".", 1)[0]
+            raise ConfigError(f"{where}: email needs {needed} as well as host")
+    if got.get("username") and not got.get("password_env"):
+        got["password_env"] = "TRACKER_SMTP_PASSWORD"
+    return EmailSettings(**got)

@@ -17,7 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from tracker.catalogue import Catalogue
 from tracker.resources import bundled_dir
 from tracker.sanitize import escape_markdown, is_web_url, markdown_url
-from tracker.storage import ChangeView
+from tracker.storage import ChangeView, RevisionView
 
 FORMATS = (("html", "digest.html.j2"), ("md", "digest.md.j2"))
 
@@ -126,3 +126,19 @@ def write_digest(digest: dict, reports_dir: Path, templates_dir: Path | None = N
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def revision_items(revisions: Sequence[RevisionView]) -> list[dict]:
+    """The digest's "Revised" section: what was reported, what the timeline says now, and why."""
+    return [
+        {
+            "commitment_id": r.reported.commitment_id,
+            "commitment_title": r.reported.commitment_title,
+            "reported": _change_item(r.reported),
+            "reported_in": r.reported_in.isoformat(),
+            "now_status": r.now_status,
+            "now_since": r.now_since.isoformat() if r.now_since else None,
+            "because": _change_item(r.because) if r.because else None,
+        }
+        for r in revisions
+    ]

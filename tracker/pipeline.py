@@ -16,7 +16,9 @@ from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config, FeedSource
-from tracker.digest import RunCounts, build_digest, write_digest
+from tracker.delivery import Outcome as DeliveryOutcome
+from tracker.delivery import deliver, queue_digest
+from tracker.digest import RunCounts, build_digest, revision_items
 from tracker.extraction import extract_statements
 from tracker.fetching import (
     FetchRequest,
@@ -33,7 +35,7 @@ from tracker.fulltext import needs_full_text, with_full_text
 from tracker.resources import bundled_dir
 from tracker.site import write_site
 from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
-from tracker.storage import ChangeView, FetchRecord, SourceKind, SourceSpec, SourceView, Store
+from tracker.storage import ChangeView, FetchRecord, RevisionView, SourceKind, SourceSpec, SourceView, Store
 from tracker.versions import divergences
 
 # Exit statuses of `tracker run` and `tracker ingest` (documented in --help and README).
@@ -54,6 +56,7 @@ class RunReport:
     deferred: int = 0
     new_changes: int = 0
     alerts: list[ChangeView] = field(default_factory=list)
+    revisions: list[RevisionView] = field(default_factory=list)
     digest_files: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     site_files: list[Path] = field(default_factory=list)
@@ -66,6 +69,8 @@ class RunReport:
     inputs_failed: int = 0
     # Followed feeds that are failing (this run, or waiting for their next attempt).
     source_problems: list[SourceProblem] = field(default_factory=list)
+    digest_id: int | None = None
+    deliveries: list[DeliveryOutcome] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:
@@ -456,33 +461,43 @@ def run_cycle(
     always: bool = False,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> RunReport:
-    """One daily cycle: seeds, folders and feeds in; digest out when a status changed."""
+    """One daily cycle: seeds, folders and feeds in; digest out when a status changed.
+
+    The digest is recorded in the outbox with its changes marked reported in one
+    transaction, then delivered (files, email, notifications); deliveries an
+    earlier run left queued go out too.
+    """
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
     drafts = read_paths(folder_paths(ctx), report, say) + read_feeds(ctx, report, say)
     store_articles(ctx, drafts, as_of, report, progress, say)
     report.new_changes = update_timeline(ctx)
     report.alerts = ctx.store.pending_alerts()
-    digest_id = None
-    if report.alerts or always:
+    # Alerts already delivered that a late article rewrote: the next digest says so.
+    report.revisions = revisions = ctx.store.pending_revisions()
+    if report.alerts or revisions or always:
         last = ctx.store.last_digest()
+        since = last.as_of if last else None
         digest = build_digest(
             report.alerts,
             current_statuses(ctx.store),
             ctx.catalogue,
             as_of,
-            last.as_of if last else None,
+            since,
             RunCounts(report.ingested, report.skipped, report.failed),
             recent_divergences(ctx, last.as_of if last else None, as_of),
             source_problems=[p.as_json() for p in report.source_problems],
         )
-        report.digest_files = write_digest(digest, ctx.config.reports_dir, ctx.config.templates_dir)
-        digest_id = ctx.store.record_digest(
-            as_of, last.as_of if last else None, [c.id for c in report.alerts], [str(p) for p in report.digest_files]
-        )
+        digest["revised"] = revision_items(revisions)
+        revised_ids = [r.reported.id for r in revisions]
+        stored = queue_digest(ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since)
+        report.digest_id = stored.id
+        report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
+    report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=say)
     report.site_files = write_site_of(ctx, as_of)
-    _finish(ctx, report, digest_id)
+    _finish(ctx, report, report.digest_id)
     return report
 
 

@@ -32,9 +32,12 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from tracker.catalogue import Catalogue
 from tracker.comparison import CorroborationPolicy, FoldInput, StatusChange, Support, corroborate
@@ -166,6 +169,26 @@ class Digest(Base):
     since: Mapped[date | None] = mapped_column(Date)
     change_count: Mapped[int] = mapped_column(Integer, default=0)
     files: Mapped[str] = mapped_column(Text, default="[]")
+    # The digest as built (JSON); files and messages are rendered from it.
+    payload: Mapped[str | None] = mapped_column(Text)
+
+
+class Delivery(Base):
+    """The outbox: one digest handed to one channel, and how that went."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"))
+    channel: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Change(Base):
@@ -189,6 +212,8 @@ class Change(Base):
     # article that does not move the current status.
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    # Set on a reported change that a later fold superseded, once a digest told the reader.
+    revised_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
 
     statement: Mapped[Statement] = relationship()
 
@@ -428,6 +453,11 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return config
 
 
+def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The driver emits no BEGIN or COMMIT of its own; SQLAlchemy's "begin" event does.
+    dbapi_connection.isolation_level = None
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -461,38 +491,41 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         """Upgrade to `revision`, by default the newest (the migrations form one line)."""
-        with self._migration_connection() as connection:
-            config = alembic_config(self.database_url)
+        config = alembic_config(self.database_url)
+        with self._migration_engine() as engine, engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Two first runs at once: the second waits here, then finds the schema made.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7472)"))
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
     def downgrade(self, revision: str) -> None:
-        with self._migration_connection() as connection:
-            config = alembic_config(self.database_url)
+        config = alembic_config(self.database_url)
+        with self._migration_engine() as engine, engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, revision)
 
     @contextmanager
-    def _migration_connection(self) -> Iterator[Connection]:
-        """A connection in one transaction; on SQLite with foreign keys off meanwhile.
+    def _migration_engine(self) -> Iterator[Engine]:
+        """The engine migrations run on: on SQLite, one whose DDL is transactional.
 
-        SQLite changes a table's constraints by copying it into a new one and
-        dropping the old, which enforced foreign keys forbid while other
-        tables' rows point at it. The pragma only takes effect outside a
-        transaction, hence before it begins.
+        Python's sqlite3 commits before each CREATE TABLE unless it is told to
+        leave transactions alone; then a run killed halfway through creating
+        the schema leaves no half-made database behind. Its connections leave
+        foreign keys off (no pragma listener): SQLite changes a table's
+        constraints by copying it into a new one and dropping the old, which
+        enforced foreign keys forbid while other tables' rows point at it.
         """
-        sqlite = self.engine.dialect.name == "sqlite"
-        with self.engine.connect() as connection:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                connection.commit()
-            try:
-                with connection.begin():
-                    yield connection
-            finally:
-                if sqlite:
-                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                    connection.commit()
+        if self.engine.dialect.name != "sqlite":
+            yield self.engine
+            return
+        engine = create_engine(self.database_url, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
     def is_empty(self) -> bool:
         """No tables of the tracker's; Alembic's own bookkeeping table does not count.
@@ -500,7 +533,8 @@ class Store:
         A database downgraded to "base" keeps an empty `alembic_version` table:
         it holds no data and is as empty as a new one.
         """
-        return not (set(inspect(self.engine).get_table_names()) - {"alembic_version"})
+        # Neither does the scheduler's job table, which APScheduler makes itself.
+        return not (set(inspect(self.engine).get_table_names()) - {"alembic_version", "apscheduler_jobs"})
 
     def ensure_schema(self) -> None:
         """Upgrade an empty database; leave a populated one to `tracker init`."""
@@ -520,6 +554,13 @@ class Store:
     # --- catalogue ------------------------------------------------------------
 
     def sync_catalogue(self, catalogue: Catalogue) -> None:
+        try:
+            self._sync_catalogue(catalogue)
+        except IntegrityError:
+            # Another process inserted the same commitments first; now they are there to update.
+            self._sync_catalogue(catalogue)
+
+    def _sync_catalogue(self, catalogue: Catalogue) -> None:
         with self.sessions.begin() as session:
             for item in catalogue.commitments:
                 row = session.get(Commitment, item.id)
@@ -675,12 +716,15 @@ class Store:
             articles = counts.get(row.id, 0)
             if row.kind == SourceKind.FOLDER:
                 # A folder's articles belong to its outlets ("folder#outlet").
-                articles = session.scalar(
-                    select(func.count())
-                    .select_from(Article)
-                    .join(Source)
-                    .where(Source.location.startswith(f"{row.location}#", autoescape=True))
-                ) or 0
+                articles = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Article)
+                        .join(Source)
+                        .where(Source.location.startswith(f"{row.location}#", autoescape=True))
+                    )
+                    or 0
+                )
             views.append(
                 SourceView(
                     id=row.id,
@@ -1022,13 +1066,32 @@ class Store:
             latest[row.commitment_id] = row.to_status
         return latest
 
-    def record_digest(self, as_of: date, since: date | None, change_ids: Sequence[int], files: Sequence[str]) -> int:
+    def record_digest(
+        self,
+        as_of: date,
+        since: date | None,
+        change_ids: Sequence[int],
+        files: Sequence[str],
+        *,
+        payload: str | None = None,
+        channels: Sequence[str] = (),
+        revised_ids: Sequence[int] = (),
+    ) -> int:
+        """Record a digest, mark its changes (and the revisions it tells) reported, and
+        queue one delivery per channel: all in one transaction."""
         with self.sessions.begin() as session:
-            digest = Digest(as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)))
+            digest = Digest(
+                as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)), payload=payload
+            )
             session.add(digest)
             session.flush()
             for row in session.scalars(select(Change).where(Change.id.in_(change_ids))):
                 row.digest_id = digest.id
+            if revised_ids:
+                for row in session.scalars(select(Change).where(Change.id.in_(revised_ids))):
+                    row.revised_digest_id = digest.id
+            for channel in channels:
+                session.add(Delivery(digest_id=digest.id, channel=channel))
             current = self._current_status(session)
             for commitment in session.scalars(select(Commitment)):
                 commitment.alerted_status = current.get(commitment.id)
@@ -1141,6 +1204,134 @@ class Store:
             )
             return self._change_views(session, rows)
 
+    def pending_revisions(self) -> list[RevisionView]:
+        """Reported changes that a later fold superseded, not yet told to the reader.
+
+        Each comes with where the commitment stands now and the change that
+        most recently arrived for it (the late article behind the revision).
+        """
+        with self.sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(Change)
+                    .where(
+                        Change.superseded.is_(True),
+                        Change.digest_id.is_not(None),
+                        Change.revised_digest_id.is_(None),
+                    )
+                    .order_by(Change.commitment_id, Change.date, Change.id)
+                )
+            )
+            revisions = []
+            for row in rows:
+                current = session.scalars(
+                    select(Change)
+                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .order_by(Change.date.desc(), Change.id.desc())
+                    .limit(1)
+                ).first()
+                newest = session.scalars(
+                    select(Change)
+                    .join(Statement, Statement.id == Change.statement_id)
+                    .join(Article, Article.id == Statement.article_id)
+                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .order_by(Article.ingested_at.desc(), Article.id.desc(), Change.id.desc())
+                    .limit(1)
+                ).first()
+                reported_in = session.get_one(Digest, row.digest_id)
+                views = self._change_views(session, [row, *([newest] if newest else [])])
+                revisions.append(
+                    RevisionView(
+                        reported=views[0],
+                        reported_in=reported_in.as_of,
+                        now_status=current.to_status if current else None,
+                        now_since=current.date if current else None,
+                        because=views[1] if newest else None,
+                    )
+                )
+            return revisions
+
+    # --- delivery: the outbox ---------------------------------------------------
+
+    def digest_files(self) -> list[str]:
+        """Every file name any recorded digest has, written yet or not."""
+        with self.sessions() as session:
+            return [name for files in session.scalars(select(Digest.files)) for name in json.loads(files)]
+
+    def stored_digest(self, digest_id: int | None = None) -> StoredDigest | None:
+        """One recorded digest (the latest when no id is given)."""
+        with self.sessions() as session:
+            if digest_id is None:
+                row = session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+            else:
+                row = session.get(Digest, digest_id)
+            return _stored_digest(row) if row else None
+
+    def stored_digests(self) -> list[StoredDigest]:
+        """Every recorded digest that kept its payload, oldest first."""
+        with self.sessions() as session:
+            rows = session.scalars(select(Digest).where(Digest.payload.is_not(None)).order_by(Digest.id))
+            return [_stored_digest(row) for row in rows]
+
+    def deliveries(self, states: Sequence[str] | None = None, digest_id: int | None = None) -> list[DeliveryView]:
+        with self.sessions() as session:
+            query = select(Delivery, Digest.as_of).join(Digest, Digest.id == Delivery.digest_id)
+            if states is not None:
+                query = query.where(Delivery.state.in_(list(states)))
+            if digest_id is not None:
+                query = query.where(Delivery.digest_id == digest_id)
+            return [_delivery_view(row, as_of) for row, as_of in session.execute(query.order_by(Delivery.id))]
+
+    def start_attempt(self, delivery_id: int, message_id: str | None = None) -> None:
+        """Count an attempt before it is made, so a crash still counts it."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.attempts += 1
+            row.updated_at = utcnow()
+            if message_id is not None:
+                row.message_id = message_id
+
+    def mark_sending(self, delivery_id: int) -> None:
+        """The point of no return: from here the far side may hold the message."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at = "sending", utcnow()
+
+    def finish_attempt(self, delivery_id: int, error: str | None, max_attempts: int) -> DeliveryView:
+        """Sent, or back in the queue with the error (failed after max_attempts)."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.updated_at = utcnow()
+            if error is None:
+                row.state, row.sent_at, row.last_error = "sent", row.updated_at, None
+            else:
+                row.state = "failed" if row.attempts >= max_attempts else "queued"
+                row.last_error = error[:2000]
+            as_of = session.get_one(Digest, row.digest_id).as_of
+            return _delivery_view(row, as_of)
+
+    def interrupt_sending(self) -> list[DeliveryView]:
+        """Deliveries a dead run left at the point of no return: marked interrupted.
+
+        Called under the run lock, so nobody else is sending them now.
+        """
+        with self.sessions.begin() as session:
+            found = []
+            for row, as_of in session.execute(
+                select(Delivery, Digest.as_of)
+                .join(Digest, Digest.id == Delivery.digest_id)
+                .where(Delivery.state == "sending")
+            ):
+                row.state, row.updated_at = "interrupted", utcnow()
+                row.last_error = "the run stopped after handing it over and before recording the answer"
+                found.append(_delivery_view(row, as_of))
+            return found
+
+    def requeue(self, delivery_id: int) -> None:
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at = "queued", utcnow()
+
 
 def _review_view(row: Review) -> ReviewView:
     return ReviewView(
@@ -1165,9 +1356,10 @@ def _article_orders(session: Session) -> dict[int, str]:
     first version's hash, then its depth), so an update that restates the
     story on the same day does not take over the changes its first version caused.
     """
-    rows = {aid: (previous, digest) for aid, previous, digest in session.execute(
-        select(Article.id, Article.previous_id, Article.content_hash)
-    )}
+    rows = {
+        aid: (previous, digest)
+        for aid, previous, digest in session.execute(select(Article.id, Article.previous_id, Article.content_hash))
+    }
     orders: dict[int, str] = {}
     for aid in rows:
         depth, current = 0, aid
@@ -1190,6 +1382,69 @@ def _find_source(session: Session, key: str) -> Source | None:
     if row is None:
         row = session.scalar(followed.where(Source.name == key).order_by(Source.id).limit(1))
     return row
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """An alert already delivered that the timeline no longer holds, and why."""
+
+    reported: ChangeView
+    reported_in: date
+    now_status: str | None
+    now_since: date | None
+    because: ChangeView | None
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    id: int
+    as_of: date
+    created_at: datetime
+    change_count: int
+    files: tuple[str, ...]
+    payload: dict | None
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    digest_id: int
+    as_of: date
+    channel: str
+    state: str
+    attempts: int
+    last_error: str | None
+    message_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+def _stored_digest(row: Digest) -> StoredDigest:
+    return StoredDigest(
+        id=row.id,
+        as_of=row.as_of,
+        created_at=row.created_at,
+        change_count=row.change_count,
+        files=tuple(json.loads(row.files)),
+        payload=json.loads(row.payload) if row.payload else None,
+    )
+
+
+def _delivery_view(row: Delivery, as_of: date) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        digest_id=row.digest_id,
+        as_of=as_of,
+        channel=row.channel,
+        state=row.state,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        sent_at=row.sent_at,
+    )
 
 
 def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:

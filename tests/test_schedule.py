@@ -1,0 +1,124 @@
+"""The schedule: real `tracker schedule` processes with a trigger seconds away."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tracker.scheduling import ScheduleError, trigger_for
+
+
+class Scheduler:
+    """A `tracker schedule` process whose log lines are collected as they come."""
+
+    def __init__(self, tmp_path: Path, database_url: str, at: str, **env: str) -> None:
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "schedule", "--time", at, "--timezone", "UTC"],
+            env=os.environ
+            | {"TRACKER_DATABASE_URL": database_url, "TRACKER_REPORTS_DIR": str(tmp_path / "reports")}
+            | env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, *needles: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if any(needle in line for needle in needles):
+                    return line
+            if self.process.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line with {needles}: {self.lines}")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=120)
+        self.reader.join(timeout=10)
+        return code
+
+
+def seconds_from_now(seconds: int) -> tuple[str, datetime]:
+    when = datetime.now(UTC) + timedelta(seconds=seconds)
+    return when.strftime("%H:%M:%S"), when
+
+
+def count(database_url: str, query: str) -> list[tuple]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def init(database_url: str) -> None:
+    env = os.environ | {"TRACKER_DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "-m", "tracker", "init"], env=env, check=True, capture_output=True)
+
+
+def test_a_run_missed_while_stopped_is_made_up_once(database_url: str, tmp_path: Path) -> None:
+    init(database_url)
+    at, when = seconds_from_now(8)
+    first = Scheduler(tmp_path, database_url, at)
+    first.wait_for("Running the daily cycle")
+    assert first.stop() == 0
+    assert "run #" not in "\n".join(first.lines), "the first scheduler ran before it was stopped"
+    assert first.lines[-1] == "Scheduler stopped."
+    assert count(database_url, "SELECT id FROM runs") == []
+    # The machine is "off" while the time passes.
+    time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()) + 2)
+    second = Scheduler(tmp_path, database_url, at)
+    line = second.wait_for("run #", "run failed", "run skipped")
+    assert "digest #1" in line, line
+    assert second.stop() == 0
+    run_lines = [entry for entry in second.lines if " run #" in entry]
+    assert len(run_lines) == 1
+    assert "Traceback" not in "\n".join(second.lines)
+    assert len(count(database_url, "SELECT id FROM runs")) == 1
+    assert len(count(database_url, "SELECT id FROM digests")) == 1
+    # What is left owed is tomorrow's run, not another one for today.
+    [(next_run,)] = count(database_url, "SELECT next_run_time FROM apscheduler_jobs")
+    assert float(next_run) > time.time() + 3600
+
+
+def test_two_schedulers_on_one_database_do_not_run_at_once(database_url: str, tmp_path: Path) -> None:
+    init(database_url)
+    at, _ = seconds_from_now(8)
+    schedulers = [Scheduler(tmp_path, database_url, at, TRACKER_LOCK_WAIT="0") for _ in range(2)]
+    outcomes = [s.wait_for("run #", "run skipped", "run failed") for s in schedulers]
+    assert all(s.stop() == 0 for s in schedulers)
+    assert not any("run failed" in line or "Traceback" in line for s in schedulers for line in s.lines)
+    runs = count(database_url, "SELECT started_at, finished_at FROM runs WHERE command = 'run' ORDER BY started_at")
+    for (_, finished), (started, _) in itertools.pairwise(runs):
+        assert str(finished) <= str(started), "two runs overlapped"
+    assert len(count(database_url, "SELECT id FROM digests")) == 1
+    print("two schedulers:", ["ran" if "run #" in o else "skipped (busy)" for o in outcomes])
+
+
+def test_times_cron_lines_and_zones() -> None:
+    assert str(trigger_for("06:30", "Asia/Kolkata").fields[5]) == "6"
+    assert "day_of_week='mon-fri'" in str(trigger_for("0 6 * * mon-fri", "UTC"))
+    for bad, zone in (("25:00", "UTC"), ("six", "UTC"), ("06:00", "Mars/Olympus")):
+        with pytest.raises(ScheduleError):
+            trigger_for(bad, zone)

@@ -1,0 +1,138 @@
+"""Email: the stored digest as one multipart message (plain text and HTML with CSS inlined), over SMTP.
+
+The Message-ID is derived from the digest (its id and a hash of its payload),
+so every attempt to send one digest carries the same id, and the outbox records
+it before the message is handed over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import smtplib
+import ssl
+from collections.abc import Callable
+from datetime import UTC
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import css_inline
+
+from tracker.config import EmailSettings
+from tracker.delivery.files import DeliveryError
+from tracker.digest import template_environment
+from tracker.storage import StoredDigest
+
+
+def message_id(digest: StoredDigest, sender: str) -> str:
+    """`<tracker-digest-7.3f2a…@example.org>`: the same for every attempt to send this digest."""
+    body = json.dumps(digest.payload, sort_keys=True, ensure_ascii=False).encode()
+    domain = sender.rpartition("@")[2].strip(">").strip() or "tracker.invalid"
+    return f"<tracker-digest-{digest.id}.{hashlib.sha256(body).hexdigest()[:16]}@{domain}>"
+
+
+def subject(payload: dict) -> str:
+    """The relationship, the date and the number of changes, setbacks first."""
+    changes = payload.get("changes") or []
+    setbacks = sum(1 for c in changes if c.get("setback"))
+    revised = len(payload.get("revised") or [])
+    parts = []
+    if setbacks:
+        parts.append(f"{setbacks} setback{'s' if setbacks != 1 else ''}")
+    parts.append(f"{len(changes)} change{'s' if len(changes) != 1 else ''}" if changes else "no changes")
+    if revised:
+        parts.append(f"{revised} revised")
+    return f"{payload['relationship']} digest {payload['as_of']}: {', '.join(parts)}"
+
+
+def build_message(digest: StoredDigest, settings: EmailSettings, templates_dir: Path | None = None) -> EmailMessage:
+    """The message for a stored digest: pure, the same bytes whenever it is built again."""
+    if digest.payload is None:
+        raise DeliveryError(f"digest #{digest.id} was recorded without its content and cannot be mailed")
+    env = template_environment(templates_dir)
+    text = env.get_template("email.txt.j2").render(digest=digest.payload)
+    html = css_inline.inline(env.get_template("email.html.j2").render(digest=digest.payload))
+    message = EmailMessage()
+    message["Subject"] = subject(digest.payload)
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    created = digest.created_at if digest.created_at.tzinfo else digest.created_at.replace(tzinfo=UTC)
+    message["Date"] = format_datetime(created)
+    message["Message-ID"] = message_id(digest, settings.sender)
+    message["X-Tracker-Digest"] = str(digest.id)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def as_eml(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def _password(settings: EmailSettings) -> str | None:
+    if not settings.username:
+        return None
+    name = settings.password_env or "TRACKER_SMTP_PASSWORD"
+    password = os.environ.get(name)
+    if not password:
+        raise DeliveryError(f"email: the password variable {name} is not set (needed to log in as {settings.username})")
+    return password
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {' '.join(detail.split())}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def send_message(
+    message: EmailMessage, settings: EmailSettings, point_of_no_return: Callable[[], None] = lambda: None
+) -> None:
+    """Hand the message to the SMTP server; raise DeliveryError (one line) unless it accepted it.
+
+    Everything that can fail cleanly (connection, TLS, login, sender and every
+    recipient) happens first; `point_of_no_return` is called just before the
+    message itself is sent, the only step after which the server may hold it
+    without this side knowing.
+    """
+    where = f"email via {settings.host}:{settings.port}"
+    password = _password(settings)
+    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+    try:
+        client: smtplib.SMTP
+        if settings.security == "tls":
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            client.ehlo()
+            if settings.security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.username and password is not None:
+                client.login(settings.username, password)
+            code, reply = client.mail(settings.sender)
+            if code != 250:
+                raise DeliveryError(
+                    f"{where}: sender {settings.sender} refused: {code} {reply.decode(errors='replace')}"
+                )
+            for recipient in settings.recipients:
+                code, reply = client.rcpt(recipient)
+                if code not in (250, 251):
+                    raise DeliveryError(
+                        f"{where}: recipient {recipient} refused: {code} {reply.decode(errors='replace')}"
+                    )
+            point_of_no_return()
+            code, reply = client.data(as_eml(message))
+            if code != 250:
+                raise DeliveryError(f"{where}: message refused: {code} {reply.decode(errors='replace')}")
+    except DeliveryError:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{where}: login as {settings.username} refused: {_reason(exc)}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"{where}: {_reason(exc)}") from exc

@@ -1,0 +1,78 @@
+"""Report files: chosen once when the digest is recorded, written atomically from it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Collection, Sequence
+from datetime import date
+from pathlib import Path
+
+from tracker.digest import FORMATS, template_environment
+
+EXTENSIONS = ("html", "md", "json")
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver; the message is one line, naming what failed."""
+
+
+def choose_files(reports_dir: Path, as_of: date, taken: Collection[str]) -> list[Path]:
+    """`2025-06-13.*`, or `2025-06-13-2.*` when that day's names are on disk or held by a recorded digest."""
+    taken_names = {Path(name).name for name in taken}
+    number = 1
+    while True:
+        stem = as_of.isoformat() if number == 1 else f"{as_of.isoformat()}-{number}"
+        names = [f"{stem}.{ext}" for ext in EXTENSIONS]
+        if not any(name in taken_names or (reports_dir / name).exists() for name in names):
+            return [reports_dir / name for name in names]
+        number += 1
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write beside the target, flush to disk, then rename over it: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def remove_stale_temporaries(reports_dir: Path) -> None:
+    """Temporary files a killed run left behind (under the run lock nobody else writes here)."""
+    if reports_dir.is_dir():
+        for leftover in reports_dir.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def render_report(digest: dict, templates_dir: Path | None = None) -> dict[str, str]:
+    """The report's text per extension: HTML and Markdown from the templates, and the JSON."""
+    env = template_environment(templates_dir)
+    rendered = {ext: env.get_template(name).render(digest=digest) for ext, name in FORMATS}
+    rendered["json"] = json.dumps(digest, indent=2, ensure_ascii=False)
+    return rendered
+
+
+def write_report(
+    digest: dict, names: Sequence[str], reports_dir: Path, templates_dir: Path | None = None
+) -> list[Path]:
+    """Write the stored digest to its recorded file names under the reports folder; returns the paths."""
+    rendered = render_report(digest, templates_dir)
+    remove_stale_temporaries(reports_dir)
+    written = []
+    for name in names:
+        path = reports_dir / Path(name).name
+        ext = path.suffix.lstrip(".")
+        if ext not in rendered:
+            raise DeliveryError(f"{path}: no format for .{ext}")
+        try:
+            atomic_write(path, rendered[ext])
+        except OSError as exc:
+            raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        written.append(path)
+    return written

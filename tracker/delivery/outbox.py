@@ -1,0 +1,198 @@
+"""The outbox: queue a built digest with one delivery per channel, then work the queue.
+
+Deciding what to send is data in the database; doing it is `deliver`, which any
+later run (or `tracker digest send`) repeats until every delivery is sent. Runs
+hold the run lock, so a delivery left in "sending" belongs to a dead run: the
+far side may hold it already, so it is marked interrupted and not resent
+unless asked (`tracker digest send --resend ID`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tracker.config import Config
+from tracker.delivery.atom import atom_feed
+from tracker.delivery.email import as_eml, build_message, message_id, send_message, subject
+from tracker.delivery.files import DeliveryError, atomic_write, choose_files, write_report
+from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
+from tracker.storage import DeliveryView, Store, StoredDigest
+
+ATOM_FILE = "changes.atom"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery in this run."""
+
+    delivery: DeliveryView
+    ok: bool
+    detail: str
+    paths: tuple[Path, ...] = ()
+
+
+def channels_for(config: Config) -> list[str]:
+    """The channels a digest recorded now is queued for."""
+    return ["files"] + (["email"] if config.email else []) + [channel_name(url) for url in config.notify]
+
+
+def queue_digest(
+    store: Store,
+    config: Config,
+    digest: dict,
+    change_ids: Sequence[int],
+    revised_ids: Sequence[int] = (),
+    since: date | None = None,
+) -> StoredDigest:
+    """Record the digest with its file names and queued deliveries, and its changes as reported, at once."""
+    as_of = date.fromisoformat(digest["as_of"])
+    files = choose_files(config.reports_dir, as_of, store.digest_files())
+    digest_id = store.record_digest(
+        as_of,
+        since,
+        change_ids,
+        [str(path) for path in files],
+        payload=json.dumps(digest, ensure_ascii=False),
+        channels=channels_for(config),
+        revised_ids=revised_ids,
+    )
+    stored = store.stored_digest(digest_id)
+    assert stored is not None
+    return stored
+
+
+def deliver(
+    store: Store,
+    config: Config,
+    *,
+    dry_run: bool = False,
+    retry_failed: bool = False,
+    warn: Callable[[str], None] = lambda _message: None,
+) -> list[Outcome]:
+    """Work every queued delivery (and failed ones when asked), oldest first."""
+    for interrupted in store.interrupt_sending():
+        warn(
+            f"warning: digest #{interrupted.digest_id} {interrupted.channel}: a run stopped while handing it over; "
+            f"not resent (the far side may have it): tracker digest send --resend {interrupted.id}"
+        )
+    states = ["queued", "failed"] if retry_failed else ["queued"]
+    outcomes: list[Outcome] = []
+    digests: dict[int, StoredDigest | None] = {}
+    for delivery in store.deliveries(states):
+        if delivery.digest_id not in digests:
+            digests[delivery.digest_id] = store.stored_digest(delivery.digest_id)
+        stored = digests[delivery.digest_id]
+        if stored is None:
+            continue
+        outcome = _deliver_one(store, config, delivery, stored, dry_run)
+        if outcome is None:
+            continue
+        if not outcome.ok:
+            warn(f"warning: digest #{delivery.digest_id} {delivery.channel}: {outcome.detail}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def write_atom(store: Store, config: Config) -> Path:
+    digests = [d for d in store.stored_digests() if d.payload]
+    relationship = digests[-1].payload["relationship"] if digests and digests[-1].payload else "Tracked"
+    path = config.reports_dir / ATOM_FILE
+    try:
+        atomic_write(path, atom_feed(digests, f"{relationship} commitments: status changes"))
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return path
+
+
+def _deliver_one(
+    store: Store, config: Config, delivery: DeliveryView, stored: StoredDigest, dry_run: bool
+) -> Outcome | None:
+    payload = stored.payload
+    if payload is None:
+        return None
+    channel = delivery.channel
+    if channel == "files":
+        store.start_attempt(delivery.id)
+        try:
+            paths = write_report(payload, stored.files, config.reports_dir, config.templates_dir)
+            # The feed is part of the same delivery: a run killed in between writes both again.
+            write_atom(store, config)
+        except DeliveryError as exc:
+            return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+        return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, "written", tuple(paths))
+    if channel == "email":
+        if config.email is None:
+            return Outcome(delivery, False, "email is no longer configured; left queued")
+        try:
+            message = build_message(stored, config.email, config.templates_dir)
+        except DeliveryError as exc:
+            return Outcome(delivery, False, str(exc))
+        if dry_run:
+            path = config.reports_dir / (Path(stored.files[0]).stem + ".eml")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(as_eml(message))
+            return Outcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
+        store.start_attempt(delivery.id, message_id(stored, config.email.sender))
+        try:
+            send_message(message, config.email, lambda: store.mark_sending(delivery.id))
+        except DeliveryError as exc:
+            return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+        done = store.finish_attempt(delivery.id, None, config.max_attempts)
+        return Outcome(done, True, f"sent to {', '.join(config.email.recipients)} as {done.message_id}")
+    url = next((u for u in config.notify if channel_name(u) == channel), None)
+    if url is None:
+        return Outcome(delivery, False, "this notification URL is no longer configured; left queued")
+    if dry_run:
+        return Outcome(delivery, True, f"dry run: would notify {shown(url)}")
+    store.start_attempt(delivery.id)
+    store.mark_sending(delivery.id)
+    try:
+        send_notification(url, subject(payload), notification_text(payload))
+    except DeliveryError as exc:
+        return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+    return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, f"notified {shown(url)}")
+
+
+def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[str, bool, str]]:
+    """Send a sample digest through each configured channel (or the one named); nothing is recorded."""
+    results: list[tuple[str, bool, str]] = []
+    stored = StoredDigest(
+        id=0,
+        as_of=date.fromisoformat(sample["as_of"]),
+        created_at=datetime.now(UTC),
+        change_count=len(sample.get("changes") or []),
+        files=(),
+        payload=sample,
+    )
+    wanted = {"email", "notify"} if channel is None else {channel}
+    if "email" in wanted:
+        if config.email is None:
+            results.append(("email", False, "not configured ([email] host, sender, recipients)"))
+        else:
+            try:
+                message = build_message(stored, config.email, config.templates_dir)
+                del message["Subject"]
+                message["Subject"] = "[test] " + subject(sample)
+                send_message(message, config.email)
+                results.append(("email", True, f"sent to {', '.join(config.email.recipients)}"))
+            except DeliveryError as exc:
+                results.append(("email", False, str(exc)))
+    if "notify" in wanted:
+        if not config.notify:
+            results.append(("notify", False, "not configured (notify = [...] Apprise URLs)"))
+        for url in config.notify:
+            try:
+                send_notification(url, "[test] " + subject(sample), notification_text(sample))
+                results.append((f"notify {shown(url)}", True, "notified"))
+            except DeliveryError as exc:
+                results.append((f"notify {shown(url)}", False, str(exc)))
+    unknown = wanted - {"email", "notify"}
+    results.extend((name, False, "unknown channel; choose email or notify") for name in sorted(unknown))
+    return results
+
+
+__all__ = ["Outcome", "channels_for", "deliver", "queue_digest", "test_send", "write_atom"]

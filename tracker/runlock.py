@@ -1,0 +1,129 @@
+"""One run at a time: a lock per database, held by the operating system or the server.
+
+A SQLite database is locked through a lock file beside it (`tracker.db.lock`,
+an exclusive `flock`); PostgreSQL through a session advisory lock. Both are
+released by the kernel or the server the moment their holder exits or dies, so
+a crashed run never leaves a stale lock behind and no takeover timeout is
+needed. The holder writes who it is (command, pid, host, start time) where a
+waiting run can read it: into the lock file, or as the connection's
+`application_name`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+
+# pg_try_advisory_lock(bigint) keys below 2**31 show in pg_locks as objid with classid 0.
+ADVISORY_KEY = 0x7472_6B72  # "trkr"
+POLL_SECONDS = 0.2
+
+
+class LockBusy(Exception):
+    """Another run holds the lock; the message says who and since when."""
+
+
+def _owner(command: str) -> str:
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"tracker {command} pid {os.getpid()} on {socket.gethostname()} since {started}"
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+@contextmanager
+def run_lock(database_url: str, command: str, wait: float) -> Iterator[None]:
+    """Hold the database's run lock for the block; raise LockBusy after `wait` seconds."""
+    path = sqlite_path(database_url)
+    try:
+        backend = make_url(database_url).get_backend_name()
+    except ArgumentError:
+        backend = ""
+    if path is not None:
+        with _file_lock(path.with_name(path.name + ".lock"), command, wait):
+            yield
+    elif backend == "postgresql":
+        with _advisory_lock(database_url, command, wait):
+            yield
+    else:
+        # An in-memory database belongs to one process; nothing to share.
+        yield
+
+
+@contextmanager
+def _file_lock(lock_path: Path, command: str, wait: float) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = lock_path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                    raise LockBusy(f"{holder} holds {lock_path}") from None
+                time.sleep(POLL_SECONDS)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (_owner(command) + "\n").encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _holder(connection: Connection) -> str:
+    row = connection.execute(
+        text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = :key"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ),
+        {"key": ADVISORY_KEY},
+    ).first()
+    return (row[0] if row and row[0] else "") or "another process"
+
+
+@contextmanager
+def _advisory_lock(database_url: str, command: str, wait: float) -> Iterator[None]:
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT set_config('application_name', :name, false)"), {"name": _owner(command)})
+            connection.commit()
+            deadline = time.monotonic() + wait
+            while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar():
+                connection.commit()
+                if time.monotonic() >= deadline:
+                    raise LockBusy(f"{_holder(connection)} holds the database's run lock")
+                time.sleep(POLL_SECONDS)
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                connection.commit()
+    finally:
+        engine.dispose()

@@ -1,0 +1,149 @@
+"""The schedule: APScheduler 3 runs the daily cycle, its job kept in the tracker's own database.
+
+The job store remembers when the next run is due, so a scheduler that was
+stopped (or a machine that was off) at that time runs the cycle once when it
+starts again, within the misfire grace time; missed runs are coalesced into
+one. Every run takes the run lock, so a second scheduler, cron or a manual
+`tracker run` on the same database never runs at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.events import EVENT_SCHEDULER_STARTED
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from tracker.config import Config, ConfigError, load_config
+from tracker.pipeline import Context, run_cycle
+from tracker.runlock import LockBusy, run_lock
+
+JOB_ID = "daily-cycle"
+JOBS_TABLE = "apscheduler_jobs"
+log = logging.getLogger("tracker.schedule")
+
+
+class ScheduleError(ValueError):
+    """A time, cron line or time zone that cannot be scheduled."""
+
+
+def trigger_for(when: str, timezone: str) -> CronTrigger:
+    """`HH:MM` (or `HH:MM:SS`) every day, or a five-field crontab line such as `30 6 * * 1-5`."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(f"unknown time zone {timezone!r}") from exc
+    try:
+        if len(when.split()) == 5:
+            return CronTrigger.from_crontab(when, timezone=zone)
+        parts = when.strip().split(":")
+        if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError("expected HH:MM or a crontab line")
+        hour, minute, second = (int(p) for p in [*parts, "0"][:3])
+        return CronTrigger(hour=hour, minute=minute, second=second, timezone=zone)
+    except ValueError as exc:
+        raise ScheduleError(f"cannot schedule at {when!r}: {exc}") from exc
+
+
+def daily_job(config_path: str | None, database_url: str | None) -> None:
+    """One scheduled cycle; one log line, whatever happens. Referenced by name from the job store."""
+    try:
+        config = load_config(Path(config_path) if config_path else None, {"database_url": database_url})
+    except ConfigError as exc:
+        log.error("run skipped: %s", exc)
+        return
+    as_of = datetime.now(ZoneInfo(config.timezone)).date()
+    try:
+        with run_lock(config.database_url, "schedule", config.lock_wait):
+            ctx = Context.open(config)
+            try:
+                report = run_cycle(ctx, as_of, warn=log.warning)
+            finally:
+                ctx.close()
+    except LockBusy as exc:
+        log.warning("run skipped: another run is in progress: %s", exc)
+        return
+    except Exception as exc:  # a scheduled run reports and the scheduler goes on
+        log.error("run failed: %s: %s", type(exc).__name__, " ".join(str(exc).split())[:300])
+        return
+    sent = [f"{o.delivery.channel} {'ok' if o.ok else o.delivery.state}" for o in report.deliveries]
+    log.info(
+        "run #%d as of %s: %d ingested, %d failed, %d new changes, %s%s",
+        report.run_id,
+        as_of,
+        report.ingested,
+        report.failed,
+        report.new_changes,
+        f"digest #{report.digest_id}" if report.digest_id else "no digest",
+        f"; deliveries: {', '.join(sent)}" if sent else "",
+    )
+
+
+def build_scheduler(
+    config: Config,
+    trigger: CronTrigger,
+    config_path: str | None,
+    database_url: str | None,
+    misfire_grace_time: int = 6 * 3600,
+) -> BlockingScheduler:
+    """A scheduler whose one job is the daily cycle, stored beside the tracker's tables.
+
+    A job already stored with the same trigger is kept as it is, with the run it
+    still owes; only a changed trigger replaces it.
+    """
+    store = SQLAlchemyJobStore(url=config.database_url, tablename=JOBS_TABLE)
+    scheduler = BlockingScheduler(
+        jobstores={"default": store},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_time},
+        timezone=trigger.timezone,
+    )
+    store.start(scheduler, "default")
+    existing = store.lookup_job(JOB_ID)
+    args = [config_path, database_url]
+    if existing is None or str(existing.trigger) != str(trigger) or list(existing.args) != args:
+        if existing is not None:
+            store.remove_job(JOB_ID)
+        scheduler.add_job(
+            daily_job,
+            trigger,
+            args=args,
+            id=JOB_ID,
+            name="tracker daily cycle",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=misfire_grace_time,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+class _Stopped(Exception):
+    """A signal that came before the scheduler was running."""
+
+
+def run_until_stopped(scheduler: BlockingScheduler, on_started: Callable[[], None] = lambda: None) -> None:
+    """Start; SIGINT or SIGTERM shuts down cleanly (a cycle under way finishes first)."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        if not scheduler.running:
+            raise _Stopped
+        scheduler.shutdown(wait=False)
+
+    scheduler.add_listener(lambda _event: on_started(), EVENT_SCHEDULER_STARTED)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        scheduler.start()
+    except _Stopped:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
