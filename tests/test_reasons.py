@@ -97,6 +97,11 @@ QUESTION = [
     ("Will India and China reopen border trade this year?", "border-trade", Reason.QUESTION),
 ]
 
+IN_PASSING = [
+    ("India and China called for de-escalation along the border.", "lac-border", Reason.IN_PASSING),
+    ("India and China called for the early resumption of border talks.", "lac-border", TAKEN),
+]
+
 EMBEDDED_NOMINAL = [
     (
         "The speech covered several themes, including the resumption of direct flights between India and China.",
@@ -115,6 +120,7 @@ TABLES = {
     "other-relationship": OTHER_RELATIONSHIP,
     "question": QUESTION,
     "embedded-nominal": EMBEDDED_NOMINAL,
+    "in-passing": IN_PASSING,
 }
 ROWS = [(unit, *row) for unit, table in TABLES.items() for row in table]
 

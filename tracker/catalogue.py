@@ -76,6 +76,9 @@ class Commitment:
     # Common nouns ("flights", "route") that name it when the same sentence
     # names a place or party on each side ("IndiGo's flight to Guangzhou").
     paired_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # Phrases that name it only in passing when somebody calls for them ("called for
+    # de-escalation"): a proposal through one of these is no statement.
+    passing_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,11 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     ),
                     paired_pattern=(
                         _compile_phrases(list(item["paired"]), f"{where}.paired") if item.get("paired") else None
+                    ),
+                    passing_pattern=(
+                        _compile_phrases(list(item["in_passing"]), f"{where}.in_passing")
+                        if item.get("in_passing")
+                        else None
                     ),
                 )
             )

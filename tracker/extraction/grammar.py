@@ -141,6 +141,8 @@ class PredicateFeatures:
     conditioned: bool = False
     # The conjunction that subordinates the verb's clause ("after", "when"), if any.
     mark: str = ""
+    # Adverbs on the verb ("once", "still", "again"), lowercased.
+    adverbs: tuple[str, ...] = ()
 
     def describe(self) -> str:
         parts = [self.lemma, self.tense, self.aspect]
@@ -234,6 +236,7 @@ def predicate_features(verb: Token) -> PredicateFeatures:
         role=_role(verb),
         date_preposition=date_preposition,
         mark=next((c.lower_ for c in verb.children if c.dep_ == "mark"), ""),
+        adverbs=tuple(c.lower_ for c in verb.children if c.dep_ == "advmod"),
         conditioned=any(
             c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONDITIONS for m in c.children)
             for c in verb.children

@@ -270,6 +270,14 @@ def extract_statements(
             if reason is Reason.NEGATED and still_not_done(cue, reading.features):
                 # "Neither border trade nor exchanges have resumed": not resumed is still suspended.
                 status, rule_name, reason = "suspended", f"not-{cue.rule.name}", None
+            passing = commitment.passing_pattern
+            if (
+                not reason
+                and status == "proposed"
+                and passing
+                and passing.fullmatch(sentence.text[mention[0] : mention[1]])
+            ):
+                reason = Reason.IN_PASSING
             if reason:
                 reject(commitment, sentence, reason, cue.rule.name, how)
                 continue

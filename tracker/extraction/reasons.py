@@ -52,6 +52,7 @@ class Reason(StrEnum):
     EMBEDDED_NOMINAL = "embedded-nominal"
     NOT_THE_CLEAREST = "not-the-clearest"
     AGENT = "agent-not-topic"
+    IN_PASSING = "in-passing"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Reading:
         return self.cue.text.lower()
 
 
+_FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
@@ -148,6 +150,9 @@ def retrospective(r: Reading) -> bool:
     """
     if r.features is not None and still_holds(r.features):
         return False
+    if r.features is not None and r.features.tense == "past" and set(r.features.adverbs) & _FORMERLY:
+        # "the road to Mount Kailash once began at Dharchula": how it used to be.
+        return True
     if r.features is not None and r.features.tense == "past" and r.features.mark in _BACKGROUND_MARKS:
         # "…was seen as progress after the two countries completed the disengagement": the
         # event a past clause is dated by is background to it.

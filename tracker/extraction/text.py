@@ -48,7 +48,7 @@ DESCRIPTION = re.compile(
 )
 # "21 October 2024: New Delhi announces…": an entry of a timeline, dated in its first words.
 _DATED_ENTRY = re.compile(
-    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT}) (?P<d2>\d{{1,2}}),?)"
+    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT})(?: (?P<d2>\d{{1,2}}),?)?)"
     rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
 )
 # "Press Trust of India: …" — a speaker's label in a transcript.
@@ -119,7 +119,11 @@ def dated_before(text: str, published: date) -> bool:
         return False
     day = entry.group("d1") or entry.group("d2")
     month = MONTHS[(entry.group("m1") or entry.group("m2")).lower()]
+    year = int(entry.group("y"))
+    if day is None:
+        # "June 2025: …": an entry for a month before the article's.
+        return (year, month) < (published.year, published.month)
     try:
-        return (published - date(int(entry.group("y")), month, int(day))).days > 7
+        return (published - date(year, month, int(day))).days > 7
     except ValueError:
         return False
