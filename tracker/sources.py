@@ -68,6 +68,11 @@ class ArticleDraft:
     guid: str = ""
     # The entry's updated date, when later than its published date.
     updated: date | None = None
+    # As the entry or the manifest names it ("" when it names nobody).
+    author: str = ""
+    # No date of its own: `published` is its feed's date, the day it was
+    # fetched or its file's modification time.
+    date_estimated: bool = False
 
     @property
     def content_hash(self) -> str:
@@ -166,6 +171,7 @@ class ManifestEntry:
     source: str
     url: str
     title: str | None
+    author: str = ""
 
 
 ManifestErrors = list[tuple[str | None, SourceError]]
@@ -220,6 +226,7 @@ def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, Manife
         source=str(item.get("source", folder.name)),
         url=str(item.get("url", "")),
         title=item.get("title"),
+        author=" ".join(str(item.get("author", "")).split())[:MAX_AUTHOR_CHARS],
     )
 
 
@@ -323,6 +330,7 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
     title, summary, body = parse_article_text(raw)
+    estimated = False
     if entry is not None:
         published, source, url = entry.published, entry.source, entry.url
         title = entry.title or title
@@ -335,6 +343,7 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
             warn(f"{path}: no manifest entry; dated {published} from its text")
         else:
             published = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
+            estimated = True
             warn(
                 f"{path}: no manifest entry and no date in the text; "
                 f"dated {published} from the file's modification time"
@@ -347,6 +356,8 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
         url=url or path.resolve().as_uri(),
         source_name=source,
         origin=str(path),
+        author=entry.author if entry is not None else "",
+        date_estimated=estimated,
     )
 
 
@@ -405,6 +416,16 @@ def fetch(location: str, timeout: float = 30.0) -> bytes:
         raise SourceError(str(exc).replace(str(path), location, 1)) from exc
 
 
+MAX_AUTHOR_CHARS = 300
+
+
+def entry_author(entry: dict) -> str:
+    """Who a feed entry names as its author: feedparser's author name, else its author line ("" if none)."""
+    detail = entry.get("author_detail") or {}
+    raw = detail.get("name") or entry.get("author") or ""
+    return " ".join(html_to_text(str(raw)).split())[:MAX_AUTHOR_CHARS]
+
+
 def parse_feed(
     data: bytes,
     location: str,
@@ -435,6 +456,7 @@ def parse_feed(
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
         published: date | None = None
+        estimated = struct is None
         if struct is None:
             if feed_date is not None:
                 struct = feed_date
@@ -474,6 +496,8 @@ def parse_feed(
                 origin=location,
                 guid=guid,
                 updated=updated if updated and updated > published else None,
+                author=entry_author(entry),
+                date_estimated=estimated,
             )
         )
     if reason:

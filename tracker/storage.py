@@ -125,6 +125,10 @@ class Article(Base):
     published: Mapped[date] = mapped_column(Date, index=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    # As the entry or the manifest names it; None when it names nobody.
+    author: Mapped[str | None] = mapped_column(String(300))
+    # No date of its own: dated from its feed, its fetch or its file's modification time.
+    date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
 
     source: Mapped[Source] = relationship()
     statements: Mapped[list[Statement]] = relationship(back_populates="article", cascade="all, delete-orphan")
@@ -386,6 +390,8 @@ class StatementView:
     source_name: str
     source_url: str
     article_title: str
+    author: str | None = None
+    date_estimated: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -400,6 +406,8 @@ class StatementView:
             "source_url": self.source_url,
             "source_name": self.source_name,
             "article_title": self.article_title,
+            "author": self.author,
+            "date_estimated": self.date_estimated,
         }
 
 
@@ -835,6 +843,8 @@ class Store:
                 text=draft.text,
                 published=draft.published,
                 run_id=run_id,
+                author=draft.author[:300] or None,
+                date_estimated=draft.date_estimated,
             )
             article.statements = [
                 Statement(
@@ -1023,6 +1033,8 @@ class Store:
                     source_name=s.article.source.name,
                     source_url=s.article.url,
                     article_title=s.article.title,
+                    author=s.article.author,
+                    date_estimated=s.article.date_estimated,
                 )
                 for s in rows
             ]
