@@ -122,7 +122,7 @@ def test_an_official_and_an_other_source_combine() -> None:
     assert [s["official"] for s in result.sources] == [True, False]
 
 
-def test_a_syndicated_copy_counts_once_and_the_surer_copy_is_kept() -> None:
+def test_a_syndicated_copy_counts_once_by_the_surer_copy_and_both_are_listed() -> None:
     weaker = support(url="https://wire.example.org/yatra", confidence=0.6, source_name="Wire")
     surer = support(
         url="https://paper.example.com/yatra", confidence=0.8, text=SYNDICATED_TEXT, source_name="The Paper"
@@ -130,7 +130,11 @@ def test_a_syndicated_copy_counts_once_and_the_surer_copy_is_kept() -> None:
     for order in ([weaker, surer], [surer, weaker]):
         result = corroborate(order, POLICY)
         assert result.confidence == 0.72, order
-        assert [s["source_name"] for s in result.sources] == ["The Paper"]
+        # The surer copy counts; the other outlet is still listed, flagged as its copy.
+        assert [(s["source_name"], s["copy"], s["copy_of"]) for s in result.sources] == [
+            ("The Paper", False, None),
+            ("Wire", True, "https://paper.example.com/yatra"),
+        ]
         assert result.sources[0]["url"] == "https://paper.example.com/yatra"
 
 
@@ -144,7 +148,11 @@ def test_a_syndicated_copy_does_not_swallow_an_independent_article() -> None:
         POLICY,
     )
     assert result.confidence == round(1 - (1 - 0.72) * (1 - 0.45), 2)
-    assert [s["url"] for s in result.sources] == ["https://paper.example.com/yatra", "https://daily.example.net/yatra"]
+    assert [(s["url"], s["copy"]) for s in result.sources] == [
+        ("https://paper.example.com/yatra", False),
+        ("https://wire.example.org/yatra", True),
+        ("https://daily.example.net/yatra", False),
+    ]
 
 
 @pytest.mark.parametrize(("threshold", "confirmed"), [(0.71, True), (0.72, True), (0.73, False)])
@@ -181,5 +189,24 @@ def test_sources_keep_what_the_digest_shows() -> None:
             "title": "Foreign Secretary's visit to Beijing",
             "official": True,
             "evidence": evidence,
+            "copy": False,
+            "copy_of": None,
         },
     )
+
+
+def test_three_outlets_of_one_story_count_once_and_are_all_listed() -> None:
+    edited = WIRE_TEXT.replace("officials said.", "a spokesperson told reporters in Beijing on Tuesday.")
+    result = corroborate(
+        [
+            support(url="https://wire.example.org/yatra", confidence=0.8, source_name="Wire"),
+            support(url="https://paper.example.com/yatra", confidence=0.8, text=SYNDICATED_TEXT, source_name="Paper"),
+            support(url="https://daily.example.net/yatra", confidence=0.8, text=edited, source_name="Daily"),
+        ],
+        POLICY,
+    )
+    assert result.confidence == corroborate([support(confidence=0.8)], POLICY).confidence == 0.72
+    assert sorted(s["source_name"] for s in result.sources) == ["Daily", "Paper", "Wire"]
+    (counted,) = [s for s in result.sources if not s["copy"]]
+    assert result.sources[0] == counted
+    assert {s["copy_of"] for s in result.sources if s["copy"]} == {counted["url"]}

@@ -221,32 +221,41 @@ def _similar(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+def _listed(support: Support, official: bool, copy_of: str | None) -> dict:
+    return {
+        "url": support.url,
+        "source_name": support.source_name,
+        "title": support.title,
+        "official": official,
+        "evidence": support.evidence,
+        "copy": copy_of is not None,
+        "copy_of": copy_of,
+    }
+
+
 def corroborate(supports: Sequence[Support], policy: CorroborationPolicy) -> Corroboration:
     """A change's confidence: independent articles of the day combined (noisy-OR).
 
     Official sources weigh more; copies of one syndicated story count once,
-    by their surest member.
+    by their surest member. Every article is listed among the sources, a copy
+    right after the member that counts for it, flagged `copy` with `copy_of`
+    naming that member's URL.
     """
-    groups: list[tuple[set[tuple[str, ...]], Support]] = []
+    groups: list[tuple[set[tuple[str, ...]], Support, list[Support]]] = []
     for support in sorted(supports, key=lambda s: -s.confidence):
         shingles = _shingles(support.text)
-        if any(_similar(shingles, seen) >= policy.copy_similarity for seen, _ in groups):
+        counted = next((g for g in groups if _similar(shingles, g[0]) >= policy.copy_similarity), None)
+        if counted is not None:
+            counted[2].append(support)
             continue
-        groups.append((shingles, support))
+        groups.append((shingles, support, []))
     doubt = 1.0
     sources = []
-    for _, support in groups:
+    for _, support, copies in groups:
         official = policy.is_official(support.url)
         weight = policy.official_weight if official else policy.other_weight
         doubt *= 1.0 - min(1.0, weight * support.confidence)
-        sources.append(
-            {
-                "url": support.url,
-                "source_name": support.source_name,
-                "title": support.title,
-                "official": official,
-                "evidence": support.evidence,
-            }
-        )
+        sources.append(_listed(support, official, None))
+        sources.extend(_listed(c, policy.is_official(c.url), support.url) for c in copies)
     confidence = round(1.0 - doubt, 2)
     return Corroboration(confidence, confidence >= policy.threshold, tuple(sources))
