@@ -117,8 +117,11 @@ def test_changes_json_carries_confidence_and_sources(ran: str) -> None:
         sources = item["sources"]
         assert isinstance(sources, list) and sources, item
         for source in sources:
-            assert set(source) == {"url", "source_name", "title", "official", "evidence"}, source
+            assert set(source) == {"url", "source_name", "title", "official", "evidence", "copy", "copy_of"}, source
             assert isinstance(source["official"], bool)
+            # A copy names the article that counts for it, which is listed too.
+            assert source["copy"] is (source["copy_of"] is not None), source
+            assert source["copy_of"] is None or source["copy_of"] in [s["url"] for s in sources], source
             assert source["url"] and source["source_name"] and source["title"] and source["evidence"]
         # The article that caused the change is among those that support it.
         assert item["source_url"] in [s["url"] for s in sources], item
