@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -17,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from werkzeug import Request, Response
 
+from tests.slow_server import SlowServer
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_OK, EXIT_SOURCE_IN_ERROR, Context, RunReport, run_cycle
@@ -103,40 +103,16 @@ def digest_json(report: RunReport) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-class Hanging:
+class Hanging(SlowServer):
     """A feed server that sends its headers, then one byte a second."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hanging.xml"
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__("hanging.xml")
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(65536)
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 9999\r\n\r\n<rss"
-                )
-                while not self.stop.wait(1.0):
-                    conn.sendall(b" ")
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
+    def answer(self, conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 9999\r\n\r\n<rss")
+        while not self.stop.wait(1.0):
+            conn.sendall(b" ")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.slow_server import SlowServer
 from tracker.fetching import (
     USER_AGENT,
     FetchPolicy,
@@ -209,47 +210,25 @@ def test_unreachable_port_is_one_failure_naming_the_reason() -> None:
 # --- servers that trickle -------------------------------------------------------------
 
 
-class Trickler:
-    """A raw HTTP server on loopback: it answers slowly, one byte at a time."""
+class Trickler(SlowServer):
+    """It answers slowly, one byte at a time: the body ("body") or the headers ("headers")."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/feed.xml"
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__("feed.xml")
 
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
+    def answer(self, conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n"
+        if self.mode == "body":
+            conn.sendall(head)
+            data = b"<rss>" + b" " * 99_995
+        else:
+            data = head
+        for byte in data:
+            if self.stop.is_set():
                 return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(65536)
-                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n"
-                if self.mode == "body":
-                    conn.sendall(head)
-                    data = b"<rss>" + b" " * 99_995
-                else:
-                    data = head
-                for byte in data:
-                    if self.stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(0.2)
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
+            conn.sendall(bytes([byte]))
+            time.sleep(0.2)
 
 
 @pytest.fixture(params=["body", "headers"])

@@ -6,7 +6,6 @@ Templates come from the user's folder first (if configured), then the packaged
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -102,30 +101,6 @@ def _title(catalogue: Catalogue, commitment_id: str) -> str:
 
 def _change_item(change: ChangeView) -> dict:
     return change.as_json() | {"commitment_id": change.commitment_id}
-
-
-def _free_stem(reports_dir: Path, as_of: date) -> str:
-    """`2025-06-13`, or `2025-06-13-2` when a digest of that day was written already."""
-    stem = as_of.isoformat()
-    number = 1
-    while any((reports_dir / f"{stem}.{ext}").exists() for ext in ("html", "md", "json")):
-        number += 1
-        stem = f"{as_of.isoformat()}-{number}"
-    return stem
-
-
-def write_digest(digest: dict, reports_dir: Path, templates_dir: Path | None = None) -> list[Path]:
-    """Render and write the digest; returns the files written (HTML, Markdown, JSON)."""
-    env = template_environment(templates_dir)
-    rendered = [(ext, env.get_template(name).render(digest=digest)) for ext, name in FORMATS]
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    stem = _free_stem(reports_dir, date.fromisoformat(digest["as_of"]))
-    written = []
-    for ext, text in [*rendered, ("json", json.dumps(digest, indent=2, ensure_ascii=False))]:
-        path = reports_dir / f"{stem}.{ext}"
-        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        written.append(path)
-    return written
 
 
 def revision_items(revisions: Sequence[RevisionView]) -> list[dict]:
