@@ -62,3 +62,20 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+# What the adversarial suites tried (hostile inputs, crash points, race rounds,
+# shuffles, fuzz examples), printed at the end of the run so the counts are on record.
+_COUNTS: dict[str, int] = {}
+
+
+def record_count(name: str, n: int = 1) -> None:
+    """Add `n` to the count called `name` (shown in pytest's summary)."""
+    _COUNTS[name] = _COUNTS.get(name, 0) + n
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _COUNTS:
+        terminalreporter.section("what the suites tried")
+        for name, n in sorted(_COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {n}")
