@@ -75,7 +75,7 @@ def test_rule1_first_statement_sets_status() -> None:
 
     changes = fold([stmt("s1", "under_discussion", JAN)])
 
-    assert changes == [StatusChange(FLIGHTS, None, "under_discussion", JAN, "s1", "new")]
+    assert changes == [StatusChange(FLIGHTS, None, "under_discussion", JAN, "s1", "new", "under_discussion")]
 
 
 def test_rule1_first_statement_may_be_negative() -> None:
@@ -517,3 +517,44 @@ def test_an_official_source_weighs_more() -> None:
     # 0.62 from a ministry is sure (0.62); from a newspaper it is 0.9 × 0.62 = 0.56, unsure.
     assert [c.cause for c in fold([first, official, later], SURE)] == ["agreed", "mea"]
     assert [c.cause for c in fold([first, other, later], SURE)] == ["agreed", "paper", "expedite"]
+
+
+# --- folding from where a commitment stood (the incremental fold) -------------------------
+
+ALL_STATUSES = [*POSITIVE_LADDER, *sorted(NEGATIVE_STATUSES)]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_folding_the_tail_from_the_last_change_equals_folding_everything(seed: int) -> None:
+    """Split anywhere: the changes from the split day on, folded from the last change before it, are the same."""
+    import random
+
+    from tracker.comparison import resume_from
+
+    rng = random.Random(seed)
+    policy = FoldPolicy(threshold=0.6)
+    statements = [
+        stmt(
+            f"s{i}",
+            rng.choice(ALL_STATUSES),
+            date(2025, 1, 1 + rng.randrange(25)),
+            commitment_id=rng.choice([FLIGHTS, YATRA]),
+            article_order=rng.choice("abc"),
+            sentence_index=i,
+            confidence=rng.choice([0.3, 0.5, 0.8, 1.0]),
+        )
+        for i in range(rng.randrange(2, 30))
+    ]
+    everything = fold(statements, policy)
+    split = date(2025, 1, 1 + rng.randrange(26))
+    for commitment_id in (FLIGHTS, YATRA):
+        own = [c for c in everything if c.commitment_id == commitment_id]
+        before = [c for c in own if c.date < split]
+        sure = [c for c in before if c.level == c.to_status]
+        start, first_day = resume_from(before[-1] if before else None, sure[-1] if sure else None, split)
+        tail = fold(
+            [s for s in statements if s.commitment_id == commitment_id and s.published >= first_day],
+            policy,
+            {commitment_id: start},
+        )
+        assert tail == [c for c in own if c.date >= first_day]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tracker.cli import main
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
-from tracker.pipeline import Context, RunReport, read_feeds, store_articles, update_timeline
+from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update_timeline
 from tracker.sources import ArticleDraft, SourceError, iter_path, parse_feed
 from tracker.storage import Article
 
@@ -113,8 +113,7 @@ def test_author_and_estimated_date_are_stored_and_shown_in_history_json(
     ctx = Context.open(config)
     try:
         report = RunReport(run_id=ctx.store.start_run("test", AS_OF), as_of=AS_OF)
-        drafts = read_feeds(ctx, report, report.messages.append, now=FETCHED)
-        store_articles(ctx, drafts, AS_OF, report)
+        read_feeds(ctx, ArticleSink(ctx, AS_OF, report, report.messages.append), now=FETCHED)
         update_timeline(ctx)
         assert report.ingested == 2
         # The run's warnings name the entry dated by its fetch, as before.

@@ -365,12 +365,14 @@ def test_entries_without_dates_or_links(open_context, httpserver: HTTPServer) ->
     ctx = open_context(feeds=(FeedSource(url=url),))
     now = datetime(2025, 11, 30, 6, 0)
 
-    from tracker.pipeline import read_feeds
+    from tracker.pipeline import ArticleSink, read_feeds
+    from tracker.storage import Article
 
-    report = RunReport(run_id=ctx.store.start_run("test", AS_OF), as_of=AS_OF)
-    drafts = read_feeds(ctx, report, report.messages.append, now=now)
+    report = RunReport(run_id=ctx.store.start_run("test", AS_OF), as_of=date(2025, 11, 30))
+    read_feeds(ctx, ArticleSink(ctx, report.as_of, report, report.messages.append), now=now)
 
-    by_title = {d.title: d for d in drafts}
+    with ctx.store.sessions() as session:
+        by_title = {a.title: a for a in session.scalars(select(Article))}
     # No date: the day it was fetched, and a warning says so.
     assert by_title["Undated"].published == date(2025, 11, 30)
     assert any("http://bare.test/undated" in m and "fetched" in m for m in report.messages), report.messages

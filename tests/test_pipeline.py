@@ -318,3 +318,46 @@ def test_with_the_default_threshold_nothing_is_unconfirmed(open_context) -> None
     assert "Unconfirmed signals" not in texts[".md"]
     assert "Unconfirmed signals" not in texts[".html"]
     assert "## Changes" in texts[".md"]
+
+
+# --- the incremental fold -----------------------------------------------------------------
+
+
+def timeline_of(ctx: Context) -> list[tuple]:
+    return [(c.commitment_id, c.date, c.from_status, c.to_status, c.evidence) for c in ctx.store.changes()]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_runs_folding_only_what_they_touched_end_where_a_full_fold_does(open_context, seed: int) -> None:
+    """Articles arrive over four runs, some late (dated before what is stored): folding only the
+    commitments each run's statements name, from where they stood, leaves the timeline a fold of
+    everything gives."""
+    import random
+
+    from tracker.catalogue import load_catalogue
+    from tracker.evaluation import load_corpus
+    from tracker.pipeline import store_articles, update_timeline
+
+    corpus = load_corpus(Path(__file__).parent / "holdout", load_catalogue())
+    rng = random.Random(seed)
+    order = sorted(corpus, key=lambda a: a.date)
+    # Mostly in date order, a quarter of them held back to arrive late.
+    late = set(rng.sample(range(len(order)), len(order) // 4))
+    arrivals = [a for i, a in enumerate(order) if i not in late] + [order[i] for i in sorted(late)]
+    ctx = open_context(use_seeds=False, confidence_threshold=0.6)
+    touched_any = 0
+    for part in range(4):
+        batch = arrivals[part * len(arrivals) // 4 : (part + 1) * len(arrivals) // 4]
+        as_of = max(a.date for a in batch)
+        report = RunReport(run_id=ctx.store.start_run("test", as_of), as_of=as_of)
+        store_articles(ctx, [a.draft() for a in batch], as_of, report)
+        touched_any += bool(report.touched)
+        # Only what this run stated about is folded: not every commitment.
+        assert set(report.touched) <= {s.commitment_id for s in ctx.store.statements()}
+        update_timeline(ctx, report.touched)
+    assert touched_any == 4
+    incremental = timeline_of(ctx)
+    assert incremental
+
+    assert update_timeline(ctx) == 0
+    assert timeline_of(ctx) == incremental

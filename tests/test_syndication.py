@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tracker.cli import main
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
-from tracker.pipeline import Context, RunReport, read_feeds, store_articles, update_timeline
+from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update_timeline
 from tracker.storage import Article, Source, Statement
 
 AS_OF = date(2025, 12, 1)
@@ -76,8 +76,7 @@ def test_one_story_from_three_outlets_is_counted_once_and_every_outlet_listed(
     ctx = Context.open(config)
     try:
         report = RunReport(run_id=ctx.store.start_run("test", AS_OF), as_of=AS_OF)
-        drafts = read_feeds(ctx, report, report.messages.append, now=datetime(2025, 1, 28, 6, 0))
-        store_articles(ctx, drafts, AS_OF, report)
+        read_feeds(ctx, ArticleSink(ctx, AS_OF, report, report.messages.append), now=datetime(2025, 1, 28, 6, 0))
         update_timeline(ctx)
         # Small edits make three texts: all three are stored, none is taken for a duplicate.
         assert (report.ingested, report.skipped, report.failed) == (3, 0, 0), report.messages

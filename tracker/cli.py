@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -51,12 +51,12 @@ def _warn(message: str) -> None:
     click.echo(strip_controls(message), err=True)
 
 
-def _progress(drafts: Sequence[ArticleDraft]) -> Iterator[ArticleDraft]:
-    # A bar only where somebody watches and there is enough to wait for.
-    if not sys.stderr.isatty() or len(drafts) < 20:
+def _progress(drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
+    # A count only where somebody watches (articles arrive as they are read: no total to show).
+    if not sys.stderr.isatty():
         yield from drafts
         return
-    with click.progressbar(drafts, label="Reading articles", file=sys.stderr) as bar:
+    with click.progressbar(drafts, label="Reading articles", file=sys.stderr, show_pos=True) as bar:
         yield from bar
 
 
@@ -548,7 +548,7 @@ def _decide(obj: dict, kind: str, change_id: int, note: str, by: str | None) -> 
             decision = ctx.store.review_change(kind, change_id, _reviewer(ctx, by), note)
         except ReviewError as exc:
             raise click.ClickException(str(exc)) from exc
-        new = after_review(ctx)
+        new = after_review(ctx, decision.commitment_id)
         verb = "Confirmed" if kind == "confirm" else "Rejected"
         click.echo(
             f"{verb} change #{change_id} of {decision.commitment_id} ({decision.day}: "
@@ -610,7 +610,7 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
         if ctx.catalogue.get(commitment_id) is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         decision = ctx.store.review_set(commitment_id, status, day, _reviewer(ctx, by), note)
-        new = after_review(ctx)
+        new = after_review(ctx, commitment_id)
         click.echo(
             f"Set {commitment_id} to {_status_label(status)} from {day} as {decision.reviewer}; "
             f"{new} new change{'s' if new != 1 else ''} in the timeline."

@@ -16,9 +16,9 @@ of the day that support it into the change's confidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -49,6 +49,36 @@ class StatusChange:
     date: date
     cause: Hashable  # the key of the statement that caused it
     kind: str  # new, progress, resumption, setback
+    # The status later statements are compared against after this change's
+    # day: the change's own status when it was sure, else the level before it (FoldPolicy).
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class FoldStart:
+    """Where a commitment stood before the statements a fold is given: its shown status and its level."""
+
+    shown: str | None
+    level: str | None
+
+
+def resume_from(last: DatedLevel | None, last_sure: DatedLevel | None, day: date) -> tuple[FoldStart, date]:
+    """Where to fold a commitment from when statements dated `day` or later are new: (its start, the first day to fold).
+
+    `last` is its last current change before `day`, `last_sure` the last of
+    those that was sure (its level its own status). After a sure change
+    nothing but a change moves the commitment, so the fold goes on from it at
+    `day`. After an unsure one a restatement may have made it sure on a day
+    with no change of its own, so the fold goes back to the day after the
+    last sure change (or to the first statement, when none was sure).
+    """
+    if last is None:
+        return FoldStart(None, None), day
+    if last.level == last.to_status:
+        return FoldStart(last.to_status, last.level), day
+    if last_sure is None:
+        return FoldStart(None, None), date.min
+    return FoldStart(last_sure.to_status, last_sure.to_status), last_sure.date + timedelta(days=1)
 
 
 def is_negative(status: str) -> bool:
@@ -113,19 +143,28 @@ def _day_support(items: Sequence[FoldInput], status: str, policy: FoldPolicy) ->
     return 1.0 - doubt
 
 
-def fold(statements: Iterable[FoldInput], policy: FoldPolicy | None = None) -> list[StatusChange]:
+def fold(
+    statements: Iterable[FoldInput],
+    policy: FoldPolicy | None = None,
+    start: Mapping[str, FoldStart] | None = None,
+) -> list[StatusChange]:
     """Every status change, in order, from statements of any commitments.
 
     Without a policy (or with threshold 0) every change is sure and the rules
     of change apply exactly; with one, unsure changes are shown but do not
-    set the level (see `FoldPolicy`).
+    set the level (see `FoldPolicy`). `start` gives, per commitment, where it
+    stood before the first statement given (an incremental fold: the
+    statements from some day on, starting from the last change before that
+    day); a commitment not in it starts with no status.
     """
     policy = policy or FoldPolicy()
+    start = start or {}
     ordered = sorted(statements, key=lambda s: (s.commitment_id, s.published, s.article_order, s.sentence_index))
     changes: list[StatusChange] = []
     for commitment_id, items in groupby(ordered, key=lambda s: s.commitment_id):
-        shown: str | None = None  # what the timeline says now
-        level: str | None = None  # the last sure status, which statements are compared against
+        begin = start.get(commitment_id, FoldStart(None, None))
+        shown: str | None = begin.shown  # what the timeline says now
+        level: str | None = begin.level  # the last sure status, which statements are compared against
         for day, day_group in groupby(items, key=lambda s: s.published):
             day_items = list(day_group)
             before, level_before = shown, level
@@ -145,9 +184,22 @@ def fold(statements: Iterable[FoldInput], policy: FoldPolicy | None = None) -> l
                     key=lambda s: (s.confidence, -day_items.index(s)),
                 ).key
                 kind = change_kind(level_before if before != level_before else before, shown)
-                changes.append(StatusChange(commitment_id, before, shown, day, cause, kind))
+                changes.append(StatusChange(commitment_id, before, shown, day, cause, kind, level))
     changes.sort(key=lambda c: (c.date, c.commitment_id))
     return changes
+
+
+class DatedLevel(Protocol):
+    """A stored change as a fold resumes from it."""
+
+    @property
+    def to_status(self) -> str: ...
+
+    @property
+    def level(self) -> str | None: ...
+
+    @property
+    def date(self) -> date: ...
 
 
 class DatedChange(Protocol):

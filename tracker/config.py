@@ -107,6 +107,8 @@ class Config:
     # A channel that failed this many times in a row stops being retried by
     # `tracker run`; `tracker digest send` still retries it.
     max_attempts: int = 10
+    # Articles stored per transaction (and parsed together): a run cut short keeps each batch it committed.
+    batch_size: int = 200
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -129,6 +131,7 @@ ENV_KEYS = {
     "reviewer": "TRACKER_REVIEWER",
     "lock_wait": "TRACKER_LOCK_WAIT",
     "max_attempts": "TRACKER_MAX_ATTEMPTS",
+    "batch_size": "TRACKER_BATCH_SIZE",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
 EMAIL_ENV_PREFIX = "TRACKER_EMAIL_"
@@ -158,13 +161,13 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         if isinstance(value, bool) or seconds < 0:
             raise ConfigError(f"{where}: lock_wait must be a number of seconds, 0 or more")
         return seconds
-    if key == "max_attempts":
+    if key in ("max_attempts", "batch_size"):
         try:
             count = int(value)
         except (TypeError, ValueError):
             count = 0
         if isinstance(value, bool) or count < 1:
-            raise ConfigError(f"{where}: max_attempts must be a whole number of at least 1")
+            raise ConfigError(f"{where}: {key} must be a whole number of at least 1")
         return count
     if key == "error_after":
         # TOML's true is a Python int too; it is not a number of failures.

@@ -409,7 +409,7 @@ def run_tracker(
             for day in days:
                 report = RunReport(run_id=ctx.store.start_run("eval", day), as_of=day)
                 store_articles(ctx, [a.draft() for a in corpus if a.date == day], day, report)
-                update_timeline(ctx)
+                update_timeline(ctx, report.touched)
             predicted: dict[str, list[PredictedStatement]] = defaultdict(list)
             for view in ctx.store.statements():
                 article_id = by_url[view.source_url]

@@ -6,20 +6,19 @@ here prints: progress and messages go to the callbacks the caller passes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
-from tracker.comparison import current_statuses as latest_changes
 from tracker.config import Config, FeedSource
 from tracker.delivery import Outcome as DeliveryOutcome
 from tracker.delivery import deliver, queue_digest
 from tracker.digest import RunCounts, build_digest, revision_items
-from tracker.extraction import extract_statements
+from tracker.extraction import ArticleText, extract_many
 from tracker.fetching import (
     FetchRequest,
     FetchResult,
@@ -35,15 +34,24 @@ from tracker.fulltext import needs_full_text, with_full_text
 from tracker.resources import bundled_dir
 from tracker.site import write_site
 from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
-from tracker.storage import ChangeView, FetchRecord, RevisionView, SourceKind, SourceSpec, SourceView, Store
-from tracker.versions import divergences
+from tracker.storage import (
+    ChangeView,
+    FetchRecord,
+    FoldScope,
+    RevisionView,
+    SourceKind,
+    SourceSpec,
+    SourceView,
+    Store,
+)
+from tracker.versions import WINDOW_DAYS, divergences
 
 # Exit statuses of `tracker run` and `tracker ingest` (documented in --help and README).
 EXIT_OK = 0
 EXIT_SOURCE_IN_ERROR = 3
 EXIT_ALL_INPUTS_FAILED = 4
 
-Progress = Callable[[Sequence[ArticleDraft]], Iterable[ArticleDraft]]
+Progress = Callable[[Iterable[ArticleDraft]], Iterable[ArticleDraft]]
 
 
 @dataclass
@@ -71,6 +79,8 @@ class RunReport:
     source_problems: list[SourceProblem] = field(default_factory=list)
     digest_id: int | None = None
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    # The commitments the run's new articles made statements about, each from the earliest day stated.
+    touched: dict[str, date] = field(default_factory=dict)
 
     @property
     def exit_status(self) -> int:
@@ -161,8 +171,11 @@ def seeds_dir(config: Config) -> Path | None:
     return config.seeds_dir or bundled_dir("seeds")
 
 
-def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], None]) -> list[ArticleDraft]:
-    drafts: list[ArticleDraft] = []
+def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], None]) -> Iterator[ArticleDraft]:
+    """The articles of files, folders and feed files, read one at a time as they are wanted.
+
+    Each path counts as an input; one that gave only errors counts as failed.
+    """
     for path in paths:
         report.inputs += 1
         read = errors = 0
@@ -173,10 +186,9 @@ def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], N
                 warn(f"error: {item}")
             else:
                 read += 1
-                drafts.append(item)
+                yield item
         if errors and not read:
             report.inputs_failed += 1
-    return drafts
 
 
 def folder_paths(ctx: Context) -> list[Path]:
@@ -230,11 +242,14 @@ def due_feeds(sources: Sequence[SourceView], now: datetime) -> tuple[list[Source
     return due, [s for s in feeds if s not in due]
 
 
-def read_feeds(
-    ctx: Context, report: RunReport, warn: Callable[[str], None], now: datetime | None = None
-) -> list[ArticleDraft]:
-    """Every followed feed that is due, fetched concurrently; one that fails is counted and the others still read."""
-    config = ctx.config
+def read_feeds(ctx: Context, sink: ArticleSink, now: datetime | None = None) -> None:
+    """Every followed feed that is due: fetched a few at a time, each one's entries stored before its fetch is recorded.
+
+    A feed's new ETag is kept only once its entries are stored, so a run
+    cut short fetches that feed again in full next time. One feed that fails
+    is counted and the others still read.
+    """
+    config, report, warn = ctx.config, sink.report, sink.warn
     now = now or datetime.now(UTC).replace(tzinfo=None)
     ctx.store.sync_config_sources(source_specs(config), [str(p) for p in config.folders])
     configured = {redact(f.url): f for f in config.feeds}
@@ -245,75 +260,13 @@ def read_feeds(
                 f"warning: {source.location}: failed {source.failures} time{'s' if source.failures != 1 else ''} "
                 f"in a row; next attempt after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC"
             )
-    requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in due]
-    results = fetch_all(requests, config.fetch)
-    drafts: list[ArticleDraft] = []
-    records: list[FetchRecord] = []
-    for source, result in zip(due, results, strict=True):
-        report.inputs += 1
-        entries, result, title = _parse_result(source, result, now, warn)
-        health = assess(
-            result,
-            source.failures,
-            now,
-            interval=config.fetch_interval,
-            backoff=config.fetch_backoff,
-            backoff_max=config.fetch_backoff_max,
-            error_after=config.error_after,
-        )
-        moved_to = None
-        if result.moved_to and result.moved_to != fetch_url(source, configured):
-            if has_secret(result.moved_to):
-                warn(
-                    f"warning: {source.location}: moved permanently to {redact(result.moved_to)};"
-                    " not stored (it holds a secret)"
-                )
-            else:
-                moved_to = result.moved_to
-                warn(f"note: {source.location}: moved permanently to {moved_to}; the source now follows it")
-        else:
-            for hop in result.redirects:
-                warn(f"note: {source.location}: redirected ({hop.status}) to {hop.location}")
-        if result.outcome is Outcome.NOT_MODIFIED:
-            report.not_modified += 1
-        if health.error is not None:
-            report.failed += 1
-            report.inputs_failed += 1
-            level = "error" if health.alarming else "warning"
-            if health.disable:
-                warn(f"error: {source.location}: {health.error}: the server says it is gone; the source is disabled")
-            else:
-                parsed = result.error and result.error.startswith(source.location)
-                where = "" if parsed else f"{source.location}: cannot fetch: "
-                times = f"{health.failures} time{'s' if health.failures != 1 else ''}"
-                warn(f"{level}: {where}{health.error} (failed {times} in a row)")
-        if health.error is not None:
-            report.source_problems.append(
-                SourceProblem(
-                    source.name, source.location, _since(source, now), health.error, health.failures, health.alarming
-                )
-            )
-        records.append(
-            FetchRecord(
-                source_id=source.id,
-                at=now,
-                status=result.status,
-                failures=health.failures,
-                error=health.error,
-                next_fetch_at=health.next_fetch_at,
-                etag=result.etag if result.outcome is Outcome.OK else None,
-                last_modified=result.last_modified if result.outcome is Outcome.OK else None,
-                moved_to=moved_to,
-                disable=health.disable,
-                title=title,
-            )
-        )
-        # Entries stored already as they stand in the feed cost nothing more (no page fetch, no extraction).
-        unchanged = ctx.store.unchanged_entries(entries)
-        report.skipped += len(unchanged)
-        fresh = [d for i, d in enumerate(entries) if i not in unchanged]
-        drafts.extend(_full_text(ctx, source, fresh, warn))
-    ctx.store.record_fetches(records)
+    # As many at once as the fetcher runs concurrently: memory holds one such group of bodies.
+    group = max(1, config.fetch.concurrency)
+    for start in range(0, len(due), group):
+        sources = due[start : start + group]
+        requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in sources]
+        for source, result in zip(sources, fetch_all(requests, config.fetch), strict=True):
+            read_feed(ctx, sink, source, result, now, configured)
     for source in waiting:
         if source.failures:
             report.source_problems.append(
@@ -326,7 +279,85 @@ def read_feeds(
                     source.failures >= config.error_after,
                 )
             )
-    return drafts
+
+
+def read_feed(
+    ctx: Context,
+    sink: ArticleSink,
+    source: SourceView,
+    result: FetchResult,
+    now: datetime,
+    configured: dict[str, FeedSource],
+) -> None:
+    """One feed's fetch result: its entries stored, then what the fetch says of the source recorded."""
+    config, report, warn = ctx.config, sink.report, sink.warn
+    report.inputs += 1
+    entries, result, title = _parse_result(source, result, now, warn)
+    health = assess(
+        result,
+        source.failures,
+        now,
+        interval=config.fetch_interval,
+        backoff=config.fetch_backoff,
+        backoff_max=config.fetch_backoff_max,
+        error_after=config.error_after,
+    )
+    moved_to = None
+    if result.moved_to and result.moved_to != fetch_url(source, configured):
+        if has_secret(result.moved_to):
+            warn(
+                f"warning: {source.location}: moved permanently to {redact(result.moved_to)};"
+                " not stored (it holds a secret)"
+            )
+        else:
+            moved_to = result.moved_to
+            warn(f"note: {source.location}: moved permanently to {moved_to}; the source now follows it")
+    else:
+        for hop in result.redirects:
+            warn(f"note: {source.location}: redirected ({hop.status}) to {hop.location}")
+    if result.outcome is Outcome.NOT_MODIFIED:
+        report.not_modified += 1
+    if health.error is not None:
+        report.failed += 1
+        report.inputs_failed += 1
+        level = "error" if health.alarming else "warning"
+        if health.disable:
+            warn(f"error: {source.location}: {health.error}: the server says it is gone; the source is disabled")
+        else:
+            parsed = result.error and result.error.startswith(source.location)
+            where = "" if parsed else f"{source.location}: cannot fetch: "
+            times = f"{health.failures} time{'s' if health.failures != 1 else ''}"
+            warn(f"{level}: {where}{health.error} (failed {times} in a row)")
+        report.source_problems.append(
+            SourceProblem(
+                source.name, source.location, _since(source, now), health.error, health.failures, health.alarming
+            )
+        )
+    # Entries stored already as they stand in the feed cost nothing more (no page fetch, no extraction).
+    unchanged = ctx.store.unchanged_entries(entries)
+    report.skipped += len(unchanged)
+    fresh = [d for i, d in enumerate(entries) if i not in unchanged]
+    for draft in _full_text(ctx, source, fresh, warn):
+        sink.add(draft)
+    sink.flush()
+    ok = result.outcome is Outcome.OK
+    ctx.store.record_fetches(
+        [
+            FetchRecord(
+                source_id=source.id,
+                at=now,
+                status=result.status,
+                failures=health.failures,
+                error=health.error,
+                next_fetch_at=health.next_fetch_at,
+                etag=result.etag if ok else None,
+                last_modified=result.last_modified if ok else None,
+                moved_to=moved_to,
+                disable=health.disable,
+                title=title,
+            )
+        ]
+    )
 
 
 def _since(source: SourceView, now: datetime) -> str:
@@ -368,62 +399,127 @@ def _full_text(
     return out
 
 
+class ArticleSink:
+    """Where read articles go: bounded, checked against what is stored, read for statements and stored, in batches.
+
+    A batch (`batch_size` articles, fewer when an entry repeats one already
+    in it) costs a few queries to find what is stored already, one parse of
+    all its candidate sentences and one transaction; an interrupted run keeps
+    every batch it committed. The commitments its statements name are
+    gathered, each from its earliest day, for the fold (`touched`).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        as_of: date,
+        report: RunReport,
+        warn: Callable[[str], None] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.ctx, self.as_of, self.report = ctx, as_of, report
+        self.warn: Callable[[str], None] = warn or (lambda _message: None)
+        self.progress = progress
+        self.batch_size = max(1, ctx.config.batch_size)
+        self._batch: list[tuple[ArticleDraft, str]] = []
+        self._keys: set[str] = set()
+
+    def add(self, draft: ArticleDraft) -> None:
+        text, note = bound_text(draft.text)
+        summary, summary_note = bound_text(draft.summary, max_chars=MAX_TEXT_CHARS // 10)
+        if note or summary_note:
+            draft = replace(draft, text=text, summary=summary)
+        if draft.published > self.as_of:
+            self.report.deferred += 1
+            return
+        # A second version of an entry waits for the batch holding the first to be stored.
+        key = draft.guid or draft.url
+        if key in self._keys or len(self._batch) >= self.batch_size:
+            self.flush()
+        self._keys.add(key)
+        self._batch.append((draft, "; ".join(n for n in (note, summary_note) if n)))
+
+    def add_all(self, drafts: Iterable[ArticleDraft]) -> None:
+        for draft in self.progress(drafts) if self.progress else drafts:
+            self.add(draft)
+        self.flush()
+
+    def flush(self) -> None:
+        batch, self._batch, self._keys = self._batch, [], set()
+        if not batch:
+            return
+        ctx, report = self.ctx, self.report
+        fresh: list[tuple[ArticleDraft, str, bool]] = []
+        for (draft, note), known in zip(batch, ctx.store.known([d for d, _ in batch]), strict=True):
+            if known.stored:
+                report.skipped += 1
+                continue
+            update = known.previous_id is not None
+            if update:
+                # The same entry with new text: read again, its statements dated at the update.
+                draft = draft.as_update()
+                if draft.published > self.as_of:
+                    report.deferred += 1
+                    continue
+            fresh.append((draft, note, update))
+        if not fresh:
+            return
+        found = extract_many(
+            [ArticleText(d.full_text, d.published, d.title) for d, _, _ in fresh],
+            ctx.catalogue,
+            ctx.lexicon,
+            nlp_model=ctx.config.nlp_model,
+        )
+        ids = ctx.store.add_articles(
+            [(d, statements) for (d, _, _), statements in zip(fresh, found, strict=True)], report.run_id
+        )
+        for (draft, note, update), statements, article_id in zip(fresh, found, ids, strict=True):
+            if article_id is None:
+                report.skipped += 1
+                continue
+            report.ingested += 1
+            report.updated += update
+            for statement in statements:
+                since = report.touched.get(statement.commitment_id)
+                if since is None or draft.published < since:
+                    report.touched[statement.commitment_id] = draft.published
+            if note:
+                self.warn(f"warning: {draft.origin}: {draft.url}: {note}")
+
+
 def store_articles(
     ctx: Context,
-    drafts: Sequence[ArticleDraft],
+    drafts: Iterable[ArticleDraft],
     as_of: date,
     report: RunReport,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> None:
-    """Extract statements from new articles and store both; duplicates are skipped.
+    """Extract statements from new articles and store both, in batches; duplicates are skipped.
 
     Each text is bounded first (`bound_text`): a warning names an article that was cut.
     """
-    items = progress(drafts) if progress else drafts
-    for draft in items:
-        text, note = bound_text(draft.text)
-        summary, summary_note = bound_text(draft.summary, max_chars=MAX_TEXT_CHARS // 10)
-        if note or summary_note:
-            draft = replace(draft, text=text, summary=summary)
-        if draft.published > as_of:
-            report.deferred += 1
-            continue
-        if ctx.store.has_article(draft):
-            report.skipped += 1
-            continue
-        update = ctx.store.is_update(draft)
-        if update:
-            # The same entry with new text: read again, its statements dated at the update.
-            draft = draft.as_update()
-        if draft.published > as_of:
-            report.deferred += 1
-            continue
-        statements = extract_statements(
-            draft.full_text,
-            draft.published,
-            ctx.catalogue,
-            ctx.lexicon,
-            title=draft.title,
-            nlp_model=ctx.config.nlp_model,
-        )
-        if ctx.store.add_article(draft, statements, report.run_id):
-            report.ingested += 1
-            report.updated += update
-            if (note or summary_note) and warn is not None:
-                warn(f"warning: {draft.origin}: {draft.url}: {'; '.join(n for n in (note, summary_note) if n)}")
-        else:
-            report.skipped += 1
+    ArticleSink(ctx, as_of, report, warn, progress).add_all(drafts)
 
 
-def update_timeline(ctx: Context) -> int:
-    """Fold every stored statement again and record what changed; returns new changes."""
+def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
+    """Fold statements again and record what changed; returns new changes.
+
+    With a scope (the commitments a run's articles named, each from the
+    earliest day they were stated on) only those are folded, from where each
+    stood the day before; without one, every stored statement.
+    """
     policy = FoldPolicy(threshold=ctx.config.confidence_threshold)
-    return len(ctx.store.apply_timeline(fold(ctx.store.fold_inputs(), policy)))
+    store = ctx.store
+    if scope is None:
+        return len(store.apply_timeline(fold(store.fold_inputs(), policy)))
+    starts, scope = store.fold_starts(scope)
+    return len(store.apply_timeline(fold(store.fold_inputs(scope), policy, starts), scope))
 
 
 def current_statuses(store: Store) -> dict[str, ChangeView]:
-    return latest_changes(store.changes())
+    """Each commitment's latest change: where it stands now and since when."""
+    return {view.commitment_id: view for view in store.current_changes()}
 
 
 def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> None:
@@ -450,7 +546,7 @@ def ingest_paths(
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
     store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
-    report.new_changes = update_timeline(ctx)
+    report.new_changes = update_timeline(ctx, report.touched)
     _finish(ctx, report)
     return report
 
@@ -471,9 +567,10 @@ def run_cycle(
     """
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
-    drafts = read_paths(folder_paths(ctx), report, say) + read_feeds(ctx, report, say)
-    store_articles(ctx, drafts, as_of, report, progress, say)
-    report.new_changes = update_timeline(ctx)
+    sink = ArticleSink(ctx, as_of, report, say, progress)
+    sink.add_all(read_paths(folder_paths(ctx), report, say))
+    read_feeds(ctx, sink)
+    report.new_changes = update_timeline(ctx, report.touched)
     report.alerts = ctx.store.pending_alerts()
     # Alerts already delivered that a late article rewrote: the next digest says so.
     report.revisions = revisions = ctx.store.pending_revisions()
@@ -501,12 +598,13 @@ def run_cycle(
     return report
 
 
-def after_review(ctx: Context) -> int:
+def after_review(ctx: Context, commitment_id: str | None = None) -> int:
     """Fold again after an analyst's decision and rewrite the site; returns new changes.
 
-    The site is drawn up to the day of the last run, as the run left it.
+    Only the reviewed commitment is folded again (from its first statement)
+    when it is named. The site is drawn up to the day of the last run, as the run left it.
     """
-    new = update_timeline(ctx)
+    new = update_timeline(ctx, None if commitment_id is None else {commitment_id: None})
     last = ctx.store.runs(1)
     as_of = last[0].as_of if last else date.today()
     write_site_of(ctx, as_of)
@@ -515,7 +613,9 @@ def after_review(ctx: Context) -> int:
 
 def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
     """India's and China's differing versions dated after the last digest, up to the run's day."""
-    found = divergences(ctx.store.statements(), ctx.config.official_domains)
+    # Two governments' versions count as one divergence within WINDOW_DAYS of each other.
+    since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
+    found = divergences(ctx.store.statements(since=since, until=until), ctx.config.official_domains)
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 

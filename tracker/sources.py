@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -74,8 +75,9 @@ class ArticleDraft:
     # fetched or its file's modification time.
     date_estimated: bool = False
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
+        # Computed once per draft (a changed text is a new draft: `replace`).
         return content_hash(self.text)
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +23,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -30,20 +31,42 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     inspect,
+    or_,
     select,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.catalogue import Catalogue
-from tracker.comparison import CorroborationPolicy, FoldInput, StatusChange, Support, corroborate
+from tracker.comparison import (
+    CorroborationPolicy,
+    FoldInput,
+    FoldStart,
+    StatusChange,
+    Support,
+    corroborate,
+    resume_from,
+)
 from tracker.extraction import ExtractedStatement
 from tracker.resources import bundled_dir
 from tracker.sources import ArticleDraft, content_hash
+
+# Which commitments a fold covers, each from a day on (None: from its first statement).
+FoldScope = Mapping[str, date | None]
 
 
 def utcnow() -> datetime:
@@ -87,6 +110,10 @@ class Source(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)
     next_fetch_at: Mapped[datetime | None] = mapped_column(DateTime)
     failing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    # A worker's claim while it fetches and ingests the source, and the day it last finished it.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    done_for: Mapped[date | None] = mapped_column(Date)
 
 
 class Run(Base):
@@ -129,6 +156,8 @@ class Article(Base):
     author: Mapped[str | None] = mapped_column(String(300))
     # No date of its own: dated from its feed, its fetch or its file's modification time.
     date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its place among the articles of its day (`fold_order`), fixed when stored.
+    fold_order: Mapped[str | None] = mapped_column(String(80))
 
     source: Mapped[Source] = relationship()
     statements: Mapped[list[Statement]] = relationship(back_populates="article", cascade="all, delete-orphan")
@@ -150,7 +179,7 @@ class Statement(Base):
     __table_args__ = (UniqueConstraint("article_id", "commitment_id", "sentence_index"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
     status: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(20))
@@ -199,7 +228,10 @@ class Change(Base):
     """A status change in a commitment's timeline (rows are never deleted)."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (UniqueConstraint("commitment_id", "date", "from_status", "to_status", "statement_id"),)
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "date", "from_status", "to_status", "statement_id"),
+        Index("ix_status_changes_commitment_date", "commitment_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
@@ -207,7 +239,7 @@ class Change(Base):
     to_status: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
     date: Mapped[date] = mapped_column(Date, index=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), index=True)
     found_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Set when a later fold no longer produces this change (a late article
     # rewrote history); kept so that nothing once reported disappears.
@@ -218,6 +250,8 @@ class Change(Base):
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
     # Set on a reported change that a later fold superseded, once a digest told the reader.
     revised_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    # What later statements are compared against after it (FoldPolicy); NULL on rows made before it was kept.
+    level: Mapped[str | None] = mapped_column(String(40))
 
     statement: Mapped[Statement] = relationship()
 
@@ -798,13 +832,129 @@ class Store:
     # --- articles and statements ---------------------------------------------
 
     def has_article(self, draft: ArticleDraft) -> bool:
-        with self.sessions() as session:
-            return _stored_copy(session, draft) is not None
+        return self.known([draft])[0].stored
 
     def is_update(self, draft: ArticleDraft) -> bool:
         """A feed entry whose GUID or link is stored with other text: a new version of that article."""
+        return self.known([draft])[0].previous_id is not None
+
+    def known(self, drafts: Sequence[ArticleDraft]) -> list[KnownDraft]:
+        """What is stored already of each draft: a copy of it, or an earlier version it updates.
+
+        A handful of queries for the whole batch, whatever its size. A copy is
+        a stored article with the same normalised text or (article files, which
+        have no GUID) the same URL; a feed entry under a stored GUID, else link,
+        but with other text is an update of that entry's latest version.
+        """
+        if not drafts:
+            return []
         with self.sessions() as session:
-            return _previous_version(session, draft) is not None
+            return _known(session, drafts)
+
+    def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
+        """Store an article with its statements; False if it was already stored."""
+        return self.add_articles([(draft, list(statements))], run_id)[0] is not None
+
+    def add_articles(
+        self, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement]]], run_id: int
+    ) -> list[int | None]:
+        """Store a batch of articles with their statements in one transaction; each one's id, None for a copy.
+
+        What is stored already is looked up again inside the transaction that
+        writes (one query for the batch), and a copy of an earlier member of
+        the same batch is no new article either. Should another process store
+        one of them between that look-up and the insert, the batch is written
+        again one article at a time, each in its own savepoint.
+        """
+        if not items:
+            return []
+        try:
+            with self.sessions.begin() as session:
+                return self._insert_batch(session, items, run_id)
+        except IntegrityError:
+            ids: list[int | None] = []
+            with self.sessions.begin() as session:
+                for item in items:
+                    try:
+                        with session.begin_nested():
+                            ids.extend(self._insert_batch(session, [item], run_id))
+                    except IntegrityError:
+                        ids.append(None)
+            return ids
+
+    def _insert_batch(
+        self, session: Session, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement]]], run_id: int
+    ) -> list[int | None]:
+        known = _known(session, [draft for draft, _ in items])
+        sources = self._source_ids(session, {(d.source_name, _source_location(d)) for d, _ in items})
+        seen_hashes: set[str] = set()
+        seen_links: set[str] = set()
+        rows: list[dict] = []
+        kept: list[int] = []
+        for i, ((draft, _), found) in enumerate(zip(items, known, strict=True)):
+            digest = draft.content_hash
+            if found.stored or digest in seen_hashes or (not draft.guid and draft.url in seen_links):
+                continue
+            seen_hashes.add(digest)
+            if not draft.guid:
+                seen_links.add(draft.url)
+            kept.append(i)
+            rows.append(
+                {
+                    "source_id": sources[(draft.source_name, _source_location(draft))],
+                    "url": draft.url,
+                    "guid": draft.guid or None,
+                    "previous_id": found.previous_id,
+                    "content_hash": digest,
+                    "title": draft.title,
+                    "summary": draft.summary,
+                    "text": draft.text,
+                    "published": draft.published,
+                    "run_id": run_id,
+                    "author": draft.author[:300] or None,
+                    "date_estimated": draft.date_estimated,
+                    "fold_order": fold_order(found.previous_order, digest),
+                }
+            )
+        ids: list[int | None] = [None] * len(items)
+        if not rows:
+            return ids
+        inserted = session.scalars(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).all()
+        statements: list[dict] = []
+        for i, article_id in zip(kept, inserted, strict=True):
+            ids[i] = article_id
+            statements.extend(
+                {
+                    "article_id": article_id,
+                    "commitment_id": s.commitment_id,
+                    "status": s.status,
+                    "actor": s.actor,
+                    "evidence": s.evidence,
+                    "sentence_index": s.sentence_index,
+                    "confidence": s.confidence,
+                    "rule": s.rule,
+                    "attribution": s.attribution[:200],
+                }
+                for s in items[i][1]
+            )
+        if statements:
+            session.execute(insert(Statement), statements)
+        return ids
+
+    def _source_ids(self, session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The source of each (name, location), made when it is new; one query for those there."""
+        by_location = {
+            location: sid
+            for sid, location in session.execute(
+                select(Source.id, Source.location).where(Source.location.in_({loc for _, loc in wanted}))
+            )
+        }
+        ids = {}
+        for name, location in sorted(wanted):
+            if location not in by_location:
+                by_location[location] = self.source_id(session, name, location)
+            ids[(name, location)] = by_location[location]
+        return ids
 
     def unchanged_entries(self, drafts: Sequence[ArticleDraft]) -> set[int]:
         """Indexes of feed drafts whose text is what their GUID's latest stored version was read from.
@@ -826,94 +976,101 @@ class Store:
                     latest[guid] = {content_hash(summary), content_hash(text), content_hash(f"{summary} {text}")}
         return {i for i, d in enumerate(drafts) if d.guid in latest and content_hash(d.full_text) in latest[d.guid]}
 
-    def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
-        """Store an article with its statements; False if it was already stored."""
-        with self.sessions.begin() as session:
-            # Checked again inside the transaction that writes it.
-            if _stored_copy(session, draft) is not None:
-                return False
-            article = Article(
-                source_id=self.source_id(session, draft.source_name, _source_location(draft)),
-                url=draft.url,
-                guid=draft.guid or None,
-                previous_id=_previous_version(session, draft),
-                content_hash=draft.content_hash,
-                title=draft.title,
-                summary=draft.summary,
-                text=draft.text,
-                published=draft.published,
-                run_id=run_id,
-                author=draft.author[:300] or None,
-                date_estimated=draft.date_estimated,
-            )
-            article.statements = [
-                Statement(
-                    commitment_id=s.commitment_id,
-                    status=s.status,
-                    actor=s.actor,
-                    evidence=s.evidence,
-                    sentence_index=s.sentence_index,
-                    confidence=s.confidence,
-                    rule=s.rule,
-                    attribution=s.attribution[:200],
-                )
-                for s in statements
-            ]
-            session.add(article)
-            return True
+    def fold_inputs(self, scope: FoldScope | None = None) -> list[FoldInput]:
+        """The statements the fold reads: all but those an analyst rejected.
 
-    def fold_inputs(self) -> list[FoldInput]:
-        """Every statement the fold reads: all but those an analyst rejected."""
+        With a scope, only its commitments' statements, each from its day on
+        (None: all of that commitment's); without one, every statement.
+        """
         with self.sessions() as session:
-            rejected = {
-                (url, cid)
-                for url, cid in session.execute(
-                    select(Review.article_url, Review.commitment_id).where(Review.kind == "reject")
-                )
-            }
-            order = _article_orders(session)
-            rows = session.execute(
-                select(
-                    Statement.id,
-                    Statement.commitment_id,
-                    Statement.status,
-                    Article.published,
-                    Article.id,
-                    Statement.sentence_index,
-                    Statement.confidence,
-                    Article.url,
-                ).join(Article)
-            )
+            rejects = select(Review.article_url, Review.commitment_id).where(Review.kind == "reject")
+            query = select(
+                Statement.id,
+                Statement.commitment_id,
+                Statement.status,
+                Article.published,
+                Article.fold_order,
+                Article.content_hash,
+                Statement.sentence_index,
+                Statement.confidence,
+                Article.url,
+            ).join(Article)
+            if scope is not None:
+                if not scope:
+                    return []
+                rejects = rejects.where(Review.commitment_id.in_(list(scope)))
+                query = query.where(_in_scope(scope, Statement.commitment_id, Article.published))
+            rejected = {(url, cid) for url, cid in session.execute(rejects)}
             return [
                 FoldInput(
                     key=sid,
                     commitment_id=cid,
                     status=status,
                     published=published,
-                    article_order=order[article_id],
+                    article_order=order or digest,
                     sentence_index=index,
                     confidence=confidence,
                     official=self.policy.is_official(url),
                 )
-                for sid, cid, status, published, article_id, index, confidence, url in rows
+                for sid, cid, status, published, order, digest, index, confidence, url in session.execute(query)
                 if (url, cid) not in rejected
             ]
 
+    def fold_starts(self, scope: FoldScope) -> tuple[dict[str, FoldStart], FoldScope]:
+        """Where each commitment of a scope stood before its day: (starts, the scope to fold).
+
+        From its last current changes before the day (`resume_from`). A
+        change stored before changes kept their level does not know it: that
+        commitment is folded from its first statement instead (once; the fold
+        then fills the levels in).
+        """
+        starts: dict[str, FoldStart] = {}
+        widened: dict[str, date | None] = {}
+        with self.sessions() as session:
+            for commitment_id, day in scope.items():
+                if day is None:
+                    widened[commitment_id] = None
+                    continue
+                before = select(Change.to_status, Change.level, Change.date).where(
+                    Change.commitment_id == commitment_id, Change.superseded.is_(False), Change.date < day
+                )
+                newest = (Change.date.desc(), Change.id.desc())
+                last = session.execute(before.order_by(*newest).limit(1)).first()
+                if last is not None and last.level is None:
+                    widened[commitment_id] = None
+                    continue
+                last_sure = None
+                if last is not None and last.level != last.to_status:
+                    last_sure = session.execute(
+                        before.where(Change.level == Change.to_status).order_by(*newest).limit(1)
+                    ).first()
+                start, first_day = resume_from(_resumable(last), _resumable(last_sure), day)
+                starts[commitment_id] = start
+                widened[commitment_id] = None if first_day == date.min else first_day
+        return starts, widened
+
     # --- the timeline ---------------------------------------------------------
 
-    def apply_timeline(self, timeline: Sequence[StatusChange]) -> list[int]:
+    def apply_timeline(self, timeline: Sequence[StatusChange], scope: FoldScope | None = None) -> list[int]:
         """Make the stored timeline equal to a fresh fold; returns the ids of new changes.
 
-        Changes the fold still produces are kept as they are (with their digest);
-        those it no longer produces are marked superseded, never deleted.
+        With a scope the fold covered only its commitments from their days
+        on, and only that part of the stored timeline is compared with it.
+        Changes the fold still produces are kept as they are (with their
+        digest); those it no longer produces are marked superseded, never deleted.
         """
         new_ids: list[int] = []
         with self.sessions.begin() as session:
+            query = select(Change)
+            if scope is not None:
+                if not scope:
+                    return []
+                query = query.where(_in_scope(scope, Change.commitment_id, Change.date))
             stored: dict[tuple, Change] = {
-                (c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c
-                for c in session.scalars(select(Change))
+                (c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c for c in session.scalars(query)
             }
             wanted = set()
+            added: list[Change] = []
             for change in timeline:
                 key = (change.commitment_id, change.date, change.from_status, change.to_status, change.cause)
                 wanted.add(key)
@@ -926,100 +1083,198 @@ class Store:
                         kind=change.kind,
                         date=change.date,
                         statement_id=change.cause,
+                        level=_stored_level(change.level),
                     )
                     session.add(row)
-                    session.flush()
-                    new_ids.append(row.id)
-                elif row.superseded:
-                    row.superseded = False
+                    added.append(row)
+                else:
+                    if row.superseded:
+                        row.superseded = False
+                    if row.level != _stored_level(change.level):
+                        row.level = _stored_level(change.level)
             for key, row in stored.items():
                 if key not in wanted and not row.superseded:
                     row.superseded = True
+            session.flush()
+            new_ids = [row.id for row in added]
         return new_ids
 
-    def _supports(self, session: Session, row: Change) -> list[Support]:
-        """The day's articles that state the status a change moved to, best statement each."""
-        best: dict[int, Statement] = {}
-        query = (
-            select(Statement)
-            .join(Article)
-            .where(
-                Statement.commitment_id == row.commitment_id,
-                Statement.status == row.to_status,
-                Article.published == row.date,
-            )
-        )
-        rejected = set(
-            session.scalars(
-                select(Review.article_url).where(Review.kind == "reject", Review.commitment_id == row.commitment_id)
-            )
-        )
-        for statement in session.scalars(query):
-            if statement.article.url in rejected:
-                continue  # an analyst took it out: it supports nothing
-            current = best.get(statement.article_id)
-            if current is None or statement.confidence > current.confidence:
-                best[statement.article_id] = statement
-        return [
-            Support(
-                url=s.article.url,
-                source_name=s.article.source.name,
-                title=s.article.title,
-                evidence=s.evidence,
-                confidence=s.confidence,
-                text=s.article.text,
-            )
-            for s in best.values()
-        ]
+    def _supports(self, session: Session, rows: Sequence[Change]) -> dict[tuple[str, str, date], list[Support]]:
+        """For each change, the day's articles that state the status it moved to, best statement each.
 
-    def _change_views(self, session: Session, rows: Iterable[Change]) -> list[ChangeView]:
+        One query for all the changes asked about (in groups), whatever their number.
+        """
+        wanted = sorted({(r.commitment_id, r.to_status, r.date) for r in rows})
+        if not wanted:
+            return {}
+        rejected = {
+            (url, cid)
+            for url, cid in session.execute(
+                select(Review.article_url, Review.commitment_id).where(
+                    Review.kind == "reject", Review.commitment_id.in_({w[0] for w in wanted})
+                )
+            )
+        }
+        best: dict[tuple[str, str, date], dict[int, tuple[float, Support]]] = {}
+        for start in range(0, len(wanted), 200):
+            group = wanted[start : start + 200]
+            query = (
+                select(
+                    Statement.commitment_id,
+                    Statement.status,
+                    Article.published,
+                    Statement.article_id,
+                    Statement.confidence,
+                    Statement.evidence,
+                    Article.url,
+                    Article.title,
+                    Article.text,
+                    Source.name,
+                )
+                .join(Article, Article.id == Statement.article_id)
+                .join(Source, Source.id == Article.source_id)
+                .where(
+                    or_(
+                        *(
+                            (Statement.commitment_id == cid) & (Statement.status == status) & (Article.published == day)
+                            for cid, status, day in group
+                        )
+                    )
+                )
+                .order_by(Statement.id)
+            )
+            for cid, status, day, article_id, confidence, evidence, url, title, body, source_name in session.execute(
+                query
+            ):
+                if (url, cid) in rejected:
+                    continue  # an analyst took it out: it supports nothing
+                own = best.setdefault((cid, status, day), {})
+                current = own.get(article_id)
+                if current is None or confidence > current[0]:
+                    own[article_id] = (
+                        confidence,
+                        Support(
+                            url=url,
+                            source_name=source_name,
+                            title=title,
+                            evidence=evidence,
+                            confidence=confidence,
+                            text=body,
+                        ),
+                    )
+        return {key: [support for _, support in own.values()] for key, own in best.items()}
+
+    def _change_views(self, session: Session, rows: Iterable[Change], corroborated: bool = True) -> list[ChangeView]:
+        """Views of changes: their statement, article and source loaded with them, supports in one query.
+
+        `corroborated` False leaves the supporting sources out (confidence is
+        the causing statement's own): for listings that do not print them.
+        """
+        rows = list(rows)
+        if not rows:
+            return []
+        titles = {cid: title for cid, title in session.execute(select(Commitment.id, Commitment.title))}
+        details = {
+            change_id: (statement, article, source)
+            for change_id, statement, article, source in session.execute(
+                select(Change.id, Statement, Article, Source)
+                .join(Statement, Statement.id == Change.statement_id)
+                .join(Article, Article.id == Statement.article_id)
+                .join(Source, Source.id == Article.source_id)
+                .where(Change.id.in_([r.id for r in rows]))
+            )
+        }
+        supports = self._supports(session, rows) if corroborated else {}
         views = []
         for row in rows:
-            statement = row.statement
-            article = statement.article
-            commitment = session.get_one(Commitment, row.commitment_id)
-            support = corroborate(self._supports(session, row), self.policy)
+            statement, article, source = details[row.id]
+            if corroborated:
+                support = corroborate(supports.get((row.commitment_id, row.to_status, row.date), []), self.policy)
+                confidence, confirmed, listed = support.confidence, support.confirmed, support.sources
+            else:
+                confidence = statement.confidence
+                confirmed, listed = confidence >= self.policy.threshold, ()
             views.append(
                 ChangeView(
                     id=row.id,
                     commitment_id=row.commitment_id,
-                    commitment_title=commitment.title,
+                    commitment_title=titles.get(row.commitment_id, row.commitment_id),
                     from_status=row.from_status,
                     to_status=row.to_status,
                     kind=row.kind,
                     date=row.date,
                     evidence=statement.evidence,
                     actor=statement.actor,
-                    confidence=support.confidence,
-                    confirmed=support.confirmed,
-                    sources=support.sources,
+                    confidence=confidence,
+                    confirmed=confirmed,
+                    sources=listed,
                     rule=statement.rule,
                     attribution=statement.attribution,
-                    source_name=article.source.name,
+                    source_name=source.name,
                     source_url=article.url,
                     article_title=article.title,
                 )
             )
         return views
 
-    def changes(self, since: date | None = None, commitment_id: str | None = None) -> list[ChangeView]:
-        """The current timeline (superseded changes left out), oldest first."""
+    def changes(
+        self,
+        since: date | None = None,
+        commitment_id: str | None = None,
+        limit: int | None = None,
+        corroborated: bool = True,
+    ) -> list[ChangeView]:
+        """The current timeline (superseded changes left out), oldest first.
+
+        With `limit`, the newest `limit` of them (still oldest first): views
+        are built only for what is asked for.
+        """
         with self.sessions() as session:
             query = select(Change).where(Change.superseded.is_(False))
             if since is not None:
                 query = query.where(Change.date >= since)
             if commitment_id is not None:
                 query = query.where(Change.commitment_id == commitment_id)
-            rows = session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id))
-            return self._change_views(session, rows)
+            if limit is not None:
+                newest = query.order_by(Change.date.desc(), Change.commitment_id.desc(), Change.id.desc()).limit(limit)
+                rows = list(reversed(session.scalars(newest).all()))
+            else:
+                rows = list(session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id)))
+            return self._change_views(session, rows, corroborated)
 
-    def statements(self, commitment_id: str | None = None) -> list[StatementView]:
-        """Statements in fold order: by date, article, sentence."""
+    def current_changes(self) -> list[ChangeView]:
+        """Each commitment's latest current change (its status now and since when), in one query."""
         with self.sessions() as session:
-            query = select(Statement).join(Article)
+            return self._change_views(session, _latest_changes(session))
+
+    def statements(
+        self,
+        commitment_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[StatementView]:
+        """Statements in fold order: by date, article, sentence (with `limit`, the newest that many, in that order)."""
+        with self.sessions() as session:
+            query = (
+                select(Statement, Article, Source)
+                .join(Article, Article.id == Statement.article_id)
+                .join(Source, Source.id == Article.source_id)
+            )
             if commitment_id is not None:
                 query = query.where(Statement.commitment_id == commitment_id)
-            rows = session.scalars(query.order_by(Article.published, Article.content_hash, Statement.sentence_index))
+            if since is not None:
+                query = query.where(Article.published >= since)
+            if until is not None:
+                query = query.where(Article.published <= until)
+            order = (Article.published, Article.content_hash, Statement.sentence_index)
+            if limit is not None:
+                newest = query.order_by(*(c.desc() for c in order)).limit(limit)
+                rows: list[tuple[Statement, Article, Source]] = [
+                    (r[0], r[1], r[2]) for r in reversed(session.execute(newest).all())
+                ]
+            else:
+                rows = [(r[0], r[1], r[2]) for r in session.execute(query.order_by(*order))]
             return [
                 StatementView(
                     commitment_id=s.commitment_id,
@@ -1029,14 +1284,14 @@ class Store:
                     confidence=s.confidence,
                     rule=s.rule,
                     attribution=s.attribution,
-                    date=s.article.published,
-                    source_name=s.article.source.name,
-                    source_url=s.article.url,
-                    article_title=s.article.title,
-                    author=s.article.author,
-                    date_estimated=s.article.date_estimated,
+                    date=a.published,
+                    source_name=src.name,
+                    source_url=a.url,
+                    article_title=a.title,
+                    author=a.author,
+                    date_estimated=a.date_estimated,
                 )
-                for s in rows
+                for s, a, src in rows
             ]
 
     def commitments(self) -> list[Commitment]:
@@ -1072,11 +1327,7 @@ class Store:
             return self._change_views(session, alerts)
 
     def _current_status(self, session: Session) -> dict[str, str]:
-        latest: dict[str, str] = {}
-        rows = session.scalars(select(Change).where(Change.superseded.is_(False)).order_by(Change.date, Change.id))
-        for row in rows:
-            latest[row.commitment_id] = row.to_status
-        return latest
+        return {row.commitment_id: row.to_status for row in _latest_changes(session)}
 
     def record_digest(
         self,
@@ -1361,26 +1612,60 @@ def _review_view(row: Review) -> ReviewView:
     )
 
 
-def _article_orders(session: Session) -> dict[int, str]:
-    """Each article's place among the articles of its day: its text's hash.
+@dataclass(frozen=True)
+class _Resumable:
+    to_status: str
+    level: str | None
+    date: date
 
-    A later version of an entry sorts right after the version it updates (its
-    first version's hash, then its depth), so an update that restates the
-    story on the same day does not take over the changes its first version caused.
+
+def _resumable(row: Row | None) -> _Resumable | None:
+    return None if row is None else _Resumable(row.to_status, _level_of(row.level), row.date)
+
+
+def _stored_level(level: str | None) -> str:
+    # "" is "no sure status yet"; NULL is kept for rows made before the level was stored.
+    return level or ""
+
+
+def _level_of(stored: str | None) -> str | None:
+    return stored or None
+
+
+def _latest_changes(session: Session) -> list[Change]:
+    """Each commitment's latest current change (by date, then id), in one query."""
+    ranked = (
+        select(
+            Change.id,
+            func.row_number()
+            .over(partition_by=Change.commitment_id, order_by=(Change.date.desc(), Change.id.desc()))
+            .label("rank"),
+        )
+        .where(Change.superseded.is_(False))
+        .subquery()
+    )
+    latest = select(ranked.c.id).where(ranked.c.rank == 1)
+    return list(session.scalars(select(Change).where(Change.id.in_(latest)).order_by(Change.commitment_id)))
+
+
+def _in_scope(scope: FoldScope, commitment: InstrumentedAttribute, day: InstrumentedAttribute) -> ColumnElement[bool]:
+    """Rows of a scope's commitments, each from its day on."""
+    whole = [cid for cid, since in scope.items() if since is None]
+    conditions: list[ColumnElement[bool]] = [commitment.in_(whole)] if whole else []
+    conditions += [(commitment == cid) & (day >= since) for cid, since in scope.items() if since is not None]
+    return or_(*conditions)
+
+
+def fold_order(previous_order: str | None, digest: str) -> str:
+    """An article's place among its day's articles: its text's hash; an update sorts right after what it updates.
+
+    (Its first version's hash, then its depth: so an update that restates the
+    story on the same day does not take over the changes its first version caused.)
     """
-    rows = {
-        aid: (previous, digest)
-        for aid, previous, digest in session.execute(select(Article.id, Article.previous_id, Article.content_hash))
-    }
-    orders: dict[int, str] = {}
-    for aid in rows:
-        depth, current = 0, aid
-        seen = {aid}
-        while (previous := rows[current][0]) is not None and previous in rows and previous not in seen:
-            seen.add(previous)
-            current, depth = previous, depth + 1
-        orders[aid] = rows[current][1] if depth == 0 else f"{rows[current][1]}~{depth:06d}"
-    return orders
+    if previous_order is None:
+        return digest
+    root, _, depth = previous_order.partition("~")
+    return f"{root}~{int(depth or 0) + 1:06d}"
 
 
 def _find_source(session: Session, key: str) -> Source | None:
@@ -1459,28 +1744,55 @@ def _delivery_view(row: Delivery, as_of: date) -> DeliveryView:
     )
 
 
-def _stored_copy(session: Session, draft: ArticleDraft) -> int | None:
-    """The id of a stored article with the same normalised text, or (article files) the same URL.
+@dataclass(frozen=True)
+class KnownDraft:
+    """What the database holds of a draft: a copy of it, or the version it updates (and its fold order)."""
 
-    A feed entry (one with a GUID) under a stored GUID or URL but with other
-    text is no copy: it is an update (see `_previous_version`).
-    """
-    if draft.guid:
-        return session.scalar(select(Article.id).where(Article.content_hash == draft.content_hash))
-    return session.scalar(
-        select(Article.id).where((Article.url == draft.url) | (Article.content_hash == draft.content_hash)).limit(1)
-    )
+    stored: bool
+    previous_id: int | None = None
+    previous_order: str | None = None
 
 
-def _previous_version(session: Session, draft: ArticleDraft) -> int | None:
-    """The latest stored version of a feed entry: by its GUID, else by its link."""
-    if not draft.guid:
-        return None
-    for condition in (Article.guid == draft.guid, Article.url == draft.url):
-        found = session.scalar(select(Article.id).where(condition).order_by(Article.id.desc()).limit(1))
-        if found is not None:
-            return found
-    return None
+# Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
+_IN_CHUNK = 500
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    items = sorted(set(values))
+    for i in range(0, len(items), _IN_CHUNK):
+        yield items[i : i + _IN_CHUNK]
+
+
+def _known(session: Session, drafts: Sequence[ArticleDraft]) -> list[KnownDraft]:
+    hashes: set[str] = set()
+    for chunk in _chunks(d.content_hash for d in drafts):
+        hashes.update(session.scalars(select(Article.content_hash).where(Article.content_hash.in_(chunk))))
+    stored_links: set[str] = set()
+    for chunk in _chunks(d.url for d in drafts if not d.guid):
+        stored_links.update(session.scalars(select(Article.url).where(Article.url.in_(chunk))))
+    latest_by: dict[str, dict[str, tuple[int, str | None]]] = {"guid": {}, "url": {}}
+    for column_name, column, values in (
+        ("guid", Article.guid, [d.guid for d in drafts if d.guid]),
+        ("url", Article.url, [d.url for d in drafts if d.guid]),
+    ):
+        for chunk in _chunks(values):
+            newest = (
+                select(column.label("key"), func.max(Article.id).label("id")).where(column.in_(chunk)).group_by(column)
+            ).subquery()
+            for key, aid, order in session.execute(
+                select(newest.c.key, newest.c.id, Article.fold_order).join(Article, Article.id == newest.c.id)
+            ):
+                latest_by[column_name][key] = (aid, order)
+    found = []
+    for draft in drafts:
+        if draft.content_hash in hashes or (not draft.guid and draft.url in stored_links):
+            found.append(KnownDraft(stored=True))
+            continue
+        previous = None
+        if draft.guid:
+            previous = latest_by["guid"].get(draft.guid) or latest_by["url"].get(draft.url)
+        found.append(KnownDraft(False, *previous) if previous else KnownDraft(False))
+    return found
 
 
 def _source_location(draft: ArticleDraft) -> str:

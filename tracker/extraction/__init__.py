@@ -5,18 +5,27 @@ this one (text → grammar → cues → reasons → reader).
 """
 
 from tracker.extraction.grammar import DEFAULT_NLP_MODEL, GrammarError
-from tracker.extraction.reader import ExtractedStatement, Rejection, attribution, extract_statements
+from tracker.extraction.reader import (
+    ArticleText,
+    ExtractedStatement,
+    Rejection,
+    attribution,
+    extract_many,
+    extract_statements,
+)
 from tracker.extraction.reasons import Reason
 from tracker.extraction.text import Sentence, split_sentences
 
 __all__ = [
     "DEFAULT_NLP_MODEL",
+    "ArticleText",
     "ExtractedStatement",
     "GrammarError",
     "Reason",
     "Rejection",
     "Sentence",
     "attribution",
+    "extract_many",
     "extract_statements",
     "split_sentences",
 ]
