@@ -367,3 +367,7 @@ def test_the_migrations_form_one_line() -> None:
     chain = list(script.walk_revisions())
     # Newest first, each revision resting on the next one down, the last on nothing.
     assert [r.down_revision for r in chain] == [r.revision for r in chain[1:]] + [None]
+    # Opening a database compares it with this constant, not with the scripts (which load Alembic).
+    from tracker.storage import SCHEMA_HEAD
+
+    assert script.get_heads() == [SCHEMA_HEAD]

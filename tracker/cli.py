@@ -8,34 +8,36 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import __version__, terminal
+from tracker import __version__
 from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lexicon
 from tracker.config import Config, ConfigError, load_config
-from tracker.delivery import Outcome, deliver, test_send
-from tracker.extraction import GrammarError, Rejection, extract_statements
 from tracker.fetching import has_secret, redact
-from tracker.opml import OpmlOutline, read_opml, write_opml
-from tracker.pipeline import (
-    Context,
-    NoDatabase,
-    OldSchema,
-    RunReport,
-    after_review,
-    current_statuses,
-    ingest_paths,
-    run_cycle,
-    source_specs,
-)
-from tracker.runlock import LockBusy, run_lock
+from tracker.lazy import lazy_module
 from tracker.sanitize import strip_controls
-from tracker.sources import ArticleDraft, SourceError
-from tracker.storage import ReviewError, SourceKind, SourceSpec
-from tracker.versions import divergences
+
+if TYPE_CHECKING:
+    from tracker.delivery import Outcome
+    from tracker.extraction import Rejection
+    from tracker.pipeline import Context, RunReport
+    from tracker.sources import ArticleDraft
+    from tracker.storage import SourceSpec
+    from tracker.terminal import Screen
+
+# Loaded on first use, so that `--help` (and a command that needs no parser,
+# no templates, no database driver) starts without them.
+terminal = lazy_module("tracker.terminal")
+delivery = lazy_module("tracker.delivery")
+extraction = lazy_module("tracker.extraction")
+opml_files = lazy_module("tracker.opml")
+pipeline = lazy_module("tracker.pipeline")
+runlock = lazy_module("tracker.runlock")
+source_files = lazy_module("tracker.sources")
+storage = lazy_module("tracker.storage")
+versions = lazy_module("tracker.versions")
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -62,6 +64,9 @@ def _progress(drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
 
 def _shown_url(database_url: str) -> str:
     """The database URL as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return make_url(database_url).render_as_string(hide_password=True)
     except SQLAlchemyError:
@@ -78,14 +83,16 @@ def _load_config(obj: dict) -> Config:
 @contextmanager
 def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[Context]:
     """The configured context; with `create` False (read-only commands) no database is made."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     config = _load_config(obj)
     try:
-        ctx = Context.open(config, create=create, upgrade=upgrade)
-    except OldSchema as exc:
+        ctx = pipeline.Context.open(config, create=create, upgrade=upgrade)
+    except pipeline.OldSchema as exc:
         raise click.ClickException(
             f"the database at {_shown_url(exc.database_url)} has an older schema; upgrade it with `tracker init`"
         ) from exc
-    except NoDatabase as exc:
+    except pipeline.NoDatabase as exc:
         raise click.ClickException(
             f"no tracker database at {_shown_url(exc.database_url)}; create it with `tracker init`"
             " (or point --database-url at the right one)"
@@ -103,7 +110,7 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
     try:
         yield ctx
-    except GrammarError as exc:
+    except extraction.GrammarError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         ctx.close()
@@ -118,11 +125,13 @@ class Busy(click.ClickException):
 @contextmanager
 def _locked(obj: dict, command: str) -> Iterator[Context]:
     """The context of a command that writes: one such command per database at a time."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     config = _load_config(obj)
     with ExitStack() as stack:
         try:
-            stack.enter_context(run_lock(config.database_url, command, config.lock_wait))
-        except LockBusy as exc:
+            stack.enter_context(runlock.run_lock(config.database_url, command, config.lock_wait))
+        except runlock.LockBusy as exc:
             raise Busy(f"another run is in progress: {exc}; waited {config.lock_wait:g}s, not running") from None
         except ImportError as exc:
             raise click.ClickException(
@@ -214,7 +223,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
       tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
     """
     with _locked(obj, "ingest") as ctx:
-        report = ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
+        report = pipeline.ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
     sys.exit(report.exit_status)
 
@@ -241,7 +250,9 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
       tracker run --dry-run                # email configured: write reports/<day>.eml, send nothing
     """
     with _locked(obj, "run") as ctx:
-        report = run_cycle(ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run)
+        report = pipeline.run_cycle(
+            ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
+        )
         _print_report(report, "Run")
         if report.digest_id is not None:
             files_ok = any(
@@ -296,7 +307,7 @@ def _only_one(as_json: bool, as_csv: bool) -> None:
         raise click.UsageError("--json and --csv are alternatives; give one")
 
 
-def _show(screen: terminal.Screen) -> None:
+def _show(screen: Screen) -> None:
     click.echo(screen.text(), nl=False)
 
 
@@ -317,7 +328,7 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
-        latest = current_statuses(ctx.store)
+        latest = pipeline.current_statuses(ctx.store)
         if as_json:
             payload = {
                 c.id: {
@@ -342,10 +353,11 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
 
 @main.command()
 @click.option("--since", callback=_parse_date, help="Only changes dated on or after this day.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes (still listed oldest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
 @_csv_option("one row per change")
 @click.pass_obj
-def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
+def changes(obj: dict, since: date | None, limit: int | None, as_json: bool, as_csv: bool) -> None:
     """List status changes, grouped by commitment, oldest first within each.
 
     Each JSON item has commitment, from_status (null for a first status),
@@ -359,11 +371,12 @@ def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
     Examples:
       tracker changes
       tracker changes --since 2025-06-01 --json
+      tracker changes --limit 50
       tracker changes --csv > changes.csv
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
-        rows = ctx.store.changes(since=since)
+        rows = ctx.store.changes(since=since, limit=limit)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
@@ -376,6 +389,10 @@ def changes(obj: dict, since: date | None, as_json: bool, as_csv: bool) -> None:
         screen = terminal.Screen()
         terminal.render_changes(screen, rows, {c.id: c.title for c in ctx.catalogue.commitments})
         _show(screen)
+
+
+# What `tracker history` shows on the screen unless told otherwise: the newest statements and changes.
+HISTORY_ON_SCREEN = 100
 
 
 class _HistoryCommand(click.Command):
@@ -394,10 +411,25 @@ class _HistoryCommand(click.Command):
 
 @main.command(cls=_HistoryCommand)
 @click.argument("commitment_id")
+@click.option("--since", callback=_parse_date, help="Only statements and changes dated on or after this day.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help=f"Only the newest N statements and changes (the screen shows the newest {HISTORY_ON_SCREEN} unless --all).",
+)
+@click.option("--all", "show_all", is_flag=True, help="On the screen, every statement, however many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment, statements, changes}.")
 @_csv_option("one row per statement")
 @click.pass_obj
-def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
+def history(
+    obj: dict,
+    commitment_id: str,
+    since: date | None,
+    limit: int | None,
+    show_all: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Show every statement and change of one commitment, in order: which
     statements changed the status, and where India's and China's official
     versions of the same days differ.
@@ -406,16 +438,21 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
     Examples:
       tracker history air-services
       tracker history visas --json
+      tracker history visas --since 2025-06-01
       tracker history visas --csv
     """
     _only_one(as_json, as_csv)
+    on_screen = not (as_json or as_csv or show_all)
+    if limit is None and on_screen:
+        limit = HISTORY_ON_SCREEN
     with _context(obj, create=False) as ctx:
         commitment = ctx.catalogue.get(commitment_id)
         if commitment is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
-        statements = ctx.store.statements(commitment_id)
-        rows = ctx.store.changes(commitment_id=commitment_id)
-        found = divergences(statements, ctx.config.official_domains)
+        statements = ctx.store.statements(commitment_id, since=since, limit=limit)
+        rows = ctx.store.changes(since=since, commitment_id=commitment_id, limit=limit)
+        earlier = ctx.store.count_statements(commitment_id, since=since) - len(statements) if limit else 0
+        found = versions.divergences(statements, ctx.config.official_domains)
         reviews = ctx.store.reviews(commitment_id)
         if as_json:
             payload = {
@@ -435,6 +472,11 @@ def history(obj: dict, commitment_id: str, as_json: bool, as_csv: bool) -> None:
         screen = terminal.Screen()
         terminal.render_history(screen, commitment.title, commitment_id, entries)
         _show(screen)
+        if earlier > 0 and on_screen:
+            click.echo(
+                f"{earlier} earlier statement{'s' if earlier != 1 else ''} not shown:"
+                " --all, --since DAY or --limit N show more."
+            )
 
 
 @main.command()
@@ -546,9 +588,9 @@ def _decide(obj: dict, kind: str, change_id: int, note: str, by: str | None) -> 
     with _context(obj) as ctx:
         try:
             decision = ctx.store.review_change(kind, change_id, _reviewer(ctx, by), note)
-        except ReviewError as exc:
+        except storage.ReviewError as exc:
             raise click.ClickException(str(exc)) from exc
-        new = after_review(ctx, decision.commitment_id)
+        new = pipeline.after_review(ctx, decision.commitment_id)
         verb = "Confirmed" if kind == "confirm" else "Rejected"
         click.echo(
             f"{verb} change #{change_id} of {decision.commitment_id} ({decision.day}: "
@@ -610,7 +652,7 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
         if ctx.catalogue.get(commitment_id) is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         decision = ctx.store.review_set(commitment_id, status, day, _reviewer(ctx, by), note)
-        new = after_review(ctx, commitment_id)
+        new = pipeline.after_review(ctx, commitment_id)
         click.echo(
             f"Set {commitment_id} to {_status_label(status)} from {day} as {decision.reviewer}; "
             f"{new} new change{'s' if new != 1 else ''} in the timeline."
@@ -690,14 +732,14 @@ def _source_spec(url: str, name: str | None, official: bool, full_text: bool | N
                 f"{redact(url)}: this URL carries a secret, which the database would keep in clear;"
                 " put the feed in the configuration file (feeds = [{ url = ..., username = ..., password = ... }])"
             )
-        kind, location = SourceKind.FEED, url
+        kind, location = storage.SourceKind.FEED, url
     else:
         path = Path(url).expanduser()
         if not path.is_dir():
             raise click.ClickException(f"{url}: neither an http(s) feed URL nor a folder")
-        kind, location = SourceKind.FOLDER, str(path.resolve())
+        kind, location = storage.SourceKind.FOLDER, str(path.resolve())
         name = name or path.resolve().name
-    return SourceSpec(kind, location, name or location, official, full_text, named=name is not None)
+    return storage.SourceSpec(kind, location, name or location, official, full_text, named=name is not None)
 
 
 def _when(moment: datetime | None) -> str:
@@ -716,7 +758,7 @@ def sources_list(obj: dict, as_json: bool) -> None:
       tracker sources list --json
     """
     with _context(obj, create=False) as ctx:
-        ctx.store.sync_config_sources(source_specs(ctx.config), [str(p) for p in ctx.config.folders])
+        ctx.store.sync_config_sources(pipeline.source_specs(ctx.config), [str(p) for p in ctx.config.folders])
         rows = ctx.store.subscriptions()
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
@@ -728,7 +770,7 @@ def sources_list(obj: dict, as_json: bool) -> None:
         state = "enabled" if r.enabled else f"disabled: {r.disabled_reason}"
         click.echo(f"#{r.id} {r.name} [{', '.join(flags)}] {state}")
         click.echo(f"    {r.location}" + (f" → {r.url}" if r.url else ""))
-        if r.kind == SourceKind.FEED:
+        if r.kind == storage.SourceKind.FEED:
             status = str(r.last_status) if r.last_status is not None else "—"
             click.echo(
                 f"    last fetch {_when(r.last_fetch_at)} (HTTP {status}), {r.failures} failure"
@@ -775,8 +817,8 @@ def sources_import(obj: dict, opml: Path) -> None:
       tracker sources import subscriptions.opml
     """
     try:
-        outlines = read_opml(opml.read_bytes(), str(opml))
-    except SourceError as exc:
+        outlines = opml_files.read_opml(opml.read_bytes(), str(opml))
+    except source_files.SourceError as exc:
         raise click.ClickException(str(exc)) from exc
     added = known = refused = 0
     with _context(obj) as ctx:
@@ -785,7 +827,9 @@ def sources_import(obj: dict, opml: Path) -> None:
                 refused += 1
                 _warn(f"warning: {opml}: {redact(outline.url)} carries a secret; put it in the configuration file")
                 continue
-            spec = SourceSpec(SourceKind.FEED, outline.url, outline.title or outline.url, named=bool(outline.title))
+            spec = storage.SourceSpec(
+                storage.SourceKind.FEED, outline.url, outline.title or outline.url, named=bool(outline.title)
+            )
             _, created = ctx.store.add_source(spec)
             added, known = added + created, known + (not created)
     click.echo(
@@ -805,9 +849,9 @@ def sources_export(obj: dict) -> None:
       tracker sources export > subscriptions.opml
     """
     with _context(obj, create=False) as ctx:
-        ctx.store.sync_config_sources(source_specs(ctx.config), [str(p) for p in ctx.config.folders])
-        rows = [r for r in ctx.store.subscriptions() if r.kind == SourceKind.FEED and r.enabled]
-    click.echo(write_opml([OpmlOutline(r.url or r.location, r.name) for r in rows]), nl=False)
+        ctx.store.sync_config_sources(pipeline.source_specs(ctx.config), [str(p) for p in ctx.config.folders])
+        rows = [r for r in ctx.store.subscriptions() if r.kind == storage.SourceKind.FEED and r.enabled]
+    click.echo(opml_files.write_opml([opml_files.OpmlOutline(r.url or r.location, r.name) for r in rows]), nl=False)
 
 
 @main.command()
@@ -837,6 +881,8 @@ def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> N
       tracker schedule --time "0 6 * * 1-5"
     """
     import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
 
     from tracker.scheduling import ScheduleError, build_scheduler, run_until_stopped, trigger_for
 
@@ -902,7 +948,7 @@ def eval_(
     try:
         catalogue = load_catalogue(config.catalogue)
         corpus = load_corpus(corpus_dir, catalogue)
-    except (CatalogueError, SourceError) as exc:
+    except (CatalogueError, source_files.SourceError) as exc:
         raise click.ClickException(str(exc)) from exc
     result = evaluate(corpus, catalogue, config)
     if as_json:
@@ -951,10 +997,10 @@ def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv:
         raise click.ClickException(str(exc)) from exc
     rejections: list[Rejection] = []
     try:
-        statements = extract_statements(
+        statements = extraction.extract_statements(
             text, published or date.today(), catalogue, lexicon, rejections=rejections, nlp_model=config.nlp_model
         )
-    except GrammarError as exc:
+    except extraction.GrammarError as exc:
         raise click.ClickException(str(exc)) from exc
     taken = {(s.commitment_id, s.sentence_index) for s in statements}
     not_taken = [r for r in rejections if (r.commitment_id, r.sentence_index) not in taken]
@@ -1077,7 +1123,7 @@ def digest_send(obj: dict, dry_run: bool, resend: tuple[int, ...]) -> None:
             if delivery_id not in known:
                 raise click.ClickException(f"no delivery #{delivery_id}; see tracker outbox")
             ctx.store.requeue(delivery_id)
-        outcomes = deliver(ctx.store, ctx.config, dry_run=dry_run, retry_failed=True, warn=_warn)
+        outcomes = delivery.deliver(ctx.store, ctx.config, dry_run=dry_run, retry_failed=True, warn=_warn)
         if not outcomes:
             click.echo("Nothing queued.")
         for outcome in outcomes:
@@ -1138,11 +1184,11 @@ def test_send_(obj: dict, channel: str | None) -> None:
     from tracker.digest import RunCounts, build_digest
 
     with _context(obj) as ctx:
-        current = current_statuses(ctx.store)
+        current = pipeline.current_statuses(ctx.store)
         sample = build_digest(
             list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
         )
-        results = test_send(ctx.config, channel, sample)
+        results = delivery.test_send(ctx.config, channel, sample)
     for name, ok, detail in results:
         click.echo(f"{name}: {'ok' if ok else 'FAILED'}: {detail}")
     if not all(ok for _, ok, _ in results):

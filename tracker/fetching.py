@@ -12,17 +12,20 @@ module has passed through `redact`.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-import httpx
-
 from tracker import __version__
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
 
 USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
 
@@ -140,6 +143,10 @@ class _TooLarge(Exception):
 
 
 async def _attempt(client: httpx.AsyncClient, request: FetchRequest, policy: FetchPolicy) -> FetchResult:
+    import asyncio
+
+    import httpx
+
     shown = redact(request.url)
     url, credentials = split_credentials(request.url)
     headers = {"Accept": request.accept}
@@ -196,6 +203,10 @@ def _failure(request: FetchRequest, error: str, status: int | None = None) -> Fe
 async def _fetch_one(
     client: httpx.AsyncClient, request: FetchRequest, policy: FetchPolicy, pool: asyncio.Semaphore
 ) -> FetchResult:
+    import asyncio
+
+    import httpx
+
     attempts = 0
     while True:
         attempts += 1
@@ -240,6 +251,10 @@ def _reason(exc: BaseException, request: FetchRequest) -> str:
 
 
 async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
+    import asyncio
+
+    import httpx
+
     timeout = httpx.Timeout(
         connect=policy.connect_timeout, read=policy.read_timeout, write=policy.read_timeout, pool=policy.total_timeout
     )
@@ -263,6 +278,8 @@ def fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy | None = Non
     """
     if not requests:
         return []
+    import asyncio
+
     return asyncio.run(_fetch_all(requests, policy or FetchPolicy()))
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import trafilatura
-
 from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 from tracker.sources import ArticleDraft, decode_text, normalise
 
@@ -28,6 +26,8 @@ def page_text(html_bytes: bytes, charset: str | None, url: str) -> str | None:
         html, _ = decode_text(html_bytes, charset)
     except UnicodeDecodeError:
         return None
+    import trafilatura
+
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
     if not text:
         return None

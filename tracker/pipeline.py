@@ -10,15 +10,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
-from tracker.delivery import Outcome as DeliveryOutcome
-from tracker.delivery import deliver, queue_digest
-from tracker.digest import RunCounts, build_digest, revision_items
-from tracker.extraction import ArticleText, extract_many
 from tracker.fetching import (
     FetchRequest,
     FetchResult,
@@ -32,7 +29,6 @@ from tracker.fetching import (
 )
 from tracker.fulltext import needs_full_text, with_full_text
 from tracker.resources import bundled_dir
-from tracker.site import write_site
 from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
 from tracker.storage import (
     ChangeView,
@@ -45,6 +41,12 @@ from tracker.storage import (
     Store,
 )
 from tracker.versions import WINDOW_DAYS, divergences
+
+if TYPE_CHECKING:
+    from tracker.delivery import Outcome as DeliveryOutcome
+
+# What reads and renders (the parser, Jinja2, the delivery channels) is
+# imported where it is used: `status`, `history` and `changes` load none of it.
 
 # Exit statuses of `tracker run` and `tracker ingest` (documented in --help and README).
 EXIT_OK = 0
@@ -464,6 +466,8 @@ class ArticleSink:
             fresh.append((draft, note, update))
         if not fresh:
             return
+        from tracker.extraction import ArticleText, extract_many
+
         found = extract_many(
             [ArticleText(d.full_text, d.published, d.title) for d, _, _ in fresh],
             ctx.catalogue,
@@ -565,6 +569,9 @@ def run_cycle(
     transaction, then delivered (files, email, notifications); deliveries an
     earlier run left queued go out too.
     """
+    from tracker.delivery import deliver, queue_digest
+    from tracker.digest import RunCounts, build_digest, revision_items
+
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
     sink = ArticleSink(ctx, as_of, report, say, progress)
@@ -621,6 +628,8 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
 
 def write_site_of(ctx: Context, as_of: date) -> list[Path]:
     """The static site, written afresh from what is stored."""
+    from tracker.site import write_site
+
     config = ctx.config
     return write_site(ctx.store, ctx.catalogue, config.site_path, config.reports_dir, config.templates_dir, as_of)
 

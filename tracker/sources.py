@@ -21,9 +21,6 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import feedparser
-from charset_normalizer import from_bytes
-
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 
 # A summary and the full article joined by a pipe between no-break spaces: one article.
@@ -250,6 +247,8 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
         except (LookupError, UnicodeDecodeError):
             pass
     # Reliable means: charset-normalizer read a language in the text, not only bytes it can map.
+    from charset_normalizer import from_bytes
+
     matches = [m for m in from_bytes(data) if m.coherence > 0]
     if matches:
         # Texts often decode equally well in several code pages; among the least
@@ -445,6 +444,8 @@ def parse_feed(
     and skipped; the others are kept.
     """
     headers = {"content-type": content_type} if content_type else None
+    import feedparser
+
     parsed = feedparser.parse(data, response_headers=headers)
     reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0] if parsed.get("bozo") else ""
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
     Boolean,
     Date,
@@ -38,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine, Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import (
     DeclarativeBase,
     InstrumentedAttribute,
@@ -61,9 +60,13 @@ from tracker.comparison import (
     corroborate,
     resume_from,
 )
-from tracker.extraction import ExtractedStatement
 from tracker.resources import bundled_dir
 from tracker.sources import ArticleDraft, content_hash
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+    from tracker.extraction import ExtractedStatement
 
 # Which commitments a fold covers, each from a day on (None: from its first statement).
 FoldScope = Mapping[str, date | None]
@@ -488,7 +491,14 @@ class ReviewError(ValueError):
     """A review that cannot be recorded (an unknown change, say); the message says why."""
 
 
+# The newest migration in alembic/versions (a test checks the two agree): read
+# here so that opening a database does not load Alembic and its scripts.
+SCHEMA_HEAD = "0006"
+
+
 def alembic_config(database_url: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(bundled_dir("alembic")))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -533,6 +543,8 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         """Upgrade to `revision`, by default the newest (the migrations form one line)."""
+        from alembic import command
+
         config = alembic_config(self.database_url)
         with self._migration_engine() as engine, engine.begin() as connection:
             if engine.dialect.name == "postgresql":
@@ -542,6 +554,8 @@ class Store:
             command.upgrade(config, revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         config = alembic_config(self.database_url)
         with self._migration_engine() as engine, engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -585,13 +599,12 @@ class Store:
 
     def schema_is_current(self) -> bool:
         """The database is at the newest migration (a populated older one needs `tracker init`)."""
-        from alembic.migration import MigrationContext
-        from alembic.script import ScriptDirectory
-
-        heads = set(ScriptDirectory.from_config(alembic_config(self.database_url)).get_heads())
         with self.engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
-        return current == heads
+            try:
+                current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            except DBAPIError:
+                return False
+        return current == {SCHEMA_HEAD}
 
     # --- catalogue ------------------------------------------------------------
 
@@ -1293,6 +1306,15 @@ class Store:
                 )
                 for s, a, src in rows
             ]
+
+    def count_statements(self, commitment_id: str | None = None, since: date | None = None) -> int:
+        with self.sessions() as session:
+            query = select(func.count()).select_from(Statement).join(Article, Article.id == Statement.article_id)
+            if commitment_id is not None:
+                query = query.where(Statement.commitment_id == commitment_id)
+            if since is not None:
+                query = query.where(Article.published >= since)
+            return session.scalar(query) or 0
 
     def commitments(self) -> list[Commitment]:
         with self.sessions() as session:
