@@ -123,14 +123,14 @@ class Busy(click.ClickException):
 
 
 @contextmanager
-def _locked(obj: dict, command: str) -> Iterator[Context]:
-    """The context of a command that writes: one such command per database at a time."""
+def _locked(obj: dict, command: str, shared: bool = False) -> Iterator[Context]:
+    """The context of a command that writes: one such command per database at a time (workers share it)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     config = _load_config(obj)
     with ExitStack() as stack:
         try:
-            stack.enter_context(runlock.run_lock(config.database_url, command, config.lock_wait))
+            stack.enter_context(runlock.run_lock(config.database_url, command, config.lock_wait, shared=shared))
         except runlock.LockBusy as exc:
             raise Busy(f"another run is in progress: {exc}; waited {config.lock_wait:g}s, not running") from None
         except ImportError as exc:
@@ -232,8 +232,13 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
 @click.option("--as-of", callback=_parse_date, help="The day the cycle runs for (default: today).")
 @click.option("--always", is_flag=True, help="Write a digest even when nothing changed.")
 @click.option("--dry-run", is_flag=True, help="Write the email as a .eml file beside the digest instead of sending it.")
+@click.option(
+    "--worker",
+    is_flag=True,
+    help="One of several processes sharing a PostgreSQL database: each takes feeds by lease; one digest for the day.",
+)
 @click.pass_obj
-def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
+def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool) -> None:
     """Run one daily cycle: ingest the seeds and every configured source, extract,
     compare, and write a digest when a status changed.
 
@@ -248,12 +253,27 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool) -> None:
       tracker run
       tracker run --as-of 2025-06-30 --always
       tracker run --dry-run                # email configured: write reports/<day>.eml, send nothing
+      tracker run --worker &  tracker run --worker &  tracker run --worker   # PostgreSQL: three at once
     """
-    with _locked(obj, "run") as ctx:
-        report = pipeline.run_cycle(
-            ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
-        )
-        _print_report(report, "Run")
+    if worker:
+        if always or dry_run:
+            raise click.UsageError("--worker runs the day as it comes: not with --always or --dry-run")
+        if not _load_config(obj).database_url.startswith("postgresql"):
+            raise click.UsageError(
+                "--worker shares a PostgreSQL database between processes; this database is not one: run without it"
+            )
+    with _locked(obj, "worker" if worker else "run", shared=worker) as ctx:
+        if worker:
+            import os
+            import socket
+
+            owner = f"{socket.gethostname()} pid {os.getpid()}"
+            report = pipeline.run_worker(ctx, as_of or date.today(), owner, warn=_warn)
+        else:
+            report = pipeline.run_cycle(
+                ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
+            )
+        _print_report(report, "Worker" if worker else "Run")
         if report.digest_id is not None:
             files_ok = any(
                 o.ok and o.delivery.channel == "files" and o.delivery.digest_id == report.digest_id

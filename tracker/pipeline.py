@@ -6,6 +6,7 @@ here prints: progress and messages go to the callbacks the caller passes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +45,7 @@ from tracker.versions import WINDOW_DAYS, divergences
 
 if TYPE_CHECKING:
     from tracker.delivery import Outcome as DeliveryOutcome
+    from tracker.digest import RunCounts
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.
@@ -569,38 +571,119 @@ def run_cycle(
     transaction, then delivered (files, email, notifications); deliveries an
     earlier run left queued go out too.
     """
-    from tracker.delivery import deliver, queue_digest
-    from tracker.digest import RunCounts, build_digest, revision_items
-
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
     sink = ArticleSink(ctx, as_of, report, say, progress)
     sink.add_all(read_paths(folder_paths(ctx), report, say))
     read_feeds(ctx, sink)
-    report.new_changes = update_timeline(ctx, report.touched)
-    report.alerts = ctx.store.pending_alerts()
-    # Alerts already delivered that a late article rewrote: the next digest says so.
-    report.revisions = revisions = ctx.store.pending_revisions()
-    if report.alerts or revisions or always:
-        last = ctx.store.last_digest()
-        since = last.as_of if last else None
-        digest = build_digest(
-            report.alerts,
-            current_statuses(ctx.store),
-            ctx.catalogue,
-            as_of,
-            since,
-            RunCounts(report.ingested, report.skipped, report.failed),
-            recent_divergences(ctx, last.as_of if last else None, as_of),
-            source_problems=[p.as_json() for p in report.source_problems],
-        )
-        digest["revised"] = revision_items(revisions)
-        revised_ids = [r.reported.id for r in revisions]
-        stored = queue_digest(ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since)
-        report.digest_id = stored.id
-        report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
-    report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=say)
-    report.site_files = write_site_of(ctx, as_of)
+    report.new_changes = fold_touched(ctx, report)
+    finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
+    _finish(ctx, report, report.digest_id)
+    return report
+
+
+def fold_touched(ctx: Context, report: RunReport) -> int:
+    """Fold what the run's articles stated about (one process at a time); returns new changes."""
+    if not report.touched:
+        return 0
+    with ctx.store.exclusive("fold"):
+        new = update_timeline(ctx, report.touched)
+    report.touched = {}
+    return new
+
+
+def finish_day(
+    ctx: Context,
+    report: RunReport,
+    always: bool = False,
+    dry_run: bool = False,
+    warn: Callable[[str], None] | None = None,
+    counts: RunCounts | None = None,
+) -> None:
+    """The day's digest when a status changed (or `always`), its delivery, and the site.
+
+    One process at a time: the digest is recorded in the outbox with its
+    changes marked reported in one transaction, so a second process finds
+    nothing left to report; deliveries an earlier run left queued go out too.
+    """
+    from tracker.delivery import deliver, queue_digest
+    from tracker.digest import RunCounts, build_digest, revision_items
+
+    as_of = report.as_of
+    with ctx.store.exclusive("digest"):
+        report.alerts = ctx.store.pending_alerts()
+        # Alerts already delivered that a late article rewrote: the next digest says so.
+        report.revisions = revisions = ctx.store.pending_revisions()
+        if report.alerts or revisions or always:
+            last = ctx.store.last_digest()
+            since = last.as_of if last else None
+            digest = build_digest(
+                report.alerts,
+                current_statuses(ctx.store),
+                ctx.catalogue,
+                as_of,
+                since,
+                counts or RunCounts(report.ingested, report.skipped, report.failed),
+                recent_divergences(ctx, last.as_of if last else None, as_of),
+                source_problems=[p.as_json() for p in report.source_problems],
+            )
+            digest["revised"] = revision_items(revisions)
+            revised_ids = [r.reported.id for r in revisions]
+            stored = queue_digest(
+                ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
+            )
+            report.digest_id = stored.id
+            report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
+        report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
+        report.site_files = write_site_of(ctx, as_of)
+
+
+def run_worker(
+    ctx: Context,
+    as_of: date,
+    owner: str,
+    warn: Callable[[str], None] | None = None,
+    lease_seconds: float = 600.0,
+    poll_seconds: float = 1.0,
+    now: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunReport:
+    """One of several workers sharing a PostgreSQL database for the day `as_of`.
+
+    Each reads the seeds and folders (one at a time; what another stored is
+    skipped), then claims due feeds one by one with a lease, stores each
+    one's entries and folds what they state before marking it done, so no
+    feed is fetched or ingested twice at once and a worker that dies leaves a
+    lease that runs out. Once no feed of the day is left, claimed or not, the
+    day's digest is built, once, by whichever worker gets there first: the
+    others find nothing left to report.
+    """
+    clock = now or (lambda: datetime.now(UTC).replace(tzinfo=None))
+    report = RunReport(run_id=ctx.store.start_run("worker", as_of), as_of=as_of)
+    say = _collector(report, warn)
+    sink = ArticleSink(ctx, as_of, report, say)
+    with ctx.store.exclusive("folders"):
+        folders = folder_paths(ctx)
+        sink.add_all(read_paths(folders, report, say))
+    report.new_changes += fold_touched(ctx, report)
+    config = ctx.config
+    configured = {redact(f.url): f for f in config.feeds}
+    while True:
+        source = ctx.store.lease_feed(owner, as_of, clock(), lease_seconds)
+        if source is None:
+            if ctx.store.feeds_left(as_of) == 0:
+                break
+            sleep(poll_seconds)  # another worker holds the last feeds: wait for them, or for a lease to run out
+            continue
+        started = clock()
+        if source.next_fetch_at is None or source.next_fetch_at <= started:
+            request = FetchRequest(fetch_url(source, configured), etag=source.etag, last_modified=source.last_modified)
+            (result,) = fetch_all([request], config.fetch)
+            read_feed(ctx, sink, source, result, started, configured)
+            report.new_changes += fold_touched(ctx, report)
+        ctx.store.finish_lease(source.id, owner, as_of)
+    _finish(ctx, report)
+    finish_day(ctx, report, warn=say, counts=ctx.store.day_counts(as_of, "worker"))
     _finish(ctx, report, report.digest_id)
     return report
 

@@ -50,8 +50,12 @@ def sqlite_path(database_url: str) -> Path | None:
 
 
 @contextmanager
-def run_lock(database_url: str, command: str, wait: float) -> Iterator[None]:
-    """Hold the database's run lock for the block; raise LockBusy after `wait` seconds."""
+def run_lock(database_url: str, command: str, wait: float, shared: bool = False) -> Iterator[None]:
+    """Hold the database's run lock for the block; raise LockBusy after `wait` seconds.
+
+    `shared` (PostgreSQL only): held by any number of workers at once, which
+    divide the day's sources between them, while a plain run waits for all of them.
+    """
     path = sqlite_path(database_url)
     try:
         backend = make_url(database_url).get_backend_name()
@@ -61,7 +65,7 @@ def run_lock(database_url: str, command: str, wait: float) -> Iterator[None]:
         with _file_lock(path.with_name(path.name + ".lock"), command, wait):
             yield
     elif backend == "postgresql":
-        with _advisory_lock(database_url, command, wait):
+        with _advisory_lock(database_url, command, wait, shared):
             yield
     else:
         # An in-memory database belongs to one process; nothing to share.
@@ -107,14 +111,19 @@ def _holder(connection: Connection) -> str:
 
 
 @contextmanager
-def _advisory_lock(database_url: str, command: str, wait: float) -> Iterator[None]:
+def _advisory_lock(database_url: str, command: str, wait: float, shared: bool = False) -> Iterator[None]:
+    take, release = (
+        ("pg_try_advisory_lock_shared", "pg_advisory_unlock_shared")
+        if shared
+        else ("pg_try_advisory_lock", "pg_advisory_unlock")
+    )
     engine = create_engine(database_url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT set_config('application_name', :name, false)"), {"name": _owner(command)})
             connection.commit()
             deadline = time.monotonic() + wait
-            while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar():
+            while not connection.execute(text(f"SELECT {take}(:key)"), {"key": ADVISORY_KEY}).scalar():
                 connection.commit()
                 if time.monotonic() >= deadline:
                     raise LockBusy(f"{_holder(connection)} holds the database's run lock")
@@ -123,7 +132,7 @@ def _advisory_lock(database_url: str, command: str, wait: float) -> Iterator[Non
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                connection.execute(text(f"SELECT {release}(:key)"), {"key": ADVISORY_KEY})
                 connection.commit()
     finally:
         engine.dispose()

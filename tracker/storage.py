@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +66,7 @@ from tracker.sources import ArticleDraft, content_hash
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
+    from tracker.digest import RunCounts
     from tracker.extraction import ExtractedStatement
 
 # Which commitments a fold covers, each from a day on (None: from its first statement).
@@ -659,6 +660,18 @@ class Store:
             run.messages = json.dumps(list(messages))
             run.finished_at = utcnow()
 
+    def day_counts(self, as_of: date, command: str) -> RunCounts:
+        """Articles ingested, skipped and failed by the finished runs of one command for a day (the day's workers)."""
+        from tracker.digest import RunCounts
+
+        with self.sessions() as session:
+            ingested, skipped, failed = session.execute(
+                select(func.sum(Run.ingested), func.sum(Run.skipped), func.sum(Run.failed)).where(
+                    Run.command == command, Run.as_of == as_of, Run.finished_at.is_not(None)
+                )
+            ).one()
+        return RunCounts(ingested or 0, skipped or 0, failed or 0)
+
     def runs(self, limit: int = 20) -> list[Run]:
         with self.sessions() as session:
             return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
@@ -757,6 +770,77 @@ class Store:
         with self.sessions() as session:
             rows = list(session.scalars(select(Source).where(Source.kind != SourceKind.OUTLET).order_by(Source.id)))
             return self._source_views(session, rows)
+
+    # --- workers: leases on followed feeds ---------------------------------------
+
+    def lease_feed(self, owner: str, as_of: date, now: datetime, seconds: float) -> SourceView | None:
+        """Claim one enabled feed not yet done for `as_of` and not claimed by a live lease; None when there is none.
+
+        On PostgreSQL the row is taken with FOR UPDATE SKIP LOCKED, so
+        workers asking at once each get a different feed and none waits.
+        """
+        with self.sessions.begin() as session:
+            row = session.scalar(
+                select(Source)
+                .where(
+                    Source.kind == SourceKind.FEED,
+                    Source.enabled.is_(True),
+                    or_(Source.done_for.is_(None), Source.done_for < as_of),
+                    or_(Source.lease_until.is_(None), Source.lease_until < now),
+                )
+                .order_by(Source.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if row is None:
+                return None
+            row.lease_owner, row.lease_until = owner[:200], now + timedelta(seconds=seconds)
+            session.flush()
+            return self._source_views(session, [row])[0]
+
+    def finish_lease(self, source_id: int, owner: str, as_of: date) -> None:
+        """The feed is done for `as_of`: its lease is given up."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Source, source_id, with_for_update=True)
+            if row.lease_owner == owner[:200]:
+                row.lease_owner, row.lease_until = None, None
+            row.done_for = as_of
+
+    def feeds_left(self, as_of: date) -> int:
+        """Enabled feeds not yet done for `as_of`, claimed or not."""
+        with self.sessions() as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Source)
+                    .where(
+                        Source.kind == SourceKind.FEED,
+                        Source.enabled.is_(True),
+                        or_(Source.done_for.is_(None), Source.done_for < as_of),
+                    )
+                )
+                or 0
+            )
+
+    @contextmanager
+    def exclusive(self, section: str) -> Iterator[None]:
+        """One process at a time in `section` (the fold, the digest); on SQLite the run lock already is that.
+
+        A PostgreSQL session advisory lock on a connection of its own, which
+        the server releases should the holder die.
+        """
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        key = int.from_bytes(hashlib.sha256(f"tracker:{section}".encode()).digest()[:4], "big") & 0x7FFFFFFF
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
     def _source_views(self, session: Session, rows: Sequence[Source]) -> list[SourceView]:
         counts = dict(
