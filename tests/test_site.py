@@ -267,3 +267,29 @@ def test_the_index_links_the_atom_feed_when_there_is_one(sqlite_built: tuple[Con
     (ctx.config.reports_dir / "feed.atom").write_text("<feed xmlns='http://www.w3.org/2005/Atom'/>", encoding="utf-8")
     write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
     assert '<a href="../reports/feed.atom" type="application/atom+xml">' in (site / "index.html").read_text("utf-8")
+
+
+def test_a_run_rewrites_only_the_pages_of_what_it_folded(sqlite_built: tuple[Context, Path], tmp_path: Path) -> None:
+    ctx, site = sqlite_built
+    before = pages(site)
+    assert len([name for name in before if name.startswith("commitments/")]) == len(ctx.catalogue.commitments)
+
+    # Only the yatra was stated about: its page and the index are written again, no other commitment's.
+    written = write_site(
+        ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments={"kailash-yatra"}
+    )
+    names = sorted(p.relative_to(site).as_posix() for p in written)
+    assert "commitments/kailash-yatra.html" in names and "index.html" in names
+    assert not [n for n in names if n.startswith("commitments/") and n != "commitments/kailash-yatra.html"]
+    # What it wrote is what a whole rewrite writes.
+    assert pages(site) == before
+
+    # Nothing folded: the index and the newest digest's page only.
+    written = write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
+    assert not [p for p in written if p.parent.name == "commitments"]
+
+    # A site folder without its record of what was written is written whole.
+    (site / ".tracker-site.json").unlink()
+    written = write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
+    assert len([p for p in written if p.parent.name == "commitments"]) == len(ctx.catalogue.commitments)
+    assert pages(site) == before

@@ -7,7 +7,7 @@ here prints: progress and messages go to the callbacks the caller passes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -85,6 +85,8 @@ class RunReport:
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
     # The commitments the run's new articles made statements about, each from the earliest day stated.
     touched: dict[str, date] = field(default_factory=dict)
+    # Every commitment the run folded again: the site pages to write anew.
+    folded: set[str] = field(default_factory=set)
 
     @property
     def exit_status(self) -> int:
@@ -588,6 +590,7 @@ def fold_touched(ctx: Context, report: RunReport) -> int:
         return 0
     with ctx.store.exclusive("fold"):
         new = update_timeline(ctx, report.touched)
+    report.folded.update(report.touched)
     report.touched = {}
     return new
 
@@ -635,7 +638,7 @@ def finish_day(
             report.digest_id = stored.id
             report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
         report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
-        report.site_files = write_site_of(ctx, as_of)
+        report.site_files = write_site_of(ctx, as_of, report.folded)
 
 
 def run_worker(
@@ -697,7 +700,7 @@ def after_review(ctx: Context, commitment_id: str | None = None) -> int:
     new = update_timeline(ctx, None if commitment_id is None else {commitment_id: None})
     last = ctx.store.runs(1)
     as_of = last[0].as_of if last else date.today()
-    write_site_of(ctx, as_of)
+    write_site_of(ctx, as_of, None if commitment_id is None else {commitment_id})
     return new
 
 
@@ -709,12 +712,20 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 
-def write_site_of(ctx: Context, as_of: date) -> list[Path]:
-    """The static site, written afresh from what is stored."""
+def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:
+    """The static site from what is stored: the pages of `commitments` (None: all), the index, new digests."""
     from tracker.site import write_site
 
     config = ctx.config
-    return write_site(ctx.store, ctx.catalogue, config.site_path, config.reports_dir, config.templates_dir, as_of)
+    return write_site(
+        ctx.store,
+        ctx.catalogue,
+        config.site_path,
+        config.reports_dir,
+        config.templates_dir,
+        as_of,
+        commitments=commitments,
+    )
 
 
 def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callable[[str], None]:

@@ -11,8 +11,9 @@ reads the store and writes the files.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +22,6 @@ from markupsafe import Markup
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.comparison import CorroborationPolicy
-from tracker.comparison import current_statuses as latest_changes
 from tracker.digest import template_environment
 from tracker.sanitize import strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
@@ -255,6 +255,27 @@ def _clean(value: object) -> object:
     return value
 
 
+# Statements a commitment's page lists (the newest); `tracker history --all` has every one.
+PAGE_STATEMENTS = 500
+# What the site remembers between runs: which pages it wrote for which catalogue, and their divergence flags.
+STATE_FILE = ".tracker-site.json"
+
+
+def _read_state(site_dir: Path) -> dict:
+    try:
+        state = json.loads((site_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(site_dir: Path, state: dict) -> None:
+    path = site_dir / STATE_FILE
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    partial.replace(path)
+
+
 def _relative(target: Path, base: Path) -> str:
     return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
 
@@ -268,21 +289,30 @@ def write_site(
     as_of: date | None = None,
     now: datetime | None = None,
     policy: CorroborationPolicy | None = None,
+    commitments: Collection[str] | None = None,
 ) -> list[Path]:
-    """Write the whole site from what is stored; returns the files written.
+    """Write the site from what is stored; returns the files written.
 
     `as_of` is the day the charts run to (the run's day, default today's);
-    `now` is the time the footer gives.
+    `now` is the time the footer gives. With `commitments` (those a run's
+    articles stated about) only their pages, the index and digest pages not
+    yet written are written; the others stand as they were. A site not yet
+    written, or written for another catalogue, is written whole.
     """
     now = now or datetime.now(UTC)
     today = as_of or now.date()
     policy = policy or store.policy
     env = template_environment(templates_dir)
     env.finalize = _clean
-    changes = store.changes()
-    statements = store.statements()
-    found = divergences(statements, policy.official_domains)
-    latest = latest_changes(changes)
+    state = _read_state(site_dir)
+    ids = [c.id for c in catalogue.commitments]
+    # No site yet, or one for another catalogue: every page.
+    whole = commitments is None or state.get("commitments") != ids
+    pages = set(ids) if whole or commitments is None else set(commitments) & set(ids)
+    divergent: dict[str, bool] = dict(state.get("divergent", {}))
+    # The index needs each commitment's changes (not their supporting sources) and its current status.
+    changes = store.changes(corroborated=False)
+    latest = {view.commitment_id: view for view in store.current_changes()}
     by_commitment: dict[str, list[ChangeView]] = {}
     for change in changes:
         by_commitment.setdefault(change.commitment_id, []).append(change)
@@ -317,24 +347,16 @@ def write_site(
         path.write_text(html if html.endswith("\n") else html + "\n", encoding="utf-8")
         written.append(path)
 
-    rows = []
     for commitment in catalogue.commitments:
-        own = by_commitment.get(commitment.id, [])
-        rows.append(
-            {
-                "commitment": commitment,
-                "latest": latest.get(commitment.id),
-                "strip": strip(own, first_day, end),
-                "divergent": any(d.commitment_id == commitment.id for d in found),
-            }
-        )
-    write("index.html", "site/index.html.j2", rows=rows, digests=list(reversed(digests)), feeds=feed_links)
-    reviews = store.reviews()
-    for commitment in catalogue.commitments:
-        own = by_commitment.get(commitment.id, [])
-        own_reviews = [r for r in reviews if r.commitment_id == commitment.id]
-        own_statements = [s for s in statements if s.commitment_id == commitment.id]
-        own_found = [d for d in found if d.commitment_id == commitment.id]
+        if commitment.id not in pages:
+            continue
+        # A page shows the newest statements: what it costs to write stays the same as the archive grows.
+        own_statements = store.statements(commitment.id, limit=PAGE_STATEMENTS)
+        earlier = store.count_statements(commitment.id) - len(own_statements)
+        own = store.changes(commitment_id=commitment.id)
+        own_found = divergences(own_statements, policy.official_domains)
+        divergent[commitment.id] = bool(own_found)
+        own_reviews = store.reviews(commitment.id)
         write(
             f"commitments/{commitment.id}.html",
             "site/commitment.html.j2",
@@ -348,8 +370,25 @@ def write_site(
             rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
             decided={r.change_id: r for r in own_reviews if r.change_id is not None},
             review_rule=REVIEW_RULE,
+            earlier=earlier,
+            shown=len(own_statements),
         )
+    rows = []
+    for commitment in catalogue.commitments:
+        rows.append(
+            {
+                "commitment": commitment,
+                "latest": latest.get(commitment.id),
+                "strip": strip(by_commitment.get(commitment.id, []), first_day, end),
+                "divergent": divergent.get(commitment.id, False),
+            }
+        )
+    write("index.html", "site/index.html.j2", rows=rows, digests=list(reversed(digests)), feeds=feed_links)
+    newest = max((link.id for link in digests), default=None)
     for link in digests:
+        # A digest's page is written once (and the newest again): what it reported does not change.
+        if len(pages) < len(ids) and link.id != newest and (site_dir / link.page).exists():
+            continue
         write(
             link.page,
             "site/digest.html.j2",
@@ -357,4 +396,5 @@ def write_site(
             changes=store.digest_changes(link.id),
             titles={c.id: c.title for c in catalogue.commitments},
         )
+    _write_state(site_dir, {"commitments": ids, "divergent": divergent})
     return written
