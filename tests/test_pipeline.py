@@ -361,3 +361,17 @@ def test_runs_folding_only_what_they_touched_end_where_a_full_fold_does(open_con
 
     assert update_timeline(ctx) == 0
     assert timeline_of(ctx) == incremental
+
+
+def test_a_run_keeps_a_bounded_number_of_its_messages() -> None:
+    from tracker.pipeline import MAX_KEPT_MESSAGES, _collector
+
+    report = RunReport(run_id=0, as_of=AS_OF)
+    printed: list[str] = []
+    say = _collector(report, printed.append)
+    for n in range(MAX_KEPT_MESSAGES + 5):
+        say(f"warning: entry {n}")
+    assert len(printed) == MAX_KEPT_MESSAGES + 5
+    assert len(report.messages) == MAX_KEPT_MESSAGES
+    assert report.messages[-2] == f"warning: entry {MAX_KEPT_MESSAGES - 2}"
+    assert report.messages[-1] == "note: 6 more messages not kept"

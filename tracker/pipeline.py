@@ -728,9 +728,21 @@ def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None
     )
 
 
+# A run keeps (and stores) this many of its messages; all of them are still printed.
+MAX_KEPT_MESSAGES = 1000
+
+
 def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callable[[str], None]:
+    """Messages printed as they come and kept on the report, up to MAX_KEPT_MESSAGES and a count of the rest."""
+    left_out = 0
+
     def say(message: str) -> None:
-        report.messages.append(message)
+        nonlocal left_out
+        if len(report.messages) < MAX_KEPT_MESSAGES:
+            report.messages.append(message)
+        else:
+            left_out += 1
+            report.messages[-1] = f"note: {left_out} more message{'s' if left_out != 1 else ''} not kept"
         if warn:
             warn(message)
 
