@@ -741,7 +741,8 @@ def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callabl
         if len(report.messages) < MAX_KEPT_MESSAGES:
             report.messages.append(message)
         else:
-            left_out += 1
+            # The last kept place becomes the count: the message it held is one of those left out.
+            left_out += 2 if left_out == 0 else 1
             report.messages[-1] = f"note: {left_out} more message{'s' if left_out != 1 else ''} not kept"
         if warn:
             warn(message)
