@@ -1097,6 +1097,10 @@ class Store:
                     return []
                 rejects = rejects.where(Review.commitment_id.in_(list(scope)))
                 query = query.where(_in_scope(scope, Statement.commitment_id, Article.published))
+                days = [since for since in scope.values() if since is not None]
+                if len(days) == len(scope):
+                    # Only articles of those days on: found by their date, not by walking each timeline.
+                    query = query.where(Article.published >= min(days))
             rejected = {(url, cid) for url, cid in session.execute(rejects)}
             return [
                 FoldInput(
@@ -1739,19 +1743,24 @@ def _level_of(stored: str | None) -> str | None:
 
 
 def _latest_changes(session: Session) -> list[Change]:
-    """Each commitment's latest current change (by date, then id), in one query."""
-    ranked = (
-        select(
-            Change.id,
-            func.row_number()
-            .over(partition_by=Change.commitment_id, order_by=(Change.date.desc(), Change.id.desc()))
-            .label("rank"),
-        )
-        .where(Change.superseded.is_(False))
-        .subquery()
+    """Each commitment's latest current change (by date, then id), in one query.
+
+    One index probe per commitment (status_changes by commitment and date),
+    however long the timelines are.
+    """
+    latest = (
+        select(Change.id)
+        .where(Change.commitment_id == Commitment.id, Change.superseded.is_(False))
+        .order_by(Change.date.desc(), Change.id.desc())
+        .limit(1)
+        .correlate(Commitment)
+        .scalar_subquery()
     )
-    latest = select(ranked.c.id).where(ranked.c.rank == 1)
-    return list(session.scalars(select(Change).where(Change.id.in_(latest)).order_by(Change.commitment_id)))
+    return list(
+        session.scalars(
+            select(Change).where(Change.id.in_(select(latest).select_from(Commitment))).order_by(Change.commitment_id)
+        )
+    )
 
 
 def _in_scope(scope: FoldScope, commitment: InstrumentedAttribute, day: InstrumentedAttribute) -> ColumnElement[bool]:
