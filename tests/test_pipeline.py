@@ -375,3 +375,26 @@ def test_a_run_keeps_a_bounded_number_of_its_messages() -> None:
     assert len(report.messages) == MAX_KEPT_MESSAGES
     assert report.messages[-2] == f"warning: entry {MAX_KEPT_MESSAGES - 2}"
     assert report.messages[-1] == "note: 6 more messages not kept"
+
+
+def test_what_a_killed_run_stored_but_never_folded_is_folded_by_the_next_run(open_context, tmp_path: Path) -> None:
+    """A run dies after storing articles, before its fold: the next run, finding them stored, still folds them."""
+    from tracker.catalogue import load_catalogue
+    from tracker.evaluation import load_corpus
+    from tracker.pipeline import store_articles, update_timeline
+    from tracker.storage import Run
+
+    corpus = load_corpus(Path(__file__).parent / "holdout", load_catalogue())
+    ctx = open_context(use_seeds=False)
+    killed = RunReport(run_id=ctx.store.start_run("run", AS_OF), as_of=AS_OF)
+    store_articles(ctx, [a.draft() for a in corpus], AS_OF, killed)
+    assert killed.ingested and ctx.store.changes() == []
+
+    after = run_cycle(ctx, AS_OF)
+    assert after.ingested == 0  # all stored already
+    recovered = timeline_of(ctx)
+    assert recovered and after.alerts
+    # The same as folding everything.
+    assert update_timeline(ctx) == 0 and timeline_of(ctx) == recovered
+    with ctx.store.sessions() as session:
+        assert all(r.folded_at is not None for r in session.scalars(select(Run)))

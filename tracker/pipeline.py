@@ -553,8 +553,10 @@ def ingest_paths(
     """Ingest files, folders or feed files, then extract and compare; writes no digest."""
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
+    recovered = recover_unfolded(ctx, report)
     store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
-    report.new_changes = update_timeline(ctx, report.touched)
+    report.new_changes = fold_touched(ctx, report)
+    ctx.store.mark_folded([report.run_id, *recovered])
     _finish(ctx, report)
     return report
 
@@ -575,13 +577,28 @@ def run_cycle(
     """
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
+    recovered = recover_unfolded(ctx, report)
     sink = ArticleSink(ctx, as_of, report, say, progress)
     sink.add_all(read_paths(folder_paths(ctx), report, say))
     read_feeds(ctx, sink)
     report.new_changes = fold_touched(ctx, report)
+    ctx.store.mark_folded([report.run_id, *recovered])
     finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
     _finish(ctx, report, report.digest_id)
     return report
+
+
+def recover_unfolded(ctx: Context, report: RunReport) -> list[int]:
+    """Put what earlier runs stored but never folded (they were killed first) into this run's fold.
+
+    Returns those runs; a run holding the lock alone marks them folded with its own.
+    """
+    runs, scope = ctx.store.unfolded(report.run_id)
+    for commitment_id, day in scope.items():
+        since = report.touched.get(commitment_id)
+        if since is None or day < since:
+            report.touched[commitment_id] = day
+    return runs
 
 
 def fold_touched(ctx: Context, report: RunReport) -> int:
@@ -665,6 +682,8 @@ def run_worker(
     report = RunReport(run_id=ctx.store.start_run("worker", as_of), as_of=as_of)
     say = _collector(report, warn)
     sink = ArticleSink(ctx, as_of, report, say)
+    # What a killed run stored is folded again (harmless for a live worker's); only a plain run marks it done.
+    recover_unfolded(ctx, report)
     with ctx.store.exclusive("folders"):
         folders = folder_paths(ctx)
         sink.add_all(read_paths(folders, report, say))
@@ -685,6 +704,7 @@ def run_worker(
             read_feed(ctx, sink, source, result, started, configured)
             report.new_changes += fold_touched(ctx, report)
         ctx.store.finish_lease(source.id, owner, as_of)
+    ctx.store.mark_folded([report.run_id])
     _finish(ctx, report)
     finish_day(ctx, report, warn=say, counts=ctx.store.day_counts(as_of, "worker"))
     _finish(ctx, report, report.digest_id)

@@ -136,6 +136,8 @@ class Run(Base):
     # One line per problem, as JSON: the run's warnings and errors.
     messages: Mapped[str] = mapped_column(Text, default="[]")
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    # When what it stored was folded; NULL on a run killed before its fold (the next run folds it).
+    folded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Article(Base):
@@ -155,7 +157,7 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date] = mapped_column(Date, index=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     # As the entry or the manifest names it; None when it names nobody.
     author: Mapped[str | None] = mapped_column(String(300))
     # No date of its own: dated from its feed, its fetch or its file's modification time.
@@ -671,6 +673,28 @@ class Store:
                 )
             ).one()
         return RunCounts(ingested or 0, skipped or 0, failed or 0)
+
+    def unfolded(self, current_run: int) -> tuple[list[int], dict[str, date]]:
+        """Earlier runs whose stored articles were never folded (killed first), and what those articles state.
+
+        (their ids, each commitment stated about with the earliest day stated)
+        """
+        with self.sessions() as session:
+            runs = list(session.scalars(select(Run.id).where(Run.folded_at.is_(None), Run.id != current_run)))
+            if not runs:
+                return [], {}
+            rows = session.execute(
+                select(Statement.commitment_id, func.min(Article.published))
+                .join(Article, Article.id == Statement.article_id)
+                .where(Article.run_id.in_(runs))
+                .group_by(Statement.commitment_id)
+            )
+            return runs, {cid: day for cid, day in rows}
+
+    def mark_folded(self, run_ids: Sequence[int]) -> None:
+        with self.sessions.begin() as session:
+            for run in session.scalars(select(Run).where(Run.id.in_(list(run_ids)))):
+                run.folded_at = utcnow()
 
     def runs(self, limit: int = 20) -> list[Run]:
         with self.sessions() as session:

@@ -11,6 +11,9 @@ each article its place in the fold, each followed source a lease.
   once when it is stored instead of over every article at every fold.
 - `sources.lease_owner` / `lease_until` / `done_for`: a worker's claim on a
   source while it fetches and ingests it, and the day it last finished it.
+- `runs.folded_at`: when what the run stored was folded. A run killed before
+  its fold leaves it NULL, and the next run folds what it stored. Runs made
+  before it were folded whole by the tracker of their day.
 
 Revision ID: 0006
 Revises: 0005
@@ -33,6 +36,9 @@ def upgrade() -> None:
     op.add_column("sources", sa.Column("lease_owner", sa.String(length=200), nullable=True))
     op.add_column("sources", sa.Column("lease_until", sa.DateTime(), nullable=True))
     op.add_column("sources", sa.Column("done_for", sa.Date(), nullable=True))
+    op.add_column("runs", sa.Column("folded_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE runs SET folded_at = COALESCE(finished_at, started_at)")
+    op.create_index("ix_articles_run_id", "articles", ["run_id"])
     op.create_index("ix_status_changes_commitment_date", "status_changes", ["commitment_id", "date"])
     op.create_index("ix_statements_article_id", "statements", ["article_id"])
     op.create_index("ix_status_changes_statement_id", "status_changes", ["statement_id"])
@@ -71,6 +77,9 @@ def _fill_fold_order() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_run_id", table_name="articles")
+    with op.batch_alter_table("runs") as batch_op:
+        batch_op.drop_column("folded_at")
     op.drop_index("ix_status_changes_statement_id", table_name="status_changes")
     op.drop_index("ix_statements_article_id", table_name="statements")
     op.drop_index("ix_status_changes_commitment_date", table_name="status_changes")
