@@ -33,8 +33,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db_url(database_url: str) -> str:
+    """The commands on each test database: a SQLite file and PostgreSQL."""
+    return database_url
 
 
 def invoke(db_url: str, *args: str) -> Result:
@@ -205,7 +206,8 @@ def test_a_bad_date_is_a_clear_error(db_url: str, command: list[str]) -> None:
 def test_init(db_url: str, tmp_path: Path) -> None:
     result = ok(db_url, "init")
     assert "newest schema" in result.stdout
-    assert (tmp_path / "cli.db").exists()
+    if db_url.startswith("sqlite"):
+        assert Path(db_url.removeprefix("sqlite:///")).exists()
     ok(db_url, "init")  # again: nothing to do, no error
     store = Store(db_url)
     try:

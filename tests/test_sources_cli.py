@@ -44,8 +44,9 @@ def invoke(db_url: str, *args: str, config: Path | None = None) -> Result:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db_url(database_url: str) -> str:
+    """The commands on each test database: a SQLite file and PostgreSQL."""
+    return database_url
 
 
 # --- sources ---------------------------------------------------------------------------------
