@@ -120,7 +120,7 @@ def test_three_workers_split_the_feeds_and_build_one_digest(
     config = write_config(tmp_path, postgres_url, urls)
     workers = [start(tmp_path, config, "--worker") for _ in range(3)]
     outputs = [w.communicate(timeout=300) for w in workers]
-    for worker, (out, err) in zip(workers, outputs, strict=True):
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
         assert "Traceback" not in err
 
