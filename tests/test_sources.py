@@ -339,7 +339,9 @@ def test_manifest_missing_date_names_the_field(tmp_path: Path, warnings: Warning
 
     drafts, errors = read(tmp_path, warnings)
 
-    assert [str(e) for e in errors] == [f"{manifest}: article[0].date: missing or not a date"]
+    assert [str(e) for e in errors] == [
+        f"{manifest}: article[0].date: missing or not a date; {tmp_path / 'a.txt'} is not read"
+    ]
     assert drafts == []
 
 
@@ -361,7 +363,7 @@ def test_single_file_beside_a_bad_manifest_yields_the_error(tmp_path: Path, warn
     drafts, errors = read(path, warnings)
 
     assert drafts == []
-    assert [str(e) for e in errors] == [f"{manifest}: article[0].date: not a date: 'soon'"]
+    assert [str(e) for e in errors] == [f"{manifest}: article[0].date: not a date: 'soon'; {path} is not read"]
 
 
 def test_missing_path_is_one_error_naming_it(tmp_path: Path, warnings: Warnings) -> None:

@@ -90,3 +90,43 @@ def csv_cell(value: object) -> str:
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def clean_line(text: object) -> str:
+    """One line of text as it may be stored: no control sequence or character, no line break."""
+    return strip_controls(text).strip()
+
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+
+
+def clean_text(text: object) -> str:
+    """A text as it may be stored: line breaks kept (as `\\n`), tabs as spaces, every other control removed."""
+    if text is None:
+        return ""
+    cleaned = _ESCAPES.sub("", str(text))
+    cleaned = _LINE_BREAKS.sub("\n", cleaned).replace("\t", " ")
+    return _CONTROLS.sub("", cleaned)
+
+
+def clean_url(url: object) -> str:
+    """A URL as it may be stored: no control characters (a tab in `java\\tscript:` is how a
+    filter is fooled) and white space inside percent-encoded, so it stays one token."""
+    if url is None:
+        return ""
+    stripped = _CONTROLS.sub("", _ESCAPES.sub("", str(url)).replace("\t", "").replace("\r", "").replace("\n", ""))
+    return re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}" if ord(m.group()) < 0x80 else "", stripped.strip())
+
+
+# JSON written to files or exported may be embedded in a page: the characters that could
+# close a script element or start markup, and the ones a terminal or a JavaScript parser
+# reads as controls or line ends, are written as \u escapes (the values are unchanged).
+_JSON_UNSAFE = re.compile(r"[<>&\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_json(value: object, indent: int | None = 2) -> str:
+    """`json.dumps(value, ensure_ascii=False)` with the unsafe characters escaped."""
+    import json
+
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -22,6 +22,7 @@ from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
+from tracker.sanitize import clean_line, clean_text, clean_url
 
 # A summary and the full article joined by a pipe between no-break spaces: one article.
 SUMMARY_SEPARATOR = "\n\u00a0|\u00a0\n"
@@ -71,6 +72,15 @@ class ArticleDraft:
     # No date of its own: `published` is its feed's date, the day it was
     # fetched or its file's modification time.
     date_estimated: bool = False
+
+    def __post_init__(self) -> None:
+        # Whatever a file or a feed carried, an article holds no control sequence or character:
+        # titles, names and links are one line, texts keep their line breaks only.
+        for name in ("title", "source_name", "author", "origin", "guid"):
+            object.__setattr__(self, name, clean_line(getattr(self, name)))
+        for name in ("text", "summary"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        object.__setattr__(self, "url", clean_url(self.url))
 
     @cached_property
     def content_hash(self) -> str:
@@ -192,13 +202,17 @@ def read_manifest(folder: Path, errors: ManifestErrors | None = None) -> dict[st
         raise SourceError(f"{path}: cannot read manifest: {exc}") from exc
     entries: dict[str, ManifestEntry] = {}
     for index, item in enumerate(raw.get("article", [])):
+        listed = item.get("file") if isinstance(item, dict) else None
         try:
             name, entry = _manifest_entry(item, f"{path}: article[{index}]", folder)
         except SourceError as exc:
+            error = exc
+            if listed is not None:
+                # The error names the file it keeps out, not only the manifest's line.
+                error = SourceError(f"{exc}; {folder / clean_line(listed)} is not read")
             if errors is None:
-                raise
-            listed = item.get("file") if isinstance(item, dict) else None
-            errors.append((str(listed) if listed is not None else None, exc))
+                raise error from exc
+            errors.append((str(listed) if listed is not None else None, error))
             continue
         entries[name] = entry
     return entries

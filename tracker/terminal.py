@@ -24,7 +24,7 @@ from rich.text import Text
 
 from tracker.catalogue import NEGATIVE_STATUSES, Catalogue
 from tracker.comparison import current_statuses as latest_changes
-from tracker.sanitize import csv_cell, strip_controls
+from tracker.sanitize import csv_cell, safe_json, strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, ReviewView, StatementView, Store
 from tracker.versions import Divergence
 
@@ -615,7 +615,6 @@ REVIEW_CSV = (
 
 def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
     """Commitments, statements, changes or reviews as JSON or CSV."""
-    import json
 
     if what == "commitments":
         commitments = [(c.id, c.title) for c in catalogue.commitments]
@@ -661,4 +660,4 @@ def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
         items = [r.as_json() for r in reviews]
     else:
         raise ValueError(f"cannot export {what!r}")
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return safe_json(items) + "\n"

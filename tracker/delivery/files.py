@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 
 from tracker.digest import FORMATS, template_environment
+from tracker.sanitize import safe_json
 
 EXTENSIONS = ("html", "md", "json")
 
@@ -54,7 +54,7 @@ def render_report(digest: dict, templates_dir: Path | None = None) -> dict[str, 
     """The report's text per extension: HTML and Markdown from the templates, and the JSON."""
     env = template_environment(templates_dir)
     rendered = {ext: env.get_template(name).render(digest=digest) for ext, name in FORMATS}
-    rendered["json"] = json.dumps(digest, indent=2, ensure_ascii=False)
+    rendered["json"] = safe_json(digest)
     return rendered
 
 
