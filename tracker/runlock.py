@@ -25,6 +25,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
+from tracker.private import make_dirs, open_private
+
 # pg_try_advisory_lock(bigint) keys below 2**31 show in pg_locks as objid with classid 0.
 ADVISORY_KEY = 0x7472_6B72  # "trkr"
 POLL_SECONDS = 0.2
@@ -74,8 +76,8 @@ def run_lock(database_url: str, command: str, wait: float, shared: bool = False)
 
 @contextmanager
 def _file_lock(lock_path: Path, command: str, wait: float) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    make_dirs(lock_path.parent)
+    fd = open_private(lock_path, os.O_RDWR | os.O_CREAT)
     try:
         deadline = time.monotonic() + wait
         while True:

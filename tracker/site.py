@@ -23,6 +23,7 @@ from markupsafe import Markup
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.comparison import CorroborationPolicy
 from tracker.digest import template_environment
+from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
 from tracker.versions import LABELS, Divergence, divergences, government_of
@@ -319,8 +320,8 @@ def write_site(
     first_day = min((c.date for c in changes), default=today)
     end = max([today, *(c.date for c in changes)])
 
-    (site_dir / "commitments").mkdir(parents=True, exist_ok=True)
-    (site_dir / "digests").mkdir(parents=True, exist_ok=True)
+    make_dirs(site_dir / "commitments")
+    make_dirs(site_dir / "digests")
     digests = []
     for row in store.digests():
         present = [Path(name) for name in row.file_names if Path(name).exists()]
@@ -344,7 +345,7 @@ def write_site(
         depth = relative.count("/")
         html = env.get_template(template).render(root="../" * depth, **common, **values)
         path = site_dir / relative
-        path.write_text(html if html.endswith("\n") else html + "\n", encoding="utf-8")
+        write_private(path, html if html.endswith("\n") else html + "\n")
         written.append(path)
 
     for commitment in catalogue.commitments:

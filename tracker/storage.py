@@ -60,6 +60,7 @@ from tracker.comparison import (
     corroborate,
     resume_from,
 )
+from tracker.private import touch_private
 from tracker.resources import bundled_dir
 from tracker.sources import ArticleDraft, content_hash
 
@@ -530,7 +531,8 @@ class Store:
         if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:///:memory:"):
             path = Path(database_url.removeprefix("sqlite:///").split("?", 1)[0])
             if create:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # Made here, owner-only, before SQLite opens it (its journal and WAL files take its mode).
+                touch_private(path)
             elif not path.exists():
                 # Read-only: SQLite would create the file on connecting; a memory database stands in.
                 engine_url = "sqlite://"

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.digest import FORMATS, template_environment
+from tracker.private import make_dirs, open_private
 from tracker.sanitize import safe_json
 
 EXTENSIONS = ("html", "md", "json")
@@ -31,10 +32,10 @@ def choose_files(reports_dir: Path, as_of: date, taken: Collection[str]) -> list
 
 def atomic_write(path: Path, text: str) -> None:
     """Write beside the target, flush to disk, then rename over it: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with temporary.open("w", encoding="utf-8") as handle:
+        with os.fdopen(open_private(temporary), "w", encoding="utf-8") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
             handle.flush()
             os.fsync(handle.fileno())

@@ -20,6 +20,7 @@ from tracker.delivery.atom import atom_feed
 from tracker.delivery.email import as_eml, build_message, message_id, send_message, subject
 from tracker.delivery.files import DeliveryError, atomic_write, choose_files, write_report
 from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
+from tracker.private import write_private
 from tracker.storage import DeliveryView, Store, StoredDigest
 
 ATOM_FILE = "changes.atom"
@@ -133,8 +134,7 @@ def _deliver_one(
             return Outcome(delivery, False, str(exc))
         if dry_run:
             path = config.reports_dir / (Path(stored.files[0]).stem + ".eml")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(as_eml(message))
+            write_private(path, as_eml(message))
             return Outcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
         store.start_attempt(delivery.id, message_id(stored, config.email.sender))
         try:
