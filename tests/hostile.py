@@ -128,7 +128,7 @@ def rss(items: list[dict[str, str]], title: str = "Hostile wire", extra_head: st
     for item in items:
         body += "<item>" + "".join(f"<{k}>{v}</{k}>" for k, v in item.items()) + "</item>"
     head = prolog or '<?xml version="1.0" encoding="UTF-8"?>'
-    return f"{head}{extra_head}<rss version=\"2.0\"><channel><title>{title}</title>{body}</channel></rss>".encode()
+    return f'{head}{extra_head}<rss version="2.0"><channel><title>{title}</title>{body}</channel></rss>'.encode()
 
 
 def item(marker: str, text: str = AGREED, day: str = "Tue, 01 Jul 2025 10:00:00 GMT", **fields: str) -> dict[str, str]:
@@ -214,7 +214,11 @@ def file_cases(canary: Path) -> list[Case]:
                 "file",
                 f"{marker} headline\n\n{AGREED} {marker}\n".encode(),
                 READ,
-                manifest={"date": "2025-07-01", "source": _toml(f"Desk {marker}"), "title": _toml(f"{payload} {marker}")},
+                manifest={
+                    "date": "2025-07-01",
+                    "source": _toml(f"Desk {marker}"),
+                    "title": _toml(f"{payload} {marker}"),
+                },
                 marker=marker,
             )
         )
@@ -230,8 +234,22 @@ def file_cases(canary: Path) -> list[Case]:
                 marker=marker,
             )
         )
-    for key in ("script", "a-javascript", "img-onerror", "md-link", "md-image", "md-ref", "csv-equals", "csv-at",
-                "ansi-clear", "c1-csi", "crlf", "nul-ctrl", "jinja", "cdata-end"):  # fmt: skip
+    for key in (
+        "script",
+        "a-javascript",
+        "img-onerror",
+        "md-link",
+        "md-image",
+        "md-ref",
+        "csv-equals",
+        "csv-at",
+        "ansi-clear",
+        "c1-csi",
+        "crlf",
+        "nul-ctrl",
+        "jinja",
+        "cdata-end",
+    ):
         marker = f"fx{len(cases):03d}"
         payload = INJECTIONS[key].replace("\x00", "")  # NUL has a case of its own: the file is refused
         cases.append(
@@ -268,6 +286,29 @@ def file_cases(canary: Path) -> list[Case]:
                 marker=marker,
             )
         )
+    # File names that carry what must not reach a terminal, a message line or a spreadsheet: read
+    # without a manifest entry (dated from the text), so a warning names each.
+    for index, name in enumerate(
+        (
+            "line\nbreak",
+            "cr\r\nBcc: victim@evil.example",
+            "esc\x1b]0;pwned\x07",
+            "=cmd|calc",
+            "<script>alert(1)",
+            "bidi\u202eevil",
+            "c1\x9b2J",
+        )
+    ):
+        marker = f"fn{index:03d}"
+        cases.append(
+            Case(
+                f"{name}-{marker}",
+                "file",
+                f"Flights {marker}\n\nOn 1 July 2025, {AGREED} {marker}\n".encode(),
+                READ,
+                marker=marker,
+            )
+        )
     # Dates.
     for key, day, expect in (
         ("date-9999", "9999-12-31", READ),  # deferred: not yet published as of the run
@@ -282,14 +323,24 @@ def file_cases(canary: Path) -> list[Case]:
         entry = {"source": _toml(f"Desk {marker}")}
         if day is not None:
             entry["date"] = day
-        cases.append(Case(key, "file", f"{marker} headline\n\n{AGREED} {marker}\n".encode(), expect, manifest=entry,
-                          marker=marker if expect == READ and key != "date-9999" else None))  # fmt: skip
+        cases.append(
+            Case(
+                key,
+                "file",
+                f"{marker} headline\n\n{AGREED} {marker}\n".encode(),
+                expect,
+                manifest=entry,
+                marker=marker if expect == READ and key != "date-9999" else None,
+            )
+        )
     # Undated files without a manifest entry: dated from the text or the file's time, with a warning.
-    cases.append(Case("undated-text-date", "file", f"Flights\n\nOn 1 July 2025, {AGREED} fu001\n".encode(), READ,
-                      marker="fu001"))  # fmt: skip
+    cases.append(
+        Case("undated-text-date", "file", f"Flights\n\nOn 1 July 2025, {AGREED} fu001\n".encode(), READ, marker="fu001")
+    )
     # Dated from the file's modification time (today): after the run's day, so deferred, with a warning.
     cases.append(Case("undated-none", "file", f"Flights\n\n{AGREED} fu002\n".encode(), EITHER, marker="fu002"))
     cases.append(Case("undated-year-9999", "file", f"Flights\n\nOn 1 July 9999, {AGREED} fu003\n".encode(), READ))
+
     # Encodings and bytes.
     def plain(marker: str) -> str:
         return f"Flights {marker}\n\n{AGREED} Café déjà vu. {marker}\n"
@@ -305,123 +356,357 @@ def file_cases(canary: Path) -> list[Case]:
         # Read as some code page (with a warning), or refused: either way named.
         ("enc-overlong", b"Flights fe008\n\n\xc0\xaf\xe0\x80\xaf " + AGREED.encode() + b"\n", EITHER, "fe008"),
         ("enc-surrogate", b"Flights fe009\n\n\xed\xa0\x80\xed\xbf\xbf " + AGREED.encode() + b"\n", EITHER, "fe009"),
-        ("enc-utf7", b"Flights fe010\n\n+ADw-script+AD4-alert(1)+ADw-/script+AD4- " + AGREED.encode() + b" fe010\n", READ,
-         "fe010"),
+        (
+            "enc-utf7",
+            b"Flights fe010\n\n+ADw-script+AD4-alert(1)+ADw-/script+AD4- " + AGREED.encode() + b" fe010\n",
+            READ,
+            "fe010",
+        ),
         ("nul-bytes", b"Flights\n\n" + AGREED.encode() + b"\x00\x00\x00 fe011\n", REFUSE, None),
         ("only-nul", b"\x00" * 4096, REFUSE, None),
-        ("controls-c0", b"Flights fe013 \x1b[31mred\x1b[0m\n\n" + AGREED.encode() + b" \x07\x08\x1b]0;pwned\x07 fe013\n",
-         READ, "fe013"),
+        (
+            "controls-c0",
+            b"Flights fe013 \x1b[31mred\x1b[0m\n\n" + AGREED.encode() + b" \x07\x08\x1b]0;pwned\x07 fe013\n",
+            READ,
+            "fe013",
+        ),
         ("zero-width", f"Fli\u200bghts fe014\n\n{AGREED} \u200b\ufeff\u2060 fe014\n".encode(), READ, "fe014"),
-        ("zalgo", ("Flights fe015 " + "e\u0301\u0302\u0303\u0304" * 30 + f"\n\n{AGREED} fe015\n").encode(), READ, "fe015"),
+        (
+            "zalgo",
+            ("Flights fe015 " + "e\u0301\u0302\u0303\u0304" * 30 + f"\n\n{AGREED} fe015\n").encode(),
+            READ,
+            "fe015",
+        ),
         ("empty", b"", REFUSE, None),
         ("whitespace", b" \n\t\n \r\n", REFUSE, None),
         ("png", PNG, REFUSE, None),
         ("pdf", PDF, REFUSE, None),
         ("elf", ELF, REFUSE, None),
         ("gzip", gzip_bomb(1_000_000), REFUSE, None),
-    ]  # fmt: skip
+    ]
     for name, data, expect, marker in encoded:
-        cases.append(Case(name, "file", data, expect, manifest={"date": "2025-07-01", "source": '"Desk"'},
-                          marker=marker))  # fmt: skip
+        cases.append(
+            Case(name, "file", data, expect, manifest={"date": "2025-07-01", "source": '"Desk"'}, marker=marker)
+        )
     # Sizes and shapes that cost work: a 5 MB line (over the cap: refused), one just under it (cut), and
     # texts that punish a careless parser.
     line = (AGREED + " ") * 40 + "x" * 64
     cases += [
-        Case("huge-line-5mb", "file", b"Flights\n\n" + b"a" * (5 * 1024 * 1024) + b"\n", REFUSE,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("long-line-4mb", "file", ("Flights\n\n" + (line * (4_000_000 // len(line)))[:4_000_000] + " fz002\n").encode(),
-             READ, manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("one-word-1mb", "file", b"Flights\n\n" + b"b" * 1_000_000 + b"\n", READ,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("brackets-deep", "file", b"Flights\n\n" + b"[" * 200_000 + b"(" * 200_000 + b"\n", READ,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("markdown-deep", "file", b"Flights\n\n" + b"> " * 50_000 + b"* " * 50_000 + b"x\n", READ,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("many-lines", "file", b"Flights\n\n" + b"India and China.\n" * 200_000, READ,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}),
-        Case("long-title-line", "file", ("T" * 100_000 + f"\n\n{AGREED} fz007\n").encode(), EITHER,
-             manifest={"date": "2025-07-01", "source": '"Desk"'}, marker="fz007"),
-    ]  # fmt: skip
+        Case(
+            "huge-line-5mb",
+            "file",
+            b"Flights\n\n" + b"a" * (5 * 1024 * 1024) + b"\n",
+            REFUSE,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "long-line-4mb",
+            "file",
+            ("Flights\n\n" + (line * (4_000_000 // len(line)))[:4_000_000] + " fz002\n").encode(),
+            READ,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "one-word-1mb",
+            "file",
+            b"Flights\n\n" + b"b" * 1_000_000 + b"\n",
+            READ,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "brackets-deep",
+            "file",
+            b"Flights\n\n" + b"[" * 200_000 + b"(" * 200_000 + b"\n",
+            READ,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "markdown-deep",
+            "file",
+            b"Flights\n\n" + b"> " * 50_000 + b"* " * 50_000 + b"x\n",
+            READ,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "many-lines",
+            "file",
+            b"Flights\n\n" + b"India and China.\n" * 200_000,
+            READ,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+        ),
+        Case(
+            "long-title-line",
+            "file",
+            ("T" * 100_000 + f"\n\n{AGREED} fz007\n").encode(),
+            EITHER,
+            manifest={"date": "2025-07-01", "source": '"Desk"'},
+            marker="fz007",
+        ),
+    ]
     # Feed files in the folder.
-    cases += [Case(f"feedfile-{c.name}", "feedfile", c.body, c.expect, marker=c.marker) for c in feed_documents(canary)
-              if c.name in FEED_FILE_CASES]  # fmt: skip
+    cases += [
+        Case(f"feedfile-{c.name}", "feedfile", c.body, c.expect, marker=c.marker)
+        for c in feed_documents(canary)
+        if c.name in FEED_FILE_CASES
+    ]
     return cases
 
 
-FEED_FILE_CASES = {"billion-laughs", "quadratic", "xxe-passwd", "xxe-canary", "deep-nesting", "html-page", "png",
-                   "feed-title-script"}  # fmt: skip
+FEED_FILE_CASES = {
+    "billion-laughs",
+    "quadratic",
+    "xxe-passwd",
+    "xxe-canary",
+    "deep-nesting",
+    "html-page",
+    "png",
+    "feed-title-script",
+}
 
 
 def feed_documents(canary: Path, port: int = 0) -> list[Case]:
     """Feed documents, served over HTTP (and some also read as feed files)."""
     c: list[Case] = []
-    laughs = '<!DOCTYPE r [<!ENTITY a "lollollollollollollollollollol">' + "".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
-    ) + "]>"
-    c.append(Case("billion-laughs", "http", rss([item("hb001", description="&j;")], prolog='<?xml version="1.0"?>' + laughs),
-                  EITHER))  # fmt: skip
+    laughs = (
+        '<!DOCTYPE r [<!ENTITY a "lollollollollollollollollollol">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + "]>"
+    )
+    c.append(
+        Case(
+            "billion-laughs",
+            "http",
+            rss([item("hb001", description="&j;")], prolog='<?xml version="1.0"?>' + laughs),
+            EITHER,
+        )
+    )
     quad = '<!DOCTYPE r [<!ENTITY q "' + "Q" * 50_000 + '">]>'
-    c.append(Case("quadratic", "http", rss([item("hb002", description="&q;" * 20_000)], prolog='<?xml version="1.0"?>' + quad),
-                  EITHER))  # fmt: skip
+    c.append(
+        Case(
+            "quadratic",
+            "http",
+            rss([item("hb002", description="&q;" * 20_000)], prolog='<?xml version="1.0"?>' + quad),
+            EITHER,
+        )
+    )
     xxe = '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     c.append(Case("xxe-passwd", "http", rss([item("hb003", description="&x;")], prolog='<?xml version="1.0"?>' + xxe)))
     xxe = f'<!DOCTYPE r [<!ENTITY x SYSTEM "file://{canary}">]>'
-    c.append(Case("xxe-canary", "http", rss([item("hb004", title="&x;", description="&x; " + AGREED)],
-                                            prolog='<?xml version="1.0"?>' + xxe)))  # fmt: skip
+    c.append(
+        Case(
+            "xxe-canary",
+            "http",
+            rss([item("hb004", title="&x;", description="&x; " + AGREED)], prolog='<?xml version="1.0"?>' + xxe),
+        )
+    )
     xxe = f'<!DOCTYPE r [<!ENTITY % p SYSTEM "file://{canary}"> %p;]>'
     c.append(Case("xxe-parameter", "http", rss([item("hb005")], prolog='<?xml version="1.0"?>' + xxe)))
     if port:
         dtd = f'<!DOCTYPE r SYSTEM "http://127.0.0.1:{port}/evil.dtd">'
         c.append(Case("xxe-remote-dtd", "http", rss([item("hb006")], prolog='<?xml version="1.0"?>' + dtd)))
         xxe = f'<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:{port}/evil.dtd">]>'
-        c.append(Case("xxe-remote-entity", "http", rss([item("hb007", description="&x;")], prolog='<?xml version="1.0"?>' + xxe)))
-    c.append(Case("xinclude", "http", rss([item("hb008", description=f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://{canary}" parse="text"/>')])))  # fmt: skip
-    c.append(Case("deep-nesting", "http", b'<?xml version="1.0"?><rss version="2.0"><channel>' + b"<a>" * 100_000
-                  + b"</a>" * 100_000 + b"</channel></rss>"))  # fmt: skip
-    c.append(Case("deep-html-content", "http", rss([item("hb010", description="<![CDATA[" + "<div>" * 50_000 + AGREED + " hb010]]>")]),
-                  READ, marker="hb010"))  # fmt: skip
-    c.append(Case("html-page", "http", b"<!doctype html><html><head><title>Not a feed</title></head><body><p>"
-                  + AGREED.encode() + b"</p><script>alert(1)</script></body></html>", REFUSE, content_type="text/html"))  # fmt: skip
+        c.append(
+            Case(
+                "xxe-remote-entity",
+                "http",
+                rss([item("hb007", description="&x;")], prolog='<?xml version="1.0"?>' + xxe),
+            )
+        )
+    c.append(
+        Case(
+            "xinclude",
+            "http",
+            rss(
+                [
+                    item(
+                        "hb008",
+                        description='<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
+                        f'href="file://{canary}" parse="text"/>',
+                    )
+                ]
+            ),
+        )
+    )
+    c.append(
+        Case(
+            "deep-nesting",
+            "http",
+            b'<?xml version="1.0"?><rss version="2.0"><channel>'
+            + b"<a>" * 100_000
+            + b"</a>" * 100_000
+            + b"</channel></rss>",
+        )
+    )
+    c.append(
+        Case(
+            "deep-html-content",
+            "http",
+            rss([item("hb010", description="<![CDATA[" + "<div>" * 50_000 + AGREED + " hb010]]>")]),
+            READ,
+            marker="hb010",
+        )
+    )
+    c.append(
+        Case(
+            "html-page",
+            "http",
+            b"<!doctype html><html><head><title>Not a feed</title></head><body><p>"
+            + AGREED.encode()
+            + b"</p><script>alert(1)</script></body></html>",
+            REFUSE,
+            content_type="text/html",
+        )
+    )
     c.append(Case("png", "http", PNG, REFUSE, content_type="image/png"))
     c.append(Case("pdf", "http", PDF, REFUSE, content_type="application/pdf"))
     c.append(Case("gzip-file", "http", gzip_bomb(100_000), REFUSE, content_type="application/gzip"))
-    c.append(Case("json", "http", b'{"items": [{"title": "<script>alert(1)</script>"}]}', REFUSE, content_type="application/json"))
+    c.append(
+        Case(
+            "json",
+            "http",
+            b'{"items": [{"title": "<script>alert(1)</script>"}]}',
+            REFUSE,
+            content_type="application/json",
+        )
+    )
     c.append(Case("empty-body", "http", b"", REFUSE))
     c.append(Case("truncated", "http", rss([item("hb017"), item("hb017b")])[:-60], EITHER))
     c.append(Case("invalid-utf8", "http", rss([item("hb018")]).replace(b"Flights", b"Fl\xff\xfeights"), EITHER))
-    c.append(Case("latin1-declared-utf8", "http", rss([item("hb019", text=AGREED + " Café")]).replace("é".encode(), b"\xe9"), EITHER))
-    c.append(Case("utf16", "http", rss([item("hb020")]).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
-                  EITHER))  # fmt: skip
-    c.append(Case("charset-bogus", "http", rss([item("hb021")]), READ, content_type="application/rss+xml; charset=x-evil-../../",
-                  marker="hb021"))  # fmt: skip
-    c.append(Case("utf7", "http", rss([item("hb022", title="+ADw-script+AD4-alert(1)+ADw-/script+AD4-")])
-                  .replace(b'encoding="UTF-8"', b'encoding="UTF-7"'), EITHER, content_type="application/rss+xml; charset=utf-7"))  # fmt: skip
+    c.append(
+        Case(
+            "latin1-declared-utf8",
+            "http",
+            rss([item("hb019", text=AGREED + " Café")]).replace("é".encode(), b"\xe9"),
+            EITHER,
+        )
+    )
+    c.append(
+        Case(
+            "utf16",
+            "http",
+            rss([item("hb020")]).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+            EITHER,
+        )
+    )
+    c.append(
+        Case(
+            "charset-bogus",
+            "http",
+            rss([item("hb021")]),
+            READ,
+            content_type="application/rss+xml; charset=x-evil-../../",
+            marker="hb021",
+        )
+    )
+    c.append(
+        Case(
+            "utf7",
+            "http",
+            rss([item("hb022", title="+ADw-script+AD4-alert(1)+ADw-/script+AD4-")]).replace(
+                b'encoding="UTF-8"', b'encoding="UTF-7"'
+            ),
+            EITHER,
+            content_type="application/rss+xml; charset=utf-7",
+        )
+    )
     c.append(Case("nul-in-feed", "http", rss([item("hb023", text=AGREED + "\x00\x00")]), EITHER))
-    c.append(Case("controls-in-feed", "http", rss([item("hb024", title="\x1b]0;pwned\x07\x1b[2J\x9b2J title",
-                                                        text="\x1b]8;;http://evil.example\x1b\\x\x1b]8;;\x1b\\ " + AGREED)]), EITHER))  # fmt: skip
-    for key, day in (("9999", "Fri, 31 Dec 9999 23:59:59 GMT"), ("1900", "Mon, 01 Jan 1900 00:00:00 GMT"),
-                     ("garbage", "yesterday-ish"), ("none", None), ("year-0", "Sat, 01 Jan 0000 00:00:00 GMT"),
-                     ("negative", "-1"), ("epoch", "Thu, 01 Jan 1970 00:00:00 GMT"), ("tz-extreme", "Tue, 01 Jul 2025 10:00:00 +9999")):  # fmt: skip
+    c.append(
+        Case(
+            "controls-in-feed",
+            "http",
+            rss(
+                [
+                    item(
+                        "hb024",
+                        title="\x1b]0;pwned\x07\x1b[2J\x9b2J title",
+                        text="\x1b]8;;http://evil.example\x1b\\x\x1b]8;;\x1b\\ " + AGREED,
+                    )
+                ]
+            ),
+            EITHER,
+        )
+    )
+    for key, day in (
+        ("9999", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ("1900", "Mon, 01 Jan 1900 00:00:00 GMT"),
+        ("garbage", "yesterday-ish"),
+        ("none", None),
+        ("year-0", "Sat, 01 Jan 0000 00:00:00 GMT"),
+        ("negative", "-1"),
+        ("epoch", "Thu, 01 Jan 1970 00:00:00 GMT"),
+        ("tz-extreme", "Tue, 01 Jul 2025 10:00:00 +9999"),
+    ):
         c.append(Case(f"date-{key}", "http", rss([item(f"hd-{key}", day=day)]), EITHER))  # type: ignore[arg-type]
-    for key in ("script", "a-javascript", "img-onerror", "md-link", "md-image", "csv-equals", "csv-minus", "ansi-title",
-                "crlf", "bidi", "attr-break", "cdata-end", "dotdot", "jinja"):  # fmt: skip
+    for key in (
+        "script",
+        "a-javascript",
+        "img-onerror",
+        "md-link",
+        "md-image",
+        "csv-equals",
+        "csv-minus",
+        "ansi-title",
+        "crlf",
+        "bidi",
+        "attr-break",
+        "cdata-end",
+        "dotdot",
+        "jinja",
+    ):
         payload = INJECTIONS[key]
         marker = f"hi{len(c):03d}"
-        c.append(Case(f"entry-{key}", "http", rss([item(marker, title=_xml_escape(payload + " " + marker),
-                                                        text=payload + " " + AGREED)]), READ, marker=marker))  # fmt: skip
+        c.append(
+            Case(
+                f"entry-{key}",
+                "http",
+                rss([item(marker, title=_xml_escape(payload + " " + marker), text=payload + " " + AGREED)]),
+                READ,
+                marker=marker,
+            )
+        )
     for key in ("script", "md-link", "csv-plus", "ansi-clear", "crlf", "dotdot"):
         marker = f"hn{len(c):03d}"
-        c.append(Case(f"feed-title-{key}", "http", rss([item(marker)], title=_xml_escape(INJECTIONS[key] + " " + marker)),
-                      READ, marker=marker))  # fmt: skip
-    for key, link in (("javascript", "javascript:alert(1)"), ("data", "data:text/html;base64,PHNjcmlwdD4="),
-                      ("file", f"file://{canary}"), ("quote", 'https://ok.example/" onclick="alert(1)'),
-                      ("entity", "&#106;avascript:alert(1)")):  # fmt: skip
+        c.append(
+            Case(
+                f"feed-title-{key}",
+                "http",
+                rss([item(marker)], title=_xml_escape(INJECTIONS[key] + " " + marker)),
+                READ,
+                marker=marker,
+            )
+        )
+    for key, link in (
+        ("javascript", "javascript:alert(1)"),
+        ("data", "data:text/html;base64,PHNjcmlwdD4="),
+        ("file", f"file://{canary}"),
+        ("quote", 'https://ok.example/" onclick="alert(1)'),
+        ("entity", "&#106;avascript:alert(1)"),
+    ):
         marker = f"hl{len(c):03d}"
-        c.append(Case(f"entry-link-{key}", "http", rss([item(marker, link=_xml_escape(link), guid=_xml_escape(link) + marker)]),
-                      READ, marker=marker))  # fmt: skip
+        c.append(
+            Case(
+                f"entry-link-{key}",
+                "http",
+                rss([item(marker, link=_xml_escape(link), guid=_xml_escape(link) + marker)]),
+                READ,
+                marker=marker,
+            )
+        )
     author = "<author>x@example.org (<script>alert(1)</script> \x1b]0;pwned\x07 =cmd)</author>"
-    c.append(Case("entry-author", "http", rss([item("ha001")]).replace(b"<item>", b"<item>" + author.encode()), READ, marker="ha001"))
-    c.append(Case("many-entries", "http", rss([item(f"hm{i:04d}", text="Nothing tracked here.") for i in range(2000)]), EITHER))
+    c.append(
+        Case(
+            "entry-author",
+            "http",
+            rss([item("ha001")]).replace(b"<item>", b"<item>" + author.encode()),
+            READ,
+            marker="ha001",
+        )
+    )
+    c.append(
+        Case(
+            "many-entries", "http", rss([item(f"hm{i:04d}", text="Nothing tracked here.") for i in range(2000)]), EITHER
+        )
+    )
     return c
 
 

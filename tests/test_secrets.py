@@ -173,7 +173,11 @@ def test_no_secret_in_any_output_the_runs_table_or_the_database(
 
 
 def test_a_refused_smtp_login_and_test_send_name_the_user_not_the_password(
-    environment: None, tmp_path: Path, httpserver: HTTPServer, smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+    environment: None,
+    tmp_path: Path,
+    httpserver: HTTPServer,
+    smtp: tuple[Handler, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _, port = smtp
     serve_feeds(httpserver)

@@ -30,6 +30,7 @@ from tracker.fetching import (
 )
 from tracker.fulltext import needs_full_text, with_full_text
 from tracker.resources import bundled_dir
+from tracker.sanitize import clean_line
 from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
 from tracker.storage import (
     ChangeView,
@@ -758,6 +759,8 @@ def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callabl
 
     def say(message: str) -> None:
         nonlocal left_out
+        # One line, whatever a file name or a feed put into it.
+        message = clean_line(message)
         if len(report.messages) < MAX_KEPT_MESSAGES:
             report.messages.append(message)
         else:
