@@ -737,3 +737,40 @@ def http_cases(canary: Path, port: int) -> list[Case]:
     for name, behaviour in behaviours:
         cases.append(Case(name, "http", rss([item("hx" + name)]), REFUSE, behaviour=behaviour))
     return cases
+
+
+def opml(outlines: str, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
+    return f'{prolog}<opml version="2.0"><head><title>x</title></head><body>{outlines}</body></opml>'.encode()
+
+
+def opml_cases(canary: Path) -> list[Case]:
+    """Subscription lists to `tracker sources import`: what feed readers export, as an attacker writes it."""
+
+    def outline(title: str, url: str = "http://127.0.0.1:9/feed.xml") -> str:
+        return f'<outline type="rss" text="{title}" title="{title}" xmlUrl="{url}"/>'
+
+    laughs = '<!DOCTYPE opml [<!ENTITY a "lollollollollollollollol">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+    )
+    return [
+        Case("opml-billion-laughs", "opml", opml(outline("&j;"), '<?xml version="1.0"?>' + laughs + "]>"), REFUSE),
+        Case(
+            "opml-xxe",
+            "opml",
+            opml(outline("&x;"), f'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY x SYSTEM "file://{canary}">]>'),
+            REFUSE,
+        ),
+        Case("opml-deep", "opml", opml("<outline>" * 100_000 + "</outline>" * 100_000), EITHER),
+        Case("opml-not-xml", "opml", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), REFUSE),
+        Case("opml-html", "opml", b"<html><body><script>alert(1)</script></body></html>", REFUSE),
+        Case("opml-title-ansi", "opml", opml(outline("Desk &#x9d;0;pwned&#x9c; &#x9b;2J &#x85;")), READ),
+        Case(
+            "opml-title-script", "opml", opml(outline("&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:1)")), READ
+        ),
+        Case("opml-title-crlf", "opml", opml(outline("Desk&#13;&#10;Bcc: victim@evil.example")), READ),
+        Case("opml-title-bidi", "opml", opml(outline("Desk &#x202e;lave")), READ),
+        Case("opml-title-formula", "opml", opml(outline("=HYPERLINK(&quot;http://evil.example&quot;)")), READ),
+        Case("opml-url-javascript", "opml", opml(outline("Desk", "javascript:alert(1)")), EITHER),
+        Case("opml-url-controls", "opml", opml(outline("Desk", "http://127.0.0.1:9/a&#x9b;2J&#9;&#10;b.xml")), EITHER),
+        Case("opml-url-file", "opml", opml(outline("Desk", f"file://{canary}")), EITHER),
+    ]

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import record_count
-from hostile import EITHER, READ, REFUSE, Case, file_cases, gzip_bomb, http_cases
+from hostile import EITHER, READ, REFUSE, Case, file_cases, gzip_bomb, http_cases, opml_cases
 from markdown_it import MarkdownIt
 from smtp_server import Handler, start
 
@@ -573,3 +573,48 @@ def test_the_suite_tried_at_least_a_hundred_inputs(canary: Path, tmp_path: Path)
     assert total >= 100, total
     for cases in (file_cases(canary), http_cases(canary, 1)):
         assert len({c.name for c in cases}) == len(cases), "each case has a name of its own"
+
+
+# --- subscription lists --------------------------------------------------------------------------
+
+OPML_CASES = opml_cases(Path("/nonexistent/canary"))
+
+
+@pytest.mark.parametrize("name", [c.name for c in OPML_CASES])
+def test_a_hostile_subscription_list(name: str, tmp_path: Path, canary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xml.etree import ElementTree as ET
+
+    _clean_environment(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    case = next(c for c in opml_cases(canary) if c.name == name)
+    path = tmp_path / f"{case.name}.opml"
+    path.write_bytes(case.body)
+    db = ["--database-url", f"sqlite:///{tmp_path / 'tracker.db'}"]
+    CliRunner().invoke(main, [*db, "init"], catch_exceptions=False)
+
+    imported = CliRunner().invoke(main, [*db, "sources", "import", str(path)], catch_exceptions=False)
+    shown = {
+        "import": imported.output,
+        "sources list": CliRunner().invoke(main, [*db, "sources", "list"], catch_exceptions=False).output,
+        "sources list --json": CliRunner().invoke(main, [*db, "sources", "list", "--json"]).output,
+    }
+    exported = CliRunner().invoke(main, [*db, "sources", "export"], catch_exceptions=False).output
+    record_count("hostile inputs tried")
+    record_count("hostile outputs checked", len(shown) + 1)
+
+    for what, text in shown.items():
+        assert not terminal_problems(text), (what, text)
+        assert canary.read_text(encoding="utf-8") not in text
+    lines = [line for line in imported.output.splitlines() if line.strip()]
+    if case.expect == REFUSE:
+        assert imported.exit_code != 0
+        assert len(lines) == 1 and str(path) in lines[0], imported.output
+    else:
+        assert imported.exit_code == 0, imported.output
+    if case.expect == READ:
+        assert "127.0.0.1:9" in shown["sources list"]
+    # The exported list is well-formed OPML whose feeds are all web addresses, names on one line.
+    root = ET.fromstring(exported)
+    for node in root.iter("outline"):
+        assert node.get("xmlUrl", "").startswith(("http://", "https://"))
+        assert not CONTROL.search(node.get("title", "") + node.get("xmlUrl", ""))

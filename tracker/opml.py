@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from tracker.sanitize import clean_line, clean_url
 from tracker.sources import SourceError
 
 MAX_OPML_BYTES = 5_000_000
@@ -30,11 +31,12 @@ def read_opml(data: bytes, where: str) -> list[OpmlOutline]:
     outlines = []
     seen = set()
     for node in root.iter("outline"):
-        url = (node.get("xmlUrl") or node.get("xmlurl") or "").strip()
+        url = clean_url(node.get("xmlUrl") or node.get("xmlurl") or "")
         if not url.startswith(("http://", "https://")) or url in seen:
             continue
         seen.add(url)
-        outlines.append(OpmlOutline(url, (node.get("title") or node.get("text") or "").strip()))
+        # Names and addresses from another program's file: one line, no control characters.
+        outlines.append(OpmlOutline(url, clean_line(node.get("title") or node.get("text") or "")))
     return outlines
 
 
