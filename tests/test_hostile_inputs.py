@@ -42,6 +42,7 @@ from tracker.catalogue import load_catalogue
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, NOTIFY_ENV
 from tracker.sanitize import clean_line
+from tracker.sources import MAX_SENTENCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 AS_OF = "2025-12-01"
 # The fetch limits of the runs: what bounds every endless, huge or slow answer.
@@ -90,7 +91,9 @@ class HostileServer:
         with conn:
             try:
                 request = conn.recv(65536).decode("latin-1")
-                path = request.split(" ", 2)[1] if request.count(" ") >= 2 else "/"
+                if request.count(" ") < 2:
+                    return  # a connection that asked nothing (closed by the client, or a probe)
+                path = request.split(" ", 2)[1]
                 self.paths.append(path)
                 case = self.cases.get(path.lstrip("/").split("?")[0])
                 self.answer(conn, case)
@@ -618,3 +621,15 @@ def test_a_hostile_subscription_list(name: str, tmp_path: Path, canary: Path, mo
     for node in root.iter("outline"):
         assert node.get("xmlUrl", "").startswith(("http://", "https://"))
         assert not CONTROL.search(node.get("title", "") + node.get("xmlUrl", ""))
+
+
+def test_what_is_stored_stays_within_the_bounds(group: GroupRun) -> None:
+    """Memory and work per article are bounded by what is kept: texts are cut, lines broken."""
+    for title, text, url, summary in group.outputs.articles:
+        # Cut at the cap, then long runs broken by inserted paragraph breaks.
+        assert len(text) - 2 * text.count("\n\n") <= MAX_TEXT_CHARS, url
+        assert len(summary) - 2 * summary.count("\n\n") <= MAX_TEXT_CHARS // 10, url
+        assert max((len(p) for p in re.split(r"[.!?。\n]", text)), default=0) <= MAX_SENTENCE_CHARS, url
+        assert len(title) <= MAX_TITLE_CHARS, url
+    # Nothing larger than the fetch cap was kept from any answer, and the database stays small.
+    assert len(group.outputs.database) < 40 * MAX_BYTES

@@ -36,6 +36,8 @@ MAX_FILE_BYTES = FetchPolicy().max_bytes
 # characters (sentence analysis grows faster than linearly with a sentence's length).
 MAX_TEXT_CHARS = 100_000
 MAX_SENTENCE_CHARS = 500
+# Titles and source names are one line each, and short: longer ones are cut (with an ellipsis).
+MAX_TITLE_CHARS = 300
 __all__ = ["USER_AGENT"]
 
 Warn = Callable[[str], None]
@@ -78,6 +80,10 @@ class ArticleDraft:
         # titles, names and links are one line, texts keep their line breaks only.
         for name in ("title", "source_name", "author", "origin", "guid"):
             object.__setattr__(self, name, clean_line(getattr(self, name)))
+        for name in ("title", "source_name"):
+            value = getattr(self, name)
+            if len(value) > MAX_TITLE_CHARS:
+                object.__setattr__(self, name, value[: MAX_TITLE_CHARS - 1] + "…")
         for name in ("text", "summary"):
             object.__setattr__(self, name, clean_text(getattr(self, name)))
         object.__setattr__(self, "url", clean_url(self.url))
