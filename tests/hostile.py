@@ -116,6 +116,11 @@ class Case:
     # Text that must reach the outputs when the case is read.
     marker: str | None = None
     suffix: str = ""
+    # HTTP cases whose entry links to an article page on the same server (fetched for its full text):
+    # the page's body and how it is served.
+    page: bytes | None = None
+    page_behaviour: str = "plain"
+    page_type: str = "text/html; charset=utf-8"
 
     @property
     def file_name(self) -> str:
@@ -736,6 +741,66 @@ def http_cases(canary: Path, port: int) -> list[Case]:
     ]
     for name, behaviour in behaviours:
         cases.append(Case(name, "http", rss([item("hx" + name)]), REFUSE, behaviour=behaviour))
+    # Article pages behind short entries, fetched for their full text: whatever the page does, the
+    # entry keeps its feed text (with a warning naming the page) and the page's content stays clean.
+    html = "<!doctype html><html><head><title>t</title></head><body><article>{}</article></body></html>"
+    para = "<p>" + "India and China held talks on many subjects at length in the capital today. " * 12 + "</p>"
+    pages = [
+        (
+            "page-script",
+            html.format(
+                para
+                + '<p onclick="alert(1)">'
+                + AGREED
+                + ' <script>alert(1)</script> <a href="javascript:alert(1)">x</a></p>'
+                + para
+            ).encode(),
+            "plain",
+            "text/html",
+        ),
+        (
+            "page-xxe",
+            (
+                f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "file://{canary}">]>'
+                + html.format(para + "<p>&x;</p>")
+            ).encode(),
+            "plain",
+            "application/xhtml+xml",
+        ),
+        ("page-endless", html.format(para * 3).encode(), "endless", "text/html"),
+        ("page-trickle", html.format(para).encode(), "trickle", "text/html"),
+        ("page-gzip-bomb", b"", "gzip-bomb", "text/html"),
+        ("page-png", PNG, "plain", "image/png"),
+        ("page-redirect-file", b"", "redirect-file", "text/html"),
+        ("page-huge-line", html.format("<p>" + "w" * 900_000 + "</p>").encode(), "plain", "text/html"),
+        (
+            "page-invalid-utf8",
+            html.format(para).encode().replace(b"talks", b"t\xff\xfelks"),
+            "plain",
+            "text/html; charset=utf-8",
+        ),
+        (
+            "page-ansi",
+            html.format(para + "<p>\x1b]0;pwned\x07\x1b[2J \u202e" + AGREED + "</p>").encode(),
+            "plain",
+            "text/html",
+        ),
+    ]
+    for name, page, behaviour, ctype in pages:
+        marker = f"hp{len(cases):03d}"
+        link = f"http://127.0.0.1:{port}/{name}~article"
+        cases.append(
+            Case(
+                name,
+                "http",
+                rss([item(marker, link=link, guid=link)]),
+                READ,
+                marker=marker,
+                page=page,
+                page_behaviour=behaviour,
+                page_type=ctype,
+            )
+        )
     return cases
 
 

@@ -26,7 +26,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -95,7 +95,11 @@ class HostileServer:
                     return  # a connection that asked nothing (closed by the client, or a probe)
                 path = request.split(" ", 2)[1]
                 self.paths.append(path)
-                case = self.cases.get(path.lstrip("/").split("?")[0])
+                name = path.lstrip("/").split("?")[0]
+                case = self.cases.get(name.removesuffix("~article"))
+                if case is not None and name.endswith("~article") and case.page is not None:
+                    # The article page behind the case's entry.
+                    case = replace(case, body=case.page, behaviour=case.page_behaviour, content_type=case.page_type)
                 self.answer(conn, case)
             except OSError:
                 return
@@ -255,7 +259,10 @@ def run_group(root: Path, group: str, canary: Path) -> GroupRun:
             _write_folder(folder, [])
             server.cases = {c.name: c for c in cases}
             locations = {c.name: server.url(c) for c in cases}
-            feeds = "".join(f"  {{ url = {_toml(server.url(c))}, full_text = false }},\n" for c in cases)
+            feeds = "".join(
+                f"  {{ url = {_toml(server.url(c))}, full_text = {'true' if c.page is not None else 'false'} }},\n"
+                for c in cases
+            )
         names = [c.name for c in cases]
         assert len(set(names)) == len(names), "case names are unique"
         config = root / "tracker.toml"
@@ -502,7 +509,7 @@ def test_no_local_file_content_and_no_request_an_entity_asked_for(group: GroupRu
         assert PASSWD not in text, name
         assert "SSRF-REACHED" not in text, name
     # The server was asked only for the feeds (no DTD, no external entity).
-    asked = {p.lstrip("/").split("?")[0] for p in group.outputs.server_paths}
+    asked = {p.lstrip("/").split("?")[0].removesuffix("~article") for p in group.outputs.server_paths}
     assert asked <= {c.name for c in group.cases}, sorted(asked - {c.name for c in group.cases})
 
 
@@ -567,7 +574,9 @@ def test_endless_and_slow_answers_are_stopped_by_the_limits(group: GroupRun) -> 
     by_name = {c.name: _named(c, group) for c in group.cases}
     for name in ("endless-body", "endless-chunked", "huge-length", "gzip-bomb", "deflate-bomb"):
         assert any(f"{MAX_BYTES} byte limit" in m for m in by_name[name]), (name, by_name[name])
-    for name in ("trickle-body", "trickle-headers", "hang-silent"):
+    for name in ("page-endless", "page-gzip-bomb"):
+        assert any("byte limit" in m and "feed's text is kept" in m for m in by_name[name]), (name, by_name[name])
+    for name in ("trickle-body", "trickle-headers", "hang-silent", "page-trickle"):
         assert any("deadline" in m or "timed out" in m for m in by_name[name]), (name, by_name[name])
 
 
