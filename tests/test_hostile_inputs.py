@@ -642,3 +642,25 @@ def test_what_is_stored_stays_within_the_bounds(group: GroupRun) -> None:
         assert len(title) <= MAX_TITLE_CHARS, url
     # Nothing larger than the fetch cap was kept from any answer, and the database stays small.
     assert len(group.outputs.database) < 40 * MAX_BYTES
+
+
+def test_sources_stored_by_an_older_version_print_no_control_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name, address or error in the database from before names were cleaned is cleaned when shown."""
+    _clean_environment(monkeypatch)
+    db = ["--database-url", f"sqlite:///{tmp_path / 'tracker.db'}"]
+    added = CliRunner().invoke(
+        main, [*db, "sources", "add", "http://127.0.0.1:9/f.xml", "--name", "Desk\x1b]0;pwned\x07"]
+    )
+    assert added.exit_code == 0, added.output
+    with sqlite3.connect(tmp_path / "tracker.db") as conn:
+        conn.execute("UPDATE sources SET last_error = ?, name = name || ?", ("HTTP 500\x1b[2J\r\nx\u202e", "\x9b2J\n"))
+    listed = CliRunner().invoke(main, [*db, "sources", "list"])
+    removed = CliRunner().invoke(main, [*db, "sources", "remove", "http://127.0.0.1:9/f.xml"])
+    record_count("hostile inputs tried")
+    for result in (added, listed, removed):
+        assert result.exit_code == 0, result.output
+        assert not terminal_problems(result.output), result.output
+        assert "pwned" not in result.output
+    assert "error: HTTP 500" in listed.output

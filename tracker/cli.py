@@ -53,6 +53,11 @@ def _warn(message: str) -> None:
     click.echo(strip_controls(message), err=True)
 
 
+def _line(text: str) -> None:
+    """One line of stored text (a source's name, address or error) to stdout, without control characters."""
+    click.echo(strip_controls(text))
+
+
 def _progress(drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
     # A count only where somebody watches (articles arrive as they are read: no total to show).
     if not sys.stderr.isatty():
@@ -198,7 +203,7 @@ def _print_report(report: RunReport, command: str) -> None:
     for problem in report.source_problems:
         level = "in error" if problem.in_error else "failing"
         times = f"{problem.failures}× in a row"
-        click.echo(f"Source {level}: {problem.name} (since {problem.since}, {times}): {problem.error}")
+        _line(f"Source {level}: {problem.name} (since {problem.since}, {times}): {problem.error}")
     click.echo(f"{report.new_changes} new status change{'s' if report.new_changes != 1 else ''} in the timeline.")
 
 
@@ -742,7 +747,7 @@ def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text
     with _context(obj) as ctx:
         view, created = ctx.store.add_source(spec)
     verb = "Following" if created else "Already following"
-    click.echo(f"{verb} {view.kind.value} #{view.id}: {view.name} ({view.location})")
+    _line(f"{verb} {view.kind.value} #{view.id}: {view.name} ({view.location})")
 
 
 def _source_spec(url: str, name: str | None, official: bool, full_text: bool | None) -> SourceSpec:
@@ -788,8 +793,8 @@ def sources_list(obj: dict, as_json: bool) -> None:
     for r in rows:
         flags = [r.kind.value] + (["official"] if r.official else []) + (["config"] if r.from_config else [])
         state = "enabled" if r.enabled else f"disabled: {r.disabled_reason}"
-        click.echo(f"#{r.id} {r.name} [{', '.join(flags)}] {state}")
-        click.echo(f"    {r.location}" + (f" → {r.url}" if r.url else ""))
+        _line(f"#{r.id} {r.name} [{', '.join(flags)}] {state}")
+        _line(f"    {r.location}" + (f" → {r.url}" if r.url else ""))
         if r.kind == storage.SourceKind.FEED:
             status = str(r.last_status) if r.last_status is not None else "—"
             click.echo(
@@ -800,7 +805,7 @@ def sources_list(obj: dict, as_json: bool) -> None:
         else:
             click.echo(f"    {r.articles} articles")
         if r.last_error:
-            click.echo(f"    error: {r.last_error}")
+            _line(f"    error: {r.last_error}")
 
 
 @sources.command(name="remove")
@@ -823,7 +828,7 @@ def sources_remove(obj: dict, source: str) -> None:
                 f"{found.location} is in the configuration file {ctx.config.source}; remove it there"
             )
         ctx.store.remove_source(str(found.id))
-    click.echo(f"No longer following #{found.id}: {found.name} ({found.location})")
+    _line(f"No longer following #{found.id}: {found.name} ({found.location})")
 
 
 @sources.command(name="import")
