@@ -226,3 +226,35 @@ def test_a_traceback_of_a_real_process_shows_no_secret(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert not leaks(done.stdout + done.stderr), done.stdout + done.stderr
+
+
+def scheduled_job_state(database_url: str, tmp_path: Path) -> bytes:
+    """Build the scheduler the way `tracker --database-url URL schedule` does: the bytes its job
+    store writes into the database for the daily job (APScheduler pickles the job's state)."""
+    import pickle
+
+    from tracker.config import Config
+    from tracker.pipeline import Context
+    from tracker.scheduling import JOB_ID, build_scheduler, trigger_for
+
+    config = Config(database_url=database_url, reports_dir=tmp_path / "reports", use_seeds=False)
+    Context.open(config).close()
+    scheduler = build_scheduler(config, trigger_for("06:00", "UTC"), None, database_url)
+    (job,) = [j for j in scheduler.get_jobs() if j.id == JOB_ID]
+    job.next_run_time = None  # set when the scheduler starts; the rest is what the store writes
+    return pickle.dumps(job.__getstate__(), pickle.HIGHEST_PROTOCOL)
+
+
+def test_the_scheduled_job_stores_no_database_url(tmp_path: Path, environment: None) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    state = scheduled_job_state(url, tmp_path)
+    assert b"tracker.db" not in state and b"sqlite" not in state
+
+
+def test_the_scheduled_job_stores_no_database_password(postgres_url: str, tmp_path: Path, environment: None) -> None:
+    # The test server trusts loopback connections: a password in the URL is sent and ignored.
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(password=DB_PASSWORD).render_as_string(hide_password=False)
+    state = scheduled_job_state(url, tmp_path)
+    assert not leaks(state)

@@ -53,8 +53,14 @@ def trigger_for(when: str, timezone: str) -> CronTrigger:
         raise ScheduleError(f"cannot schedule at {when!r}: {exc}") from exc
 
 
-def daily_job(config_path: str | None, database_url: str | None) -> None:
+# The running scheduler's --database-url, kept in this process only: the job store (a table of
+# that same database) never holds it, since it may carry a password.
+_flag_database_url: str | None = None
+
+
+def daily_job(config_path: str | None, database_url: str | None = None) -> None:
     """One scheduled cycle; one log line, whatever happens. Referenced by name from the job store."""
+    database_url = database_url or _flag_database_url
     try:
         config = load_config(Path(config_path) if config_path else None, {"database_url": database_url})
     except ConfigError as exc:
@@ -107,7 +113,10 @@ def build_scheduler(
     )
     store.start(scheduler, "default")
     existing = store.lookup_job(JOB_ID)
-    args = [config_path, database_url]
+    global _flag_database_url
+    _flag_database_url = database_url
+    # A job stored by an earlier version with the URL among its arguments is replaced.
+    args: list[str | None] = [config_path, None]
     if existing is None or str(existing.trigger) != str(trigger) or list(existing.args) != args:
         if existing is not None:
             store.remove_job(JOB_ID)
