@@ -200,6 +200,7 @@ INJECTIONS: dict[str, str] = {
     "jinja": "{{ 7*7 }} {% raw %} {{ config }}",
     "cdata-end": "]]><evil/>",
     "dotdot": "../../../../tmp/escaped",
+    "nonchar": "\ufffe\uffff\ufff9x\ufffb \U0001fffe",
 }
 
 
@@ -254,6 +255,7 @@ def file_cases(canary: Path) -> list[Case]:
         "nul-ctrl",
         "jinja",
         "cdata-end",
+        "nonchar",
     ):
         marker = f"fx{len(cases):03d}"
         payload = INJECTIONS[key].replace("\x00", "")  # NUL has a case of its own: the file is refused
@@ -657,6 +659,7 @@ def feed_documents(canary: Path, port: int = 0) -> list[Case]:
         "cdata-end",
         "dotdot",
         "jinja",
+        "nonchar",
     ):
         payload = INJECTIONS[key]
         marker = f"hi{len(c):03d}"
@@ -707,6 +710,22 @@ def feed_documents(canary: Path, port: int = 0) -> list[Case]:
             marker="ha001",
         )
     )
+    # Character references to what no text may hold: surrogates, NUL, past U+10FFFF, noncharacters.
+    refs = (
+        ("surrogate", "&#xD800;"),
+        ("surrogate-decimal", "&#57343;"),
+        ("nul", "&#0;"),
+        ("past-unicode", "&#x110000;"),
+        ("padded", "&#x000000000D800;"),
+        ("long-padded", "&#x" + "0" * 5000 + "D800;&#" + "0" * 5000 + "55296;"),
+        ("huge-decimal", "&#" + "9" * 5000 + ";"),
+        ("nonchar", "&#xFFFE;&#xFFFF;"),
+        ("escape", "&#27;]0;pwned&#7;"),
+    )
+    for key, ref in refs:
+        marker = f"hr{len(c):03d}"
+        entry = item(marker, title=f"Flights {ref} {marker}", text=f"{ref} " + AGREED)
+        c.append(Case(f"charref-{key}", "http", rss([entry]), EITHER, marker=marker))
     c.append(
         Case(
             "many-entries", "http", rss([item(f"hm{i:04d}", text="Nothing tracked here.") for i in range(2000)]), EITHER

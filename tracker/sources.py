@@ -447,6 +447,29 @@ def entry_author(entry: dict) -> str:
     return " ".join(html_to_text(str(raw)).split())[:MAX_AUTHOR_CHARS]
 
 
+_CHAR_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
+
+
+def _safe_reference(match: re.Match[bytes]) -> bytes:
+    digits = match.group(1)
+    hexadecimal = digits[:1] in (b"x", b"X")
+    digits = (digits[1:] if hexadecimal else digits).lstrip(b"0") or b"0"
+    if len(digits) > 8:  # past any code point, however it is written
+        return b"&#xFFFD;"
+    code = int(digits, 16 if hexadecimal else 10)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
+def safe_char_references(data: bytes) -> bytes:
+    """A feed's bytes with every character reference to what no text can hold (NUL, a surrogate, a
+    code point past U+10FFFF) made U+FFFD: feedparser's lenient parser raises on a surrogate."""
+    if b"&#" not in data:
+        return data
+    return _CHAR_REFERENCE.sub(_safe_reference, data)
+
+
 def parse_feed(
     data: bytes,
     location: str,
@@ -466,7 +489,12 @@ def parse_feed(
     headers = {"content-type": content_type} if content_type else None
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers=headers)
+    try:
+        parsed = feedparser.parse(safe_char_references(data), response_headers=headers)
+    except Exception as exc:  # feedparser's own failure on a hostile document is this feed's error, not the run's
+        raise SourceError(
+            f"{location}: not a readable RSS/Atom feed: the parser failed ({type(exc).__name__})"
+        ) from exc
     reason = str(parsed.get("bozo_exception", "not a feed")).splitlines()[0] if parsed.get("bozo") else ""
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
