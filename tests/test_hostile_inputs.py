@@ -664,3 +664,25 @@ def test_sources_stored_by_an_older_version_print_no_control_characters(
         assert not terminal_problems(result.output), result.output
         assert "pwned" not in result.output
     assert "error: HTTP 500" in listed.output
+
+
+def test_the_atom_feed_is_well_formed_whatever_a_stored_digest_holds() -> None:
+    """A digest stored before texts were cleaned (or by a template of one's own) still makes a valid feed."""
+    from datetime import UTC, date, datetime
+    from xml.etree import ElementTree as ET
+
+    from tracker.delivery.atom import atom_feed
+    from tracker.storage import StoredDigest
+
+    dirty = "x\x00\x0b\x1b[2J\ufffe\uffff\ud800y <script>alert(1)</script> ]]>"
+    change = {
+        "commitment": "air-services", "commitment_title": "Flights " + dirty, "date": "2025-07-01",
+        "from_status": None, "to_status": "agreed", "setback": False, "kind": "new",
+        "source_url": "https://wire.example/" + dirty, "article_title": dirty, "source_name": dirty, "evidence": dirty,
+    }  # fmt: skip
+    digest = StoredDigest(1, date(2025, 12, 1), datetime(2025, 12, 1, tzinfo=UTC), 1, (), {"changes": [change]})
+    record_count("hostile inputs tried")
+    feed = atom_feed([digest], "India–China " + dirty)
+    assert not atom_problems(feed), atom_problems(feed)
+    assert "&lt;script&gt;" in feed
+    assert ET.fromstring(feed.encode("utf-8")).find("{http://www.w3.org/2005/Atom}entry") is not None

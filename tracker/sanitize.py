@@ -21,7 +21,8 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]?"
 )
 # Remaining C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Noncharacters U+FFFE and U+FFFF go too (no text holds them; XML cannot).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]+")
 
 

@@ -6,6 +6,7 @@ polls the feed sees each change once however often the file is rewritten.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -14,6 +15,9 @@ from tracker.storage import StoredDigest
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 200
+# What XML 1.0 cannot hold at all (controls, U+FFFE/U+FFFF, lone surrogates): a feed holding one
+# is not well-formed, and a reader drops the whole feed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def entry_id(change: dict) -> str:
@@ -62,5 +66,10 @@ def atom_feed(digests: Sequence[StoredDigest], title: str, feed_id: str = "urn:t
         ET.SubElement(entry, f"{{{ATOM}}}category", term=change.get("kind") or "change")
         source = change.get("article_title") or change.get("source_name") or url
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = f"“{change.get('evidence', '')}” — {source}"
+    for element in feed.iter():
+        if element.text:
+            element.text = _NOT_XML.sub("", element.text)
+        for name, value in element.attrib.items():
+            element.set(name, _NOT_XML.sub("", value))
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
