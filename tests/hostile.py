@@ -3,6 +3,7 @@ and a weak report of a setback (unconfirmed under a threshold of 0.65)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,6 +305,8 @@ def file_cases(canary: Path) -> list[Case]:
             "<script>alert(1)",
             "bidi\u202eevil",
             "c1\x9b2J",
+            # Bytes that are not UTF-8 in a file name (Python holds them as lone surrogates).
+            os.fsdecode(b"latin1-\xe9t\xe9-\xff"),
         )
     ):
         marker = f"fn{index:03d}"

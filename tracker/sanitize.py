@@ -24,6 +24,9 @@ _ESCAPES = re.compile(
 # Noncharacters U+FFFE and U+FFFF go too (no text holds them; XML cannot).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]+")
+# Lone surrogates: how Python holds the bytes of a file name that are not UTF-8. No file, terminal
+# or database takes them; they are shown as U+FFFD.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def strip_controls(text: object) -> str:
@@ -33,7 +36,7 @@ def strip_controls(text: object) -> str:
     """
     if text is None:
         return ""
-    cleaned = _ESCAPES.sub("", str(text))
+    cleaned = _ESCAPES.sub("", _SURROGATES.sub("\ufffd", str(text)))
     cleaned = _SPACE.sub(" ", cleaned)
     return _CONTROLS.sub("", cleaned)
 
@@ -105,7 +108,7 @@ def clean_text(text: object) -> str:
     """A text as it may be stored: line breaks kept (as `\\n`), tabs as spaces, every other control removed."""
     if text is None:
         return ""
-    cleaned = _ESCAPES.sub("", str(text))
+    cleaned = _ESCAPES.sub("", _SURROGATES.sub("\ufffd", str(text)))
     cleaned = _LINE_BREAKS.sub("\n", cleaned).replace("\t", " ")
     return _CONTROLS.sub("", cleaned)
 
@@ -115,7 +118,8 @@ def clean_url(url: object) -> str:
     filter is fooled) and white space inside percent-encoded, so it stays one token."""
     if url is None:
         return ""
-    stripped = _CONTROLS.sub("", _ESCAPES.sub("", str(url)).replace("\t", "").replace("\r", "").replace("\n", ""))
+    raw = _ESCAPES.sub("", _SURROGATES.sub("\ufffd", str(url)))
+    stripped = _CONTROLS.sub("", raw.replace("\t", "").replace("\r", "").replace("\n", ""))
     return re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}" if ord(m.group()) < 0x80 else "", stripped.strip())
 
 
