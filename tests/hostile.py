@@ -125,7 +125,7 @@ class Case:
 
     @property
     def file_name(self) -> str:
-        return self.name + (self.suffix or (".txt" if self.kind == "file" else ".xml"))
+        return self.name + (self.suffix or (".txt" if self.kind in ("file", "symlink") else ".xml"))
 
 
 def rss(items: list[dict[str, str]], title: str = "Hostile wire", extra_head: str = "", prolog: str = "") -> bytes:
@@ -319,6 +319,16 @@ def file_cases(canary: Path) -> list[Case]:
                 marker=marker,
             )
         )
+    # Links in the folder to files outside it: a local file's content must never become an article.
+    for name, target in (
+        ("link-canary", str(canary)),
+        ("link-passwd", "/etc/passwd"),
+        ("link-environ", "/proc/self/environ"),
+    ):
+        cases.append(
+            Case(name, "symlink", target.encode(), REFUSE, manifest={"date": "2025-07-01", "source": '"Desk"'})
+        )
+    cases.append(Case("link-inside", "symlink", b"good.txt", EITHER))
     # Dates.
     for key, day, expect in (
         ("date-9999", "9999-12-31", READ),  # deferred: not yet published as of the run

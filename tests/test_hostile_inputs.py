@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import socket
 import sqlite3
@@ -231,7 +232,10 @@ def _write_folder(folder: Path, cases: list[Case]) -> None:
     ]
     (folder / "good.txt").write_text(f"Border trade\n\n{GOOD}\n", encoding="utf-8")
     for case in cases:
-        (folder / case.file_name).write_bytes(case.body)
+        if case.kind == "symlink":
+            os.symlink(case.body.decode(), folder / case.file_name)
+        else:
+            (folder / case.file_name).write_bytes(case.body)
         if case.manifest is not None:
             fields = "".join(f"{k} = {v}\n" for k, v in case.manifest.items())
             manifest.append(f'[[article]]\nfile = "{case.file_name}"\n{fields}')
@@ -508,6 +512,7 @@ def test_no_local_file_content_and_no_request_an_entity_asked_for(group: GroupRu
         assert group.canary not in text, name
         assert PASSWD not in text, name
         assert "SSRF-REACHED" not in text, name
+        assert f"PATH={os.environ.get('PATH')}" not in text, name  # /proc/self/environ
     # The server was asked only for the feeds (no DTD, no external entity).
     asked = {p.lstrip("/").split("?")[0].removesuffix("~article") for p in group.outputs.server_paths}
     assert asked <= {c.name for c in group.cases}, sorted(asked - {c.name for c in group.cases})

@@ -579,8 +579,14 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
         )
         for name in sorted(set(manifest) - {p.name for p in files}):
             warn(f"{path / MANIFEST_NAME}: lists {name}, which is not in the folder")
+        inside = path.resolve()
         for file in files:
             if file.suffix.lower() not in ARTICLE_SUFFIXES | FEED_SUFFIXES:
+                continue
+            if file.is_symlink() and not file.resolve().is_relative_to(inside):
+                # Whoever can write into a followed folder must not be able to have /etc/passwd or
+                # /proc/self/environ read as an article and mailed out.
+                yield SourceError(f"{file}: a link to a file outside the folder; not read")
                 continue
             yield from _iter_file(file, manifest.get(file.name), warn)
         return
