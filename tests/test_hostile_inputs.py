@@ -322,7 +322,8 @@ def collect(root: Path, config: Path, handler: Handler, run_stdout: str, run_std
     for what in ("commitments", "statements", "changes", "reviews"):
         out.csv[f"export {what}"] = _invoke(config, "export", "--what", what, "--format", "csv")[1]
         out.json[f"export {what}"] = _invoke(config, "export", "--what", what, "--format", "json")[1]
-    for command in (["status", "--csv"], ["changes", "--csv"], *(["history", cid, "--csv"] for cid in ids)):
+    csv_commands = [["status", "--csv"], ["changes", "--csv"], ["runs", "--csv", "--messages"], ["review", "--csv"]]
+    for command in csv_commands + [["history", cid, "--csv"] for cid in ids]:
         out.csv[" ".join(command)] = _invoke(config, *command)[1]
     json_commands = [["status", "--json"], ["changes", "--json"], ["sources", "list", "--json"], ["runs", "--json"]]
     for command in json_commands + [["history", cid, "--json"] for cid in ids]:
