@@ -273,7 +273,7 @@ def _read_state(site_dir: Path) -> dict:
 def _write_state(site_dir: Path, state: dict) -> None:
     path = site_dir / STATE_FILE
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    write_private(partial, json.dumps(state, sort_keys=True))
     partial.replace(path)
 
 
