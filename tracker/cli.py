@@ -115,7 +115,7 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
     try:
         yield ctx
-    except extraction.GrammarError as exc:
+    except (extraction.GrammarError, CatalogueError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         ctx.close()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -122,12 +123,16 @@ class SourceProblem:
 
 @dataclass(frozen=True)
 class Context:
-    """What one invocation works with: configuration, store and rules."""
+    """What one invocation works with: configuration, store and rules (the lexicon read when first needed)."""
 
     config: Config
     store: Store
     catalogue: Catalogue
-    lexicon: Lexicon
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        # Compiling the cue patterns is most of opening; status, history and changes never read them.
+        return load_lexicon(self.config.lexicon)
 
     @classmethod
     def open(cls, config: Config, create: bool = True, upgrade: bool = False) -> Context:
@@ -154,7 +159,7 @@ class Context:
         except BaseException:
             store.close()
             raise
-        return cls(config, store, catalogue, load_lexicon(config.lexicon))
+        return cls(config, store, catalogue)
 
     def close(self) -> None:
         self.store.close()
@@ -552,6 +557,7 @@ def ingest_paths(
     warn: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Ingest files, folders or feed files, then extract and compare; writes no digest."""
+    ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
     recovered = recover_unfolded(ctx, report)
@@ -576,6 +582,7 @@ def run_cycle(
     transaction, then delivered (files, email, notifications); deliveries an
     earlier run left queued go out too.
     """
+    ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
     recovered = recover_unfolded(ctx, report)
@@ -680,6 +687,7 @@ def run_worker(
     others find nothing left to report.
     """
     clock = now or (lambda: datetime.now(UTC).replace(tzinfo=None))
+    ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("worker", as_of), as_of=as_of)
     say = _collector(report, warn)
     sink = ArticleSink(ctx, as_of, report, say)

@@ -354,7 +354,12 @@ def write_site(
         # A page shows the newest statements: what it costs to write stays the same as the archive grows.
         own_statements = store.statements(commitment.id, limit=PAGE_STATEMENTS)
         earlier = store.count_statements(commitment.id) - len(own_statements)
-        own = store.changes(commitment_id=commitment.id)
+        # The chart draws every change; the days listed (those of the statements shown) show each
+        # change's supporting sources, gathered for those days only.
+        every = by_commitment.get(commitment.id, [])
+        shown_from = own_statements[0].date if own_statements and earlier > 0 else None
+        listed = store.changes(since=shown_from, commitment_id=commitment.id)
+        own = [c for c in every if shown_from is not None and c.date < shown_from] + listed
         own_found = divergences(own_statements, policy.official_domains)
         divergent[commitment.id] = bool(own_found)
         own_reviews = store.reviews(commitment.id)
@@ -364,7 +369,7 @@ def write_site(
             commitment=commitment,
             latest=latest.get(commitment.id),
             chart=chart(own, end),
-            days=timeline_days(own_statements, own, own_found),
+            days=timeline_days(own_statements, listed, own_found),
             divergences=own_found,
             government=lambda s: government_of(s, policy.official_domains),
             reviews=own_reviews,
