@@ -257,7 +257,7 @@ def _clean(value: object) -> object:
 
 
 # Statements a commitment's page lists (the newest); `tracker history --all` has every one.
-PAGE_STATEMENTS = 500
+PAGE_STATEMENTS = 200
 # What the site remembers between runs: which pages it wrote for which catalogue, and their divergence flags.
 STATE_FILE = ".tracker-site.json"
 
@@ -393,7 +393,7 @@ def write_site(
     newest = max((link.id for link in digests), default=None)
     for link in digests:
         # A digest's page is written once (and the newest again): what it reported does not change.
-        if len(pages) < len(ids) and link.id != newest and (site_dir / link.page).exists():
+        if not whole and link.id != newest and (site_dir / link.page).exists():
             continue
         write(
             link.page,
