@@ -318,6 +318,8 @@ COMMANDS: list[tuple[str, list[str]]] = [
     (f"tracker history {HISTORY_ID}", [TRACKER, "history", HISTORY_ID]),
     (f"tracker history {HISTORY_ID} --limit 50", [TRACKER, "history", HISTORY_ID, "--limit", "50"]),
     ("tracker changes --limit 50", [TRACKER, "changes", "--limit", "50"]),
+    # Today's unpaged listing, for a figure where --limit is not there yet.
+    ("tracker changes", [TRACKER, "changes"]),
 ]
 
 
