@@ -28,7 +28,7 @@ from corpus import OUTLETS, Corpus, GeneratedArticle
 from tracker.config import Config
 from tracker.pipeline import Context, update_timeline
 from tracker.sources import content_hash
-from tracker.storage import Article, Change, Digest, Statement, Store
+from tracker.storage import Article, Change, Digest, Statement, Store, fold_order
 
 ARCHIVE_SEED = 20_000
 ARCHIVE_START = date(2024, 1, 1)
@@ -65,11 +65,14 @@ def source_ids(store: Store) -> dict[str, int]:
 def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[str, int], run_id: int) -> int:
     """One transaction: the batch's articles (one Core insert) and their statements (another)."""
     articles = list(batch)
+    hashes = [content_hash(a.text) for a in articles]
     rows = [
         {
             "source_id": sources[a.outlet],
             "url": a.link,
-            "content_hash": content_hash(a.text),
+            "content_hash": digest,
+            # No article updates another: each one's place in its day is its hash.
+            "fold_order": fold_order(None, digest),
             "guid": a.guid,
             "previous_id": None,
             "title": a.title,
@@ -80,7 +83,7 @@ def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[
             "author": a.author,
             "date_estimated": False,
         }
-        for a in articles
+        for a, digest in zip(articles, hashes, strict=True)
     ]
     table = Article.__table__
     with store.engine.begin() as connection:
@@ -108,8 +111,8 @@ def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[
 def fold(ctx: Context) -> int:
     """Fold the stored statements into the timeline once; returns the new changes.
 
-    Kept in one place so that a pipeline whose fold takes the commitments to
-    refold is adapted here alone.
+    The whole timeline (no scope): every commitment from its first statement.
+    Kept in one place so that a change to the pipeline's fold is adapted here alone.
     """
     return update_timeline(ctx)
 
@@ -161,6 +164,7 @@ def build_archive(
                 print(f"  {done} articles, {time.perf_counter() - began:.0f} s", file=sys.stderr)
         inserted = time.perf_counter()
         changes = fold(ctx)
+        store.mark_folded([run_id])
         mark_reported(store, end)
         folded = time.perf_counter()
         store.finish_run(
