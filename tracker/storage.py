@@ -1243,8 +1243,12 @@ class Store:
             )
         }
         best: dict[tuple[str, str, date], dict[int, tuple[float, Support]]] = {}
-        for start in range(0, len(wanted), 200):
-            group = wanted[start : start + 200]
+        asked = set(wanted)
+        days = sorted({day for _, _, day in wanted})
+        commitments = sorted({cid for cid, _, _ in wanted})
+        for start in range(0, len(days), _IN_CHUNK):
+            # Found through the articles of those days (the date index), then the statements of each
+            # article: a commitment's whole timeline is never walked.
             query = (
                 select(
                     Statement.commitment_id,
@@ -1258,23 +1262,17 @@ class Store:
                     Article.text,
                     Source.name,
                 )
-                .join(Article, Article.id == Statement.article_id)
+                .select_from(Article)
+                .join(Statement, Statement.article_id == Article.id)
                 .join(Source, Source.id == Article.source_id)
-                .where(
-                    or_(
-                        *(
-                            (Statement.commitment_id == cid) & (Statement.status == status) & (Article.published == day)
-                            for cid, status, day in group
-                        )
-                    )
-                )
+                .where(Article.published.in_(days[start : start + _IN_CHUNK]), Statement.commitment_id.in_(commitments))
                 .order_by(Statement.id)
             )
             for cid, status, day, article_id, confidence, evidence, url, title, body, source_name in session.execute(
                 query
             ):
-                if (url, cid) in rejected:
-                    continue  # an analyst took it out: it supports nothing
+                if (cid, status, day) not in asked or (url, cid) in rejected:
+                    continue  # another status, or an analyst took it out: it supports nothing
                 own = best.setdefault((cid, status, day), {})
                 current = own.get(article_id)
                 if current is None or confidence > current[0]:
