@@ -353,7 +353,7 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
-        latest = pipeline.current_statuses(ctx.store)
+        latest = pipeline.current_statuses(ctx.store, corroborated=False)
         if as_json:
             payload = {
                 c.id: {

@@ -531,9 +531,9 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     return len(store.apply_timeline(fold(store.fold_inputs(scope), policy, starts), scope))
 
 
-def current_statuses(store: Store) -> dict[str, ChangeView]:
-    """Each commitment's latest change: where it stands now and since when."""
-    return {view.commitment_id: view for view in store.current_changes()}
+def current_statuses(store: Store, corroborated: bool = True) -> dict[str, ChangeView]:
+    """Each commitment's latest change: where it stands now and since when (with its sources unless told not to)."""
+    return {view.commitment_id: view for view in store.current_changes(corroborated)}
 
 
 def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> None:

@@ -1367,10 +1367,13 @@ class Store:
                 rows = list(session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id)))
             return self._change_views(session, rows, corroborated)
 
-    def current_changes(self) -> list[ChangeView]:
-        """Each commitment's latest current change (its status now and since when), in one query."""
+    def current_changes(self, corroborated: bool = True) -> list[ChangeView]:
+        """Each commitment's latest current change (its status now and since when), in one query.
+
+        `corroborated` False: without the supporting sources (for a listing that does not print them).
+        """
         with self.sessions() as session:
-            return self._change_views(session, _latest_changes(session))
+            return self._change_views(session, _latest_changes(session), corroborated)
 
     def statements(
         self,
