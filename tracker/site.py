@@ -23,6 +23,7 @@ from markupsafe import Markup
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.comparison import CorroborationPolicy
 from tracker.digest import template_environment
+from tracker.faults import checkpoint
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
@@ -346,6 +347,7 @@ def write_site(
         html = env.get_template(template).render(root="../" * depth, **common, **values)
         path = site_dir / relative
         write_private(path, html if html.endswith("\n") else html + "\n")
+        checkpoint("site.page")
         written.append(path)
 
     for commitment in catalogue.commitments:
