@@ -38,6 +38,9 @@ FOLDER = [
     ("2025-06-13-thehindu-misri-sun-weidong-talks.txt", "2025-06-13"),
     ("2025-06-21-telegraph-yatra-first-batch-nathu-la.txt", "2025-06-21"),
     ("2025-06-27-thehindu-rajnath-dong-jun-qingdao.txt", "2025-06-27"),
+    ("apps-ban.txt", "2025-05-02"),
+    ("border-trade-talks.txt", "2025-06-24"),
+    ("rivers-data.txt", "2025-06-26"),
 ]
 # The feed every run follows: one entry for each day.
 FEED_1 = [
@@ -52,8 +55,13 @@ FEED_2 = [
     ("2025-01-27-deccanherald-yatra-flights-resume.txt", "Mon, 27 Jan 2025 09:00:00 GMT"),
     ("visa-measures", "Sat, 01 Mar 2025 08:00:00 GMT"),
 ]
-# Entries written here rather than taken from the corpus (first line: the title).
+# Texts written here rather than taken from the corpus (first line: the title).
 TEXTS = {
+    "apps-ban.txt": "Apps stay blocked\nThe ban on Chinese mobile apps remains in force, the ministry said.",
+    "border-trade-talks.txt": "Border trade\n"
+    "India and China discussed reopening border trade through Nathu La, officials said on Tuesday.",
+    "rivers-data.txt": "Rivers\n"
+    "China has resumed sharing hydrological data on the Brahmaputra with India, officials said.",
     "first-flight": "First direct flight lands\n"
     "The first direct flight between India and China in five years landed in Guangzhou on Sunday.",
     "visa-measures": "Visa facilitation measures\n"
@@ -61,7 +69,8 @@ TEXTS = {
 }
 
 # The footer's counts describe the run that wrote the digest: after a crash, the rerun's own work.
-_RUN_COUNTS = re.compile(r"\d+ (article|articles) ingested(\s|<[^>]*>|&middot;|·)*\d+ skipped as duplicates(\s|<[^>]*>|&middot;|·)*\d+ failed")
+_GAP = r"(\s|<[^>]*>|&middot;|·)*"
+_RUN_COUNTS = re.compile(rf"\d+ articles? ingested{_GAP}\d+ skipped as duplicates{_GAP}\d+ failed")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -76,14 +85,15 @@ def _rss(title: str, base: str, items: list[tuple[str, str]]) -> str:
             f"<item><title>{head}</title><link>{link}</link><guid>{link}</guid><pubDate>{when}</pubDate>"
             f"<description><![CDATA[{text}]]></description></item>"
         )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>{"".join(body)}</channel></rss>'
+    head = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0">'
+    return f"{head}<channel><title>{title}</title>{''.join(body)}</channel></rss>"
 
 
 def make_folder(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     manifest = []
     for name, day in FOLDER:
-        (folder / name).write_text((CORPUS / name).read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / name).write_text(TEXTS.get(name) or (CORPUS / name).read_text(encoding="utf-8"), encoding="utf-8")
         manifest.append(
             f'[[article]]\nfile = "{name}"\ndate = {day}\nsource = "Desk files"\nurl = "https://desk.test/{name}"\n'
         )
@@ -128,8 +138,8 @@ class Setup:
         path = where / f"tracker-day{day}.toml"
         path.write_text(
             f"database_url = {json.dumps(database_url)}\n"
-            f'reports_dir = {json.dumps(str(where / "reports"))}\n'
-            f'site_dir = {json.dumps(str(where / "site"))}\n'
+            f"reports_dir = {json.dumps(str(where / 'reports'))}\n"
+            f"site_dir = {json.dumps(str(where / 'site'))}\n"
             'seeds_dir = ""\n'
             f"folders = [{json.dumps(str(self.folder))}]\n"
             f"feeds = [{feeds}]\n"
@@ -229,7 +239,7 @@ def end_state(database_url: str) -> EndState:
                     round(row["confidence"], 6),
                     row["rule"],
                 )
-                statement_key[row["id"]] = key[:2] + (key[5],)
+                statement_key[row["id"]] = (*key[:2], key[5])
                 statements.append(key)
             changes = [
                 (
@@ -257,14 +267,11 @@ def end_state(database_url: str) -> EndState:
                 for r in c.execute(select(Digest)).mappings()
             ]
             deliveries = [
-                (digest_day[r["digest_id"]], r["channel"], r["state"])
-                for r in c.execute(select(Delivery)).mappings()
+                (digest_day[r["digest_id"]], r["channel"], r["state"]) for r in c.execute(select(Delivery)).mappings()
             ]
     finally:
         engine.dispose()
-    return EndState(
-        *(tuple(sorted(rows, key=repr)) for rows in (articles, statements, changes, digests, deliveries))
-    )
+    return EndState(*(tuple(sorted(rows, key=repr)) for rows in (articles, statements, changes, digests, deliveries)))
 
 
 def report_files(folder: Path) -> dict[str, str]:
