@@ -7,7 +7,7 @@ and a digest is recorded when there are alerts, as the daily run does. At the
 end the current statuses and the timeline that is not superseded must equal
 those of storing everything at once.
 
-`TRACKER_SHUFFLES=N` runs N examples (default 50).
+`TRACKER_TEST_SHUFFLES=N` runs N examples (default 50).
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import record_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from tests.conftest import record_count
 from tracker.config import Config
 from tracker.extraction import ExtractedStatement
 from tracker.pipeline import Context, current_statuses, update_timeline
 from tracker.sources import ArticleDraft
 from tracker.storage import Change
 
-SHUFFLES = int(os.environ.get("TRACKER_SHUFFLES", "50"))
+SHUFFLES = int(os.environ.get("TRACKER_TEST_SHUFFLES", "50"))
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,17 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
+from conftest import record_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import record_count
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.extraction import extract_statements
 from tracker.sources import ArticleDraft, SourceError, iter_path, parse_feed
+
+# feedparser's notice about its updated/published fallback, once per entry.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:feedparser")
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "200"))
 # Per target: the feed and file paths are cheap, the extractor parses each text.

@@ -9,7 +9,7 @@ one uninterrupted run's, with nothing twice.
 
 Every round starts from an empty database made from a copy of one with the
 schema (a file copy; PostgreSQL's CREATE DATABASE … TEMPLATE), so a round
-costs little more than its runs. `TRACKER_RACE_ROUNDS=N` changes the rounds.
+costs little more than its runs. `TRACKER_TEST_RACES=N` changes the rounds.
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import record_count
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import record_count
 from tests.smtp_server import Handler, start
 from tests.world import DAY_1, EndState, Setup, end_state, make_folder, message_content, report_files, serve_feeds
 from tracker.config import Config
 from tracker.pipeline import Context
 
-ROUNDS = int(os.environ.get("TRACKER_RACE_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("TRACKER_TEST_RACES", "20"))
 BUSY = 75
 
 
