@@ -5,7 +5,8 @@ run per scenario counts how often it passes each one; then, for every
 (checkpoint, n) pair, a run is killed the n-th time it reaches that checkpoint
 and a clean run follows. The end state must equal the uninterrupted run's: the
 database by content (articles, statements, changes, digests, deliveries), the
-report files and the messages the SMTP server received, with nothing twice.
+report files, the site and the messages the SMTP server received, with nothing
+twice.
 
 Scenarios: day 1 on an empty database; day 2 on day 1's end (a feed added
 with a late article that rewrites history, a copy of a stored article, and an
@@ -49,6 +50,7 @@ from tests.world import (
     message_content,
     report_files,
     serve_feeds,
+    site_files,
     tracker_run,
 )
 from tracker.faults import COUNT_ENV, KILL_ENV
@@ -92,6 +94,7 @@ class World:
 class Reference:
     state: EndState
     files: dict[str, str]
+    site: dict[str, str]
     messages: list[tuple[str, str, str, str]]
     counts: dict[str, int]
     exit_status: int
@@ -154,6 +157,7 @@ def _reference(world: World, scenario: int) -> Reference:
     return Reference(
         end_state(_database(where)),
         report_files(where / "reports"),
+        site_files(where / "site"),
         world.messages(name),
         json.loads(counts_file.read_text(encoding="utf-8")),
         done.returncode,
@@ -236,6 +240,10 @@ def _kill_and_rerun(world: World, reference: Reference, point: Point) -> list[st
     if files != reference.files:
         differing = sorted(k for k in files.keys() | reference.files.keys() if files.get(k) != reference.files.get(k))
         problems.append(f"report files differ: {differing}")
+    site = site_files(where / "site")
+    if site != reference.site:
+        differing = sorted(k for k in site.keys() | reference.site.keys() if site.get(k) != reference.site.get(k))
+        problems.append(f"site pages differ: {differing}")
     messages = world.messages(point.name)
     if messages != reference.messages:
         problems.append(f"{len(messages)} messages received, {len(reference.messages)} expected (or they differ)")
@@ -244,7 +252,8 @@ def _kill_and_rerun(world: World, reference: Reference, point: Point) -> list[st
         problems.append(f"the same Message-ID received twice: {ids}")
     if any(cp in HANDED_OVER for cp, _ in point.kills) and "not resent" not in rerun.stderr:
         problems.append("an interrupted email was not reported by the rerun")
-    shutil.rmtree(where)
+    if not problems:
+        shutil.rmtree(where)
     return [f"{point.name}: {p}" for p in problems]
 
 

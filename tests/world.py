@@ -285,6 +285,17 @@ def report_files(folder: Path) -> dict[str, str]:
     }
 
 
+def site_files(folder: Path) -> dict[str, str]:
+    """Every page of the site (by path under it), clock times blanked."""
+    if not folder.is_dir():
+        return {}
+    return {
+        str(p.relative_to(folder)): untimed(p.read_text(encoding="utf-8"))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def message_content(message: EmailMessage) -> tuple[str, str, str, str]:
     """(Subject, From, plain text, HTML) with clock times blanked."""
     text, html = message.get_body(("plain",)), message.get_body(("html",))
