@@ -219,11 +219,14 @@ def _kill_and_rerun(world: World, reference: Reference, point: Point) -> list[st
     day, config_day = _day(point.day)
     config = world.setup(point.name).config(where, _database(where), config_day)
     problems = []
+    said = ""
     for checkpoint, n in point.kills:
         killed = tracker_run(config, day, {KILL_ENV: f"{checkpoint}:{n}"})
+        said += killed.stderr
         if killed.returncode != -signal.SIGKILL:
             problems.append(f"not killed at {checkpoint}:{n} (exit {killed.returncode}): {killed.stderr[-500:]}")
     rerun = tracker_run(config, day)
+    said += rerun.stderr
     if "Traceback" in rerun.stderr or rerun.returncode != reference.exit_status:
         problems.append(f"rerun exit {rerun.returncode}: {rerun.stderr[-2000:]}")
     state = end_state(_database(where))
@@ -250,7 +253,7 @@ def _kill_and_rerun(world: World, reference: Reference, point: Point) -> list[st
     ids = world.message_ids(point.name)
     if len(set(ids)) != len(ids):
         problems.append(f"the same Message-ID received twice: {ids}")
-    if any(cp in HANDED_OVER for cp, _ in point.kills) and "not resent" not in rerun.stderr:
+    if any(cp in HANDED_OVER for cp, _ in point.kills) and "not resent" not in said:
         problems.append("an interrupted email was not reported by the rerun")
     if not problems:
         shutil.rmtree(where)
@@ -265,8 +268,8 @@ def _points(references: dict[int, Reference]) -> list[Point]:
         day, checkpoint, n = only.split(":")
         return [Point(int(day), ((checkpoint, int(n)),))]
     single = [Point(scenario, (kill,)) for scenario in SCENARIOS for kill in kill_points(references[scenario].counts)]
-    # Day 2 killed twice: at a point, then (in the rerun) at the first fold, before the clean rerun.
-    double = [Point(2, (kill, ("fold.after", 1))) for kill in kill_points(references[2].counts)[::3]]
+    # Day 2 killed twice: at a point, then (in the rerun) as it looks for alerts, before the clean rerun.
+    double = [Point(2, (kill, ("alerts.after", 1))) for kill in kill_points(references[2].counts)[::3]]
     if not wanted:
         return single + double
     return spread(single, wanted - wanted // 5) + spread(double, max(wanted // 5, 1))

@@ -2,8 +2,10 @@
 
 A fixed set of articles with known statements is split into days of arrival
 in a random order (hypothesis), some arriving twice. Each day stores its
-articles in a real SQLite file and folds (`Store.add_article`, `update_timeline`),
-and a digest is recorded when there are alerts, as the daily run does. At the
+articles in a real SQLite file in one batch (`Store.add_articles`) and folds
+the commitments they name from the earliest day they state
+(`update_timeline` with a scope: the incremental fold a run does), and a
+digest is recorded when there are alerts. At the
 end the current statuses and the timeline that is not superseded must equal
 those of storing everything at once.
 
@@ -111,12 +113,18 @@ def _end(ctx: Context) -> tuple[dict[str, tuple[str, date]], list[tuple]]:
 
 
 def _arrive(ctx: Context, days: list[list[int]]) -> None:
+    """Each day's articles stored in one batch, then folded from the earliest day they state, as a run does."""
     for number, arriving in enumerate(days):
         run_id = ctx.store.start_run("test", AS_OF)
-        for index in arriving:
-            known = ARTICLES[index]
-            ctx.store.add_article(known.draft(), known.statements(), run_id)
-        update_timeline(ctx)
+        batch = [(ARTICLES[i].draft(), ARTICLES[i].statements()) for i in arriving]
+        touched: dict[str, date] = {}
+        for (draft, statements), article_id in zip(batch, ctx.store.add_articles(batch, run_id), strict=True):
+            if article_id is None:
+                continue
+            for statement in statements:
+                touched[statement.commitment_id] = min(draft.published, touched.get(statement.commitment_id, date.max))
+        update_timeline(ctx, touched)
+        ctx.store.mark_folded([run_id])
         alerts = ctx.store.pending_alerts()
         revisions = ctx.store.pending_revisions()
         if alerts or revisions:

@@ -144,6 +144,7 @@ class Setup:
             f"folders = [{json.dumps(str(self.folder))}]\n"
             f"feeds = [{feeds}]\n"
             "full_text = false\n"
+            "batch_size = 2\n"
             "lock_wait = 120\n"
             "[fetch]\nconnect_timeout = 5\nread_timeout = 5\ntotal_timeout = 10\nretries = 0\n"
             "[email]\n"
