@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    base = tmp_path_factory.mktemp("races")
+def world() -> Iterator[World]:
+    # Not under pytest's basetemp: other pytest sessions of this user prune old ones while this runs.
+    base = Path(tempfile.mkdtemp(prefix="tracker-races-"))
     handler = Handler()
     controller = start(handler)
     server = HTTPServer(host="127.0.0.1", port=0)
@@ -65,6 +67,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         server.clear()
         server.stop()
         controller.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class Databases:
@@ -113,17 +116,18 @@ class Databases:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+def databases(request: pytest.FixtureRequest) -> Iterator[Databases]:
     postgres = None
     if request.param == "postgresql":
         postgres = os.environ.get("TRACKER_TEST_POSTGRES_URL")
         if not postgres:
             pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
-    made = Databases(request.param, tmp_path_factory.mktemp(f"races-{request.param}"), postgres)
+    made = Databases(request.param, Path(tempfile.mkdtemp(prefix=f"tracker-races-{request.param}-")), postgres)
     try:
         yield made
     finally:
         made.drop_all()
+        shutil.rmtree(made.base, ignore_errors=True)
 
 
 @dataclass(frozen=True)

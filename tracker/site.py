@@ -311,6 +311,8 @@ def write_site(
     # No site yet, or one for another catalogue: every page.
     whole = commitments is None or state.get("commitments") != ids
     pages = set(ids) if whole or commitments is None else set(commitments) & set(ids)
+    # Pages a run was stopped before writing are written by the next one; the state says which they are.
+    pages |= set(state.get("pending", [])) & set(ids)
     divergent: dict[str, bool] = dict(state.get("divergent", {}))
     # The index needs each commitment's changes (not their supporting sources) and its current status.
     changes = store.changes(corroborated=False)
@@ -323,6 +325,7 @@ def write_site(
 
     make_dirs(site_dir / "commitments")
     make_dirs(site_dir / "digests")
+    _write_state(site_dir, state | {"pending": sorted(pages)})
     digests = []
     for row in store.digests():
         present = [Path(name) for name in row.file_names if Path(name).exists()]
@@ -346,7 +349,10 @@ def write_site(
         depth = relative.count("/")
         html = env.get_template(template).render(root="../" * depth, **common, **values)
         path = site_dir / relative
-        write_private(path, html if html.endswith("\n") else html + "\n")
+        # Beside the page, then renamed over it: a run stopped mid-write leaves the old page, never half of one.
+        temporary = path.with_name(f".{path.name}.tmp")
+        write_private(temporary, html if html.endswith("\n") else html + "\n")
+        os.replace(temporary, path)
         checkpoint("site.page")
         written.append(path)
 
