@@ -574,6 +574,7 @@ def ingest_paths(
     recovered = recover_unfolded(ctx, report)
     store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
     report.new_changes = fold_touched(ctx, report)
+    note_site_pages(ctx, report)
     ctx.store.mark_folded([report.run_id, *recovered])
     _finish(ctx, report)
     return report
@@ -601,6 +602,7 @@ def run_cycle(
     sink.add_all(read_paths(folder_paths(ctx), report, say))
     read_feeds(ctx, sink)
     report.new_changes = fold_touched(ctx, report)
+    note_site_pages(ctx, report)
     ctx.store.mark_folded([report.run_id, *recovered])
     checkpoint("fold.marked")
     finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
@@ -755,6 +757,13 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
     found = divergences(ctx.store.statements(since=since, until=until), ctx.config.official_domains)
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
+
+
+def note_site_pages(ctx: Context, report: RunReport) -> None:
+    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`)."""
+    from tracker.site import mark_pages_pending
+
+    mark_pages_pending(ctx.config.site_path, report.folded)
 
 
 def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:

@@ -278,6 +278,19 @@ def _write_state(site_dir: Path, state: dict) -> None:
     partial.replace(path)
 
 
+def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
+    """Name commitments whose pages the next site write must include, whatever that run folds itself.
+
+    Called before a fold is marked done: a run killed before it writes the
+    site leaves those pages to the next run instead of stale.
+    """
+    if not commitments:
+        return
+    state = _read_state(site_dir)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    _write_state(site_dir, state | {"pending": sorted(set(state.get("pending", [])) | set(commitments))})
+
+
 def _relative(target: Path, base: Path) -> str:
     return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
 
