@@ -287,7 +287,7 @@ def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
     if not commitments:
         return
     state = _read_state(site_dir)
-    site_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(site_dir)
     _write_state(site_dir, state | {"pending": sorted(set(state.get("pending", [])) | set(commitments))})
 
 
