@@ -144,6 +144,11 @@ BROKEN_ENTRY = (
 @FUZZ
 @given(data=feeds())
 @example(data=BROKEN_ENTRY)
+# Found by this target: a link of one control character became an article with no URL at all.
+@example(
+    data=b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title></title><item><title></title>'
+    b"<link>\x1b</link><pubDate></pubDate><description>0</description></item></channel></rss>"
+)
 def test_structured_random_feeds(data: bytes) -> None:
     record_count("fuzz examples")
     _parse(data)

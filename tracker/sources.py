@@ -549,7 +549,8 @@ def parse_feed(
             warn(f"{label}: no text in content or summary; skipped")
             continue
         title = html_to_text(_text_field(entry, "title")) or body[:120]
-        link = canonical_link(_text_field(entry, "link"))
+        # Cleaned here as the draft will clean them: a link of control characters alone is no link.
+        link = clean_url(canonical_link(_text_field(entry, "link")))
         guid = _text_field(entry, "id") or link
         drafts.append(
             ArticleDraft(
@@ -557,7 +558,7 @@ def parse_feed(
                 text=body,
                 summary=summary,
                 published=published,
-                url=link or guid or f"{location}#{index + 1}",
+                url=link or clean_url(guid) or f"{location}#{index + 1}",
                 source_name=feed_title,
                 origin=location,
                 guid=guid,
