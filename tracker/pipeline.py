@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
+from tracker.faults import checkpoint
 from tracker.fetching import (
     FetchRequest,
     FetchResult,
@@ -192,6 +193,7 @@ def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], N
         report.inputs += 1
         read = errors = 0
         for item in iter_path(path, warn):
+            checkpoint("read.file")
             if isinstance(item, SourceError):
                 report.failed += 1
                 errors += 1
@@ -303,6 +305,7 @@ def read_feed(
 ) -> None:
     """One feed's fetch result: its entries stored, then what the fetch says of the source recorded."""
     config, report, warn = ctx.config, sink.report, sink.warn
+    checkpoint("fetch.feed")
     report.inputs += 1
     entries, result, title = _parse_result(source, result, now, warn)
     health = assess(
@@ -352,7 +355,8 @@ def read_feed(
     for draft in _full_text(ctx, source, fresh, warn):
         sink.add(draft)
     sink.flush()
-    ok = result.outcome is Outcome.OK
+    # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
+    ok = result.outcome is Outcome.OK and not any(d.published > sink.as_of for d in entries)
     ctx.store.record_fetches(
         [
             FetchRecord(
@@ -370,6 +374,7 @@ def read_feed(
             )
         ]
     )
+    checkpoint("fetch.recorded")
 
 
 def _since(source: SourceView, now: datetime) -> str:
@@ -484,9 +489,11 @@ class ArticleSink:
             ctx.lexicon,
             nlp_model=ctx.config.nlp_model,
         )
+        checkpoint("extract.batch")
         ids = ctx.store.add_articles(
             [(d, statements) for (d, _, _), statements in zip(fresh, found, strict=True)], report.run_id
         )
+        checkpoint("ingest.batch")
         for (draft, note, update), statements, article_id in zip(fresh, found, ids, strict=True):
             if article_id is None:
                 report.skipped += 1
@@ -528,7 +535,11 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     if scope is None:
         return len(store.apply_timeline(fold(store.fold_inputs(), policy)))
     starts, scope = store.fold_starts(scope)
-    return len(store.apply_timeline(fold(store.fold_inputs(scope), policy, starts), scope))
+    timeline = fold(store.fold_inputs(scope), policy, starts)
+    checkpoint("fold.before")
+    new = len(store.apply_timeline(timeline, scope))
+    checkpoint("fold.after")
+    return new
 
 
 def current_statuses(store: Store, corroborated: bool = True) -> dict[str, ChangeView]:
@@ -563,6 +574,7 @@ def ingest_paths(
     recovered = recover_unfolded(ctx, report)
     store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
     report.new_changes = fold_touched(ctx, report)
+    note_site_pages(ctx, report)
     ctx.store.mark_folded([report.run_id, *recovered])
     _finish(ctx, report)
     return report
@@ -590,7 +602,9 @@ def run_cycle(
     sink.add_all(read_paths(folder_paths(ctx), report, say))
     read_feeds(ctx, sink)
     report.new_changes = fold_touched(ctx, report)
+    note_site_pages(ctx, report)
     ctx.store.mark_folded([report.run_id, *recovered])
+    checkpoint("fold.marked")
     finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
     _finish(ctx, report, report.digest_id)
     return report
@@ -642,6 +656,7 @@ def finish_day(
         report.alerts = ctx.store.pending_alerts()
         # Alerts already delivered that a late article rewrote: the next digest says so.
         report.revisions = revisions = ctx.store.pending_revisions()
+        checkpoint("alerts.after")
         if report.alerts or revisions or always:
             last = ctx.store.last_digest()
             since = last.as_of if last else None
@@ -657,13 +672,16 @@ def finish_day(
             )
             digest["revised"] = revision_items(revisions)
             revised_ids = [r.reported.id for r in revisions]
+            checkpoint("digest.before")
             stored = queue_digest(
                 ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
             )
+            checkpoint("digest.after")
             report.digest_id = stored.id
             report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
         report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
         report.site_files = write_site_of(ctx, as_of, report.folded)
+        checkpoint("site.after")
 
 
 def run_worker(
@@ -739,6 +757,13 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
     found = divergences(ctx.store.statements(since=since, until=until), ctx.config.official_domains)
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
+
+
+def note_site_pages(ctx: Context, report: RunReport) -> None:
+    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`)."""
+    from tracker.site import mark_pages_pending
+
+    mark_pages_pending(ctx.config.site_path, report.folded)
 
 
 def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.comparison import CorroborationPolicy
 from tracker.digest import template_environment
+from tracker.faults import checkpoint
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.storage import REVIEW_RULE, ChangeView, StatementView, Store
@@ -277,6 +278,19 @@ def _write_state(site_dir: Path, state: dict) -> None:
     partial.replace(path)
 
 
+def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
+    """Name commitments whose pages the next site write must include, whatever that run folds itself.
+
+    Called before a fold is marked done: a run killed before it writes the
+    site leaves those pages to the next run instead of stale.
+    """
+    if not commitments:
+        return
+    state = _read_state(site_dir)
+    make_dirs(site_dir)
+    _write_state(site_dir, state | {"pending": sorted(set(state.get("pending", [])) | set(commitments))})
+
+
 def _relative(target: Path, base: Path) -> str:
     return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
 
@@ -310,6 +324,8 @@ def write_site(
     # No site yet, or one for another catalogue: every page.
     whole = commitments is None or state.get("commitments") != ids
     pages = set(ids) if whole or commitments is None else set(commitments) & set(ids)
+    # Pages a run was stopped before writing are written by the next one; the state says which they are.
+    pages |= set(state.get("pending", [])) & set(ids)
     divergent: dict[str, bool] = dict(state.get("divergent", {}))
     # The index needs each commitment's changes (not their supporting sources) and its current status.
     changes = store.changes(corroborated=False)
@@ -322,6 +338,7 @@ def write_site(
 
     make_dirs(site_dir / "commitments")
     make_dirs(site_dir / "digests")
+    _write_state(site_dir, state | {"pending": sorted(pages)})
     digests = []
     for row in store.digests():
         present = [Path(name) for name in row.file_names if Path(name).exists()]
@@ -345,7 +362,11 @@ def write_site(
         depth = relative.count("/")
         html = env.get_template(template).render(root="../" * depth, **common, **values)
         path = site_dir / relative
-        write_private(path, html if html.endswith("\n") else html + "\n")
+        # Beside the page, then renamed over it: a run stopped mid-write leaves the old page, never half of one.
+        temporary = path.with_name(f".{path.name}.tmp")
+        write_private(temporary, html if html.endswith("\n") else html + "\n")
+        os.replace(temporary, path)
+        checkpoint("site.page")
         written.append(path)
 
     for commitment in catalogue.commitments:

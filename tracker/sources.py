@@ -473,6 +473,12 @@ def safe_char_references(data: bytes) -> bytes:
     return _CHAR_REFERENCE.sub(_safe_reference, data)
 
 
+def _text_field(entry: dict, key: str) -> str:
+    """A feed entry's text field; "" when it is missing, or not text (feedparser leaves None in broken entries)."""
+    value = entry.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def parse_feed(
     data: bytes,
     location: str,
@@ -512,7 +518,7 @@ def parse_feed(
         entries = entries[:MAX_FEED_ENTRIES]
     for index, entry in enumerate(entries):
         label = f"{location}: entry {index + 1}"
-        if entry.get("link"):
+        if _text_field(entry, "link"):
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
         published: date | None = None
@@ -533,8 +539,8 @@ def parse_feed(
         changed = dict.get(entry, "updated_parsed")
         updated = date(changed.tm_year, changed.tm_mon, changed.tm_mday) if changed else None
         content = entry.get("content")
-        body = html_to_text(content[0].get("value", "")) if content else ""
-        summary = html_to_text(entry.get("summary", ""))
+        body = html_to_text(_text_field(content[0], "value")) if content else ""
+        summary = html_to_text(_text_field(entry, "summary"))
         if not body:
             body, summary = summary, ""
         if summary and normalise(summary) in normalise(body):
@@ -542,16 +548,17 @@ def parse_feed(
         if not body:
             warn(f"{label}: no text in content or summary; skipped")
             continue
-        title = html_to_text(entry.get("title", "")) or body[:120]
-        link = canonical_link(entry.get("link") or "")
-        guid = entry.get("id") or link
+        title = html_to_text(_text_field(entry, "title")) or body[:120]
+        # Cleaned here as the draft will clean them: a link of control characters alone is no link.
+        link = clean_url(canonical_link(_text_field(entry, "link")))
+        guid = _text_field(entry, "id") or link
         drafts.append(
             ArticleDraft(
                 title=title,
                 text=body,
                 summary=summary,
                 published=published,
-                url=link or guid or f"{location}#{index + 1}",
+                url=link or clean_url(guid) or f"{location}#{index + 1}",
                 source_name=feed_title,
                 origin=location,
                 guid=guid,

@@ -60,6 +60,7 @@ from tracker.comparison import (
     corroborate,
     resume_from,
 )
+from tracker.faults import checkpoint
 from tracker.private import touch_private
 from tracker.resources import bundled_dir
 from tracker.sources import ArticleDraft, content_hash
@@ -993,7 +994,9 @@ class Store:
             return []
         try:
             with self.sessions.begin() as session:
-                return self._insert_batch(session, items, run_id)
+                inserted = self._insert_batch(session, items, run_id)
+                checkpoint("ingest.uncommitted")
+                return inserted
         except IntegrityError:
             ids: list[int | None] = []
             with self.sessions.begin() as session:
@@ -1224,6 +1227,7 @@ class Store:
                     row.superseded = True
             session.flush()
             new_ids = [row.id for row in added]
+            checkpoint("fold.uncommitted")
         return new_ids
 
     def _supports(self, session: Session, rows: Sequence[Change]) -> dict[tuple[str, str, date], list[Support]]:
@@ -1495,6 +1499,8 @@ class Store:
             current = self._current_status(session)
             for commitment in session.scalars(select(Commitment)):
                 commitment.alerted_status = current.get(commitment.id)
+            session.flush()
+            checkpoint("digest.uncommitted")
             return digest.id
 
     def last_digest(self) -> Digest | None:

@@ -24,6 +24,7 @@ import css_inline
 from tracker.config import EmailSettings
 from tracker.delivery.files import DeliveryError
 from tracker.digest import template_environment
+from tracker.faults import checkpoint
 from tracker.storage import StoredDigest
 
 
@@ -130,6 +131,7 @@ def send_message(
             code, reply = client.data(as_eml(message))
             if code != 250:
                 raise DeliveryError(f"{where}: message refused: {code} {reply.decode(errors='replace')}")
+            checkpoint("email.accepted")
     except DeliveryError:
         raise
     except smtplib.SMTPAuthenticationError as exc:

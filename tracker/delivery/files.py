@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.digest import FORMATS, template_environment
+from tracker.faults import checkpoint
 from tracker.private import make_dirs, open_private
 from tracker.sanitize import safe_json
 
@@ -39,6 +40,7 @@ def atomic_write(path: Path, text: str) -> None:
             handle.write(text if text.endswith("\n") else text + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+        checkpoint("files.renaming")
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -71,9 +73,11 @@ def write_report(
         ext = path.suffix.lstrip(".")
         if ext not in rendered:
             raise DeliveryError(f"{path}: no format for .{ext}")
+        checkpoint("files.before")
         try:
             atomic_write(path, rendered[ext])
         except OSError as exc:
             raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        checkpoint("files.after")
         written.append(path)
     return written

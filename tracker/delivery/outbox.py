@@ -20,6 +20,7 @@ from tracker.delivery.atom import atom_feed
 from tracker.delivery.email import as_eml, build_message, message_id, send_message, subject
 from tracker.delivery.files import DeliveryError, atomic_write, choose_files, write_report
 from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
+from tracker.faults import checkpoint
 from tracker.private import write_private
 from tracker.storage import DeliveryView, Store, StoredDigest
 
@@ -122,6 +123,7 @@ def _deliver_one(
             paths = write_report(payload, stored.files, config.reports_dir, config.templates_dir)
             # The feed is part of the same delivery: a run killed in between writes both again.
             write_atom(store, config)
+            checkpoint("files.atom")
         except DeliveryError as exc:
             return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
         return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, "written", tuple(paths))
@@ -136,11 +138,13 @@ def _deliver_one(
             path = config.reports_dir / (Path(stored.files[0]).stem + ".eml")
             write_private(path, as_eml(message))
             return Outcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
+        checkpoint("email.before")
         store.start_attempt(delivery.id, message_id(stored, config.email.sender))
         try:
             send_message(message, config.email, lambda: store.mark_sending(delivery.id))
         except DeliveryError as exc:
             return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+        checkpoint("email.sent")
         done = store.finish_attempt(delivery.id, None, config.max_attempts)
         return Outcome(done, True, f"sent to {', '.join(config.email.recipients)} as {done.message_id}")
     url = next((u for u in config.notify if channel_name(u) == channel), None)
