@@ -412,3 +412,38 @@ def test_explain_without_a_tracked_commitment() -> None:
     result = CliRunner().invoke(main, ["explain", "The weather in Delhi was pleasant."])
     assert result.exit_code == 0
     assert result.output.strip() == "No tracked commitment is named."
+
+
+LOADS = """
+import sys
+from tracker.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def loaded_by(*args: str, cwd: Path) -> set[str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", LOADS, *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(done.stdout.split()[-400:])
+
+
+HEAVY = {"sqlalchemy", "alembic", "jinja2", "spacy", "feedparser", "httpx", "trafilatura", "syntok", "apprise"}
+
+
+def test_help_and_the_read_commands_load_only_what_they_use(db_url: str, tmp_path: Path) -> None:
+    """--help loads no database, parser, template or network code; status, history and changes
+    load the database code but no migrations, parser, templates or fetcher."""
+    assert loaded_by("--help", cwd=tmp_path) & HEAVY == set()
+    ok(db_url, "init")
+    for command in (["status"], ["history", "air-services"], ["changes", "--limit", "5"]):
+        loaded = loaded_by("--database-url", db_url, *command, cwd=tmp_path)
+        assert "sqlalchemy" in loaded, command  # the command did run
+        assert loaded & HEAVY == {"sqlalchemy"}, command
