@@ -73,6 +73,7 @@ def test_run_writes_a_digest_into_the_working_folder(db_url: str, tmp_path: Path
         "site",
     ]
     assert (tmp_path / "reports" / "site" / "index.html").is_file()
+    assert "Site written: reports/site/index.html" in result.stdout  # the site's front page, not its first file
     again = ok(db_url, "run", "--as-of", "2025-12-01")
     assert "0 ingested, 2 skipped" in again.stdout
     assert "no digest written" in again.stdout

@@ -306,7 +306,8 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
         else:
             click.echo("No status changed; no digest written.")
         if report.site_files:
-            click.echo(f"Site written: {report.site_files[0]}")
+            index = next((p for p in report.site_files if p.name == "index.html"), report.site_files[0])
+            click.echo(f"Site written: {index}")
         _print_deliveries(report.deliveries)
     sys.exit(report.exit_status)
 
