@@ -50,7 +50,7 @@ from tracker.config import Config
 from tracker.extraction import extract_statements
 from tracker.pipeline import Context, ingest_paths, run_cycle
 from tracker.sources import content_hash, html_to_text
-from tracker.storage import Article, Statement, Store
+from tracker.storage import Article, Statement, Store, statement_row
 
 TRACKER = str(Path(sys.executable).with_name("tracker"))
 INGEST_SEED, DAY_SEED, RSS_SEED = 501, 502, 503
@@ -245,17 +245,7 @@ def bench_ingest(dbs: Databases, work: Path, count: int, process_too: bool = Tru
                     insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
                 ).scalars()
                 statements = [
-                    {
-                        "article_id": article_id,
-                        "commitment_id": s.commitment_id,
-                        "status": s.status,
-                        "actor": s.actor,
-                        "evidence": s.evidence,
-                        "sentence_index": s.sentence_index,
-                        "confidence": s.confidence,
-                        "rule": s.rule,
-                        "attribution": s.attribution[:200],
-                    }
+                    statement_row(article_id, s)
                     for article_id, extracted in zip(list(ids), found, strict=True)
                     for s in extracted
                 ]

@@ -1049,20 +1049,7 @@ class Store:
         statements: list[dict] = []
         for i, article_id in zip(kept, inserted, strict=True):
             ids[i] = article_id
-            statements.extend(
-                {
-                    "article_id": article_id,
-                    "commitment_id": s.commitment_id,
-                    "status": s.status,
-                    "actor": s.actor,
-                    "evidence": s.evidence,
-                    "sentence_index": s.sentence_index,
-                    "confidence": s.confidence,
-                    "rule": s.rule,
-                    "attribution": s.attribution[:200],
-                }
-                for s in items[i][1]
-            )
+            statements.extend(statement_row(article_id, s) for s in items[i][1])
         if statements:
             session.execute(insert(Statement), statements)
         return ids
@@ -1890,6 +1877,21 @@ def _delivery_view(row: Delivery, as_of: date) -> DeliveryView:
         updated_at=row.updated_at,
         sent_at=row.sent_at,
     )
+
+
+def statement_row(article_id: int, statement: ExtractedStatement) -> dict:
+    """A statement as a row of the statements table (for bulk inserts)."""
+    return {
+        "article_id": article_id,
+        "commitment_id": statement.commitment_id,
+        "status": statement.status,
+        "actor": statement.actor,
+        "evidence": statement.evidence,
+        "sentence_index": statement.sentence_index,
+        "confidence": statement.confidence,
+        "rule": statement.rule,
+        "attribution": statement.attribution[:200],
+    }
 
 
 @dataclass(frozen=True)
