@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from tracker.resources import data_path
@@ -31,6 +32,21 @@ POSITIVE_LADDER: tuple[str, ...] = (
 )
 NEGATIVE_STATUSES: frozenset[str] = frozenset({"suspended", "stalled"})
 ACTORS: tuple[str, ...] = ("india", "china", "both", "other")
+
+
+class CommitmentKind(StrEnum):
+    """What a commitment is: a state that holds over time, or a meeting that is held."""
+
+    # Flights, a pilgrimage, a ban: resumed, lifted or in force.
+    STATE = "state"
+    # Summits, dialogues, rounds of talks: held (done), scheduled (under way), agreed to hold.
+    MEETING = "meeting"
+
+
+# A commitment whose title names meetings is a meeting commitment unless its catalogue says otherwise.
+_MEETING_TITLE = re.compile(
+    r"\b(?:summits?|dialogues?|meetings?|talks|consultations)\b", re.IGNORECASE
+)
 
 DEFAULT_CATALOGUE = "india-china.toml"
 DEFAULT_LEXICON = "cues.toml"
@@ -79,6 +95,8 @@ class Commitment:
     # Phrases that name it only in passing when somebody calls for them ("called for
     # de-escalation"): a proposal through one of these is no statement.
     passing_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # A meeting is held, not resumed: "held their first summit" says it is done.
+    kind: CommitmentKind = CommitmentKind.STATE
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,17 @@ def _actor_field(value: object, where: str, allowed: tuple[str, ...]) -> str | N
     raise CatalogueError(f"{where}: must be one of {', '.join(allowed)}")
 
 
+def _kind_field(item: dict, where: str) -> CommitmentKind:
+    value = item.get("kind")
+    if value is None:
+        return CommitmentKind.MEETING if _MEETING_TITLE.search(str(item.get("title", ""))) else CommitmentKind.STATE
+    try:
+        return CommitmentKind(value)
+    except ValueError:
+        allowed = ", ".join(repr(k.value) for k in CommitmentKind)
+        raise CatalogueError(f"{where}.kind: must be one of {allowed}, not {value!r}") from None
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
     path = path or data_path(DEFAULT_CATALOGUE)
     raw = _load_toml(path)
@@ -176,6 +205,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                         if item.get("in_passing")
                         else None
                     ),
+                    kind=_kind_field(item, where),
                 )
             )
     except KeyError as exc:
@@ -202,6 +232,11 @@ class CueRule:
     # is a setback said of curbs, and an achievement said of reduced fees.
     subject: re.Pattern[str] | None = None
     not_subject: re.Pattern[str] | None = None
+    # The kinds of commitment the cue speaks of ("held" is done only for a meeting); empty: every kind.
+    kinds: frozenset[CommitmentKind] = frozenset()
+    # A rung an infinitive chain does not climb past: "agreed to promote X" is
+    # an agreement to keep working toward X, so X is under discussion.
+    ceiling: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +253,22 @@ class Lexicon:
     source: str
     # Reports nobody stands behind ("reportedly", "I read that"); optional in the file.
     unconfirmed: re.Pattern[str] = re.compile("(?!)")
+
+
+def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
+    if not isinstance(value, list):
+        raise CatalogueError(f"{where}: must be a list of commitment kinds")
+    try:
+        return frozenset(CommitmentKind(v) for v in value)
+    except ValueError:
+        allowed = ", ".join(repr(k.value) for k in CommitmentKind)
+        raise CatalogueError(f"{where}: each must be one of {allowed}") from None
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: must be true or false, not {value!r}")
+    return value
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -245,6 +296,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                         if item.get("not_subject")
                         else None
                     ),
+                    kinds=_cue_kinds(item.get("kinds", []), f"{where}.kinds"),
+                    ceiling=_flag(item.get("ceiling", False), f"{where}.ceiling"),
                 )
             )
         mods = raw["modifiers"]

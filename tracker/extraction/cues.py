@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.catalogue import POSITIVE_LADDER, CueRule, Lexicon
+from tracker.catalogue import POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon
 from tracker.extraction import grammar
 from tracker.extraction.reasons import Reason
 from tracker.extraction.text import inside
@@ -39,19 +39,23 @@ def _subject_fits(rule: CueRule, before: str) -> bool:
     return not (rule.not_subject is not None and rule.not_subject.search(before))
 
 
-def find_cues(text: str, lexicon: Lexicon) -> list[CueMatch]:
+def find_cues(text: str, lexicon: Lexicon, kind: CommitmentKind = CommitmentKind.STATE) -> list[CueMatch]:
+    """The lexicon's cues in a text that speak of commitments of this kind."""
     cues = [
         CueMatch(rule, m.start(), m.end(), m.group(0))
         for rule in lexicon.cues
+        if not rule.kinds or kind in rule.kinds
         for m in rule.pattern.finditer(text)
         if _subject_fits(rule, text[: m.start()])
     ]
 
     # Where two cues overlap, one phrase is being read twice: a predicate beats
-    # a noun phrase ("imposed restrictions on"), then the longer match wins
-    # ("remain suspended" is one cue, not "suspended" as well).
-    def strength(cue: CueMatch) -> tuple[bool, int]:
-        return (cue.rule.form == "verb", cue.end - cue.start)
+    # a noun phrase ("imposed restrictions on"), then a cue for this kind of
+    # commitment beats a general one ("held talks" is a meeting held, not talks
+    # about something), then the longer match wins ("remain suspended" is one
+    # cue, not "suspended" as well).
+    def strength(cue: CueMatch) -> tuple[bool, bool, int]:
+        return (cue.rule.form == "verb", bool(cue.rule.kinds), cue.end - cue.start)
 
     cues.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[CueMatch] = []
@@ -151,13 +155,34 @@ _CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
 
+_STEPS = frozenset({"step", "measure", "action"})
+
+
+def _steps_taken(chain: list[Token], depth: int) -> bool:
+    """Whether the chain above passes through "take steps (to …)": steps agreed are an agreement.
+
+    "agreed to promote X" keeps working toward X; "agreed to take measures to
+    promote X" decides the steps (the reading conventions: taking steps that include X).
+    """
+    for node in chain[depth + 1 :]:
+        if node.lemma_ in _STEPS or (
+            node.lemma_ == "take" and any(c.dep_ == "dobj" and c.lemma_ in _STEPS for c in node.children)
+        ):
+            return True
+        if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node):
+            return False
+    return False
+
+
 def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> tuple[CueMatch, int]:
     """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
 
-    "agreed to promote X" is agreed, "agreed to take measures to promote X"
-    too, "agreed to expedite X" in progress. A setback cue stays as it is.
+    "agreed to expedite X" is in progress, "agreed to resume X" agreed; a
+    ceiling cue is as high as the chain goes ("agreed to promote X" is an
+    agreement to keep working toward X: under discussion). A setback cue
+    stays as it is.
     """
-    if cue.rule.status not in POSITIVE_LADDER:
+    if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth)):
         return cue, depth
     # Only a predicate climbs its chain: from the cue's own verb on the path ("address" in
     # "agreed to address India's concerns"); a cue the parser read as nouns stays where it is.
@@ -169,6 +194,9 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
     for higher in range(depth, len(chain)):
         node = chain[higher]
         outer = owner.get(node.i)
+        if outer is not None and outer.rule.ceiling and outer is not best and not _steps_taken(chain, higher):
+            # "agreed to take measures to promote X": the chain stops at the ceiling.
+            return outer, higher
         if (
             outer is not None
             and outer.rule.form == "verb"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Commitment, Lexicon
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Commitment, CommitmentKind, Lexicon
 from tracker.extraction import grammar
 
 if TYPE_CHECKING:
@@ -289,9 +289,12 @@ def _read(
     for (sentence, mentions), doc in zip(candidates, docs, strict=True):
         clauses = clauses_of(sentence.text)
         descriptions = [(m.start(), m.end()) for m in DESCRIPTION.finditer(sentence.text)]
-        cues = find_cues(sentence.text, lexicon)
+        cues_of_kind: dict[CommitmentKind, list[CueMatch]] = {}
         best: dict[str, ExtractedStatement] = {}
         for commitment, mention in mentions:
+            if commitment.kind not in cues_of_kind:
+                cues_of_kind[commitment.kind] = find_cues(sentence.text, lexicon, commitment.kind)
+            cues = cues_of_kind[commitment.kind]
             clause = next(c for c in clauses if c[0] <= mention[0] < c[1])
             scope = _relationship_scope(
                 sentence.text[clause[0] : clause[1]],
