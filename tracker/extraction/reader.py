@@ -116,6 +116,32 @@ def _relationship_scope(
     return None
 
 
+# The two sides meeting: a call made there is put to the other side.
+_TALKS = re.compile(
+    r"\b(?:talks|meeting|meetings|met|meet|summit|dialogue|phone call|telephone|call with|consultations|"
+    r"held discussions|conversation with)\b",
+    re.IGNORECASE,
+)
+_IN_TALKS = re.compile(
+    r"\b(?:during|at|in|on the sidelines of) (?:the |their |a |this |his |her |today's |the latest )?"
+    r"(?:[\w-]+ ){0,3}(?:talks|meeting|summit|dialogue|call|discussions|consultations|conversation)\b",
+    re.IGNORECASE,
+)
+
+
+def in_talks(sentence: str, article_lead: str, features: grammar.PredicateFeatures | None) -> bool:
+    """Whether a call in this sentence was made to the other side in talks, not in public.
+
+    Said in the sentence ("urged … during the meeting"), or told as one act
+    (past simple) in an article that reports the two sides meeting; a standing
+    call ("has repeatedly called for") is public whatever the article reports.
+    """
+    if _IN_TALKS.search(sentence):
+        return True
+    one_act = features is not None and features.tense == "past" and features.aspect == "simple"
+    return one_act and bool(_TALKS.search(article_lead))
+
+
 def attribution(sentence: str) -> str:
     """Who a sentence says its claim comes from, or "" when it names nobody."""
     for pattern in _ATTRIBUTION:
@@ -234,6 +260,8 @@ def _read(
     for s in sentences:
         paragraphs[s.paragraph] = (paragraphs.get(s.paragraph, "") + " " + s.text).strip()
     article_text = f"{title}\n{text}"
+    # The title and first paragraph say whether the article reports the two sides meeting.
+    article_lead = " ".join([title, *(s.text for s in sentences if s.paragraph == sentences[0].paragraph)][:4])
     statements: list[ExtractedStatement] = []
 
     def reject(commitment: Commitment, sentence: Sentence, reason: Reason, rule: str = "", path: str = "") -> None:
@@ -342,6 +370,9 @@ def _read(
             if reason:
                 reject(commitment, sentence, reason, cue.rule.name, how)
                 continue
+            if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
+                # A call put to the other side in talks is the matter raised there (the reading conventions).
+                status, rule_name = "under_discussion", f"{rule_name}-in-talks"
             if status in NEGATIVE_STATUSES and commitment.restricting_side:
                 actor = commitment.restricting_side
             else:
