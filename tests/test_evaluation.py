@@ -21,6 +21,8 @@ from tracker.evaluation import (
     GoldStatement,
     PredictedStatement,
     evaluate,
+    evaluate_folds,
+    format_held_out,
     format_report,
     gold_timeline,
     load_corpus,
@@ -28,6 +30,9 @@ from tracker.evaluation import (
     score_changes,
     score_final,
     score_statements,
+    stories,
+    story_folds,
+    within,
 )
 from tracker.sources import SourceError
 
@@ -682,3 +687,81 @@ def test_the_report_lists_each_kind_of_error() -> None:
     assert "2025-06-13 visas: expected agreed, got none" in report
     assert "2025-06-13 visas: expected none, got proposed" in report
     assert "Final status errors (1):\n  visas: expected agreed, got proposed" in report
+
+
+# --- held out by story and by time ---------------------------------------------------------
+
+
+def _article(article_id: str, day: str, text: str) -> CorpusArticle:
+    return CorpusArticle(article_id, date.fromisoformat(day), article_id, f"corpus:{article_id}", "corpus", text, ())
+
+
+def test_articles_sharing_a_sentence_are_one_story_and_the_sharing_is_transitive() -> None:
+    readout = "The two sides agreed to hold the next round of border talks in Beijing early next year, officials said."
+    other = "Flights between the two capitals have been full every day since the route reopened in the spring."
+    corpus = [
+        _article("a", "2025-01-01", "Wire copy.\n\n" + readout),
+        # The same readout, cased and punctuated otherwise, beside a sentence of its own.
+        _article("b", "2025-01-02", readout.upper().replace(",", "") + "\n\n" + other),
+        # Shares only the other sentence with b: one story with a and b.
+        _article("c", "2025-01-03", other),
+        # A stock phrase of a few words is no shared sentence.
+        _article("d", "2025-01-04", "The two sides agreed to meet again. Nothing else was said."),
+    ]
+    groups = stories(corpus)
+    assert sorted(sorted(a.id for a in g) for g in groups) == [["a", "b", "c"], ["d"]]
+
+
+def test_story_folds_keep_stories_whole_and_cover_the_corpus_once() -> None:
+    shared = "Officials from both countries said the working group would meet again before the end of the month."
+    corpus = [_article(f"s{i}", f"2025-02-{i + 1:02d}", f"Story {i} alone, told in its own words number {i}.")
+              for i in range(7)]
+    corpus += [_article(f"t{i}", f"2025-03-{i + 1:02d}", shared) for i in range(3)]
+    folds = story_folds(corpus, 3)
+    assert sorted(a.id for f in folds for a in f) == sorted(a.id for a in corpus)
+    holding = [n for n, f in enumerate(folds) if any(a.id.startswith("t") for a in f)]
+    assert len(holding) == 1 and {a.id for a in folds[holding[0]]} >= {"t0", "t1", "t2"}
+    assert max(len(f) for f in folds) - min(len(f) for f in folds) <= 3
+    with pytest.raises(ValueError):
+        story_folds(corpus, 1)
+
+
+def test_within_reads_the_days_asked_for() -> None:
+    corpus = [_article(x, d, "Text.") for x, d in (("a", "2025-01-01"), ("b", "2025-02-01"), ("c", "2025-03-01"))]
+    assert [a.id for a in within(corpus, date(2025, 2, 1), None)] == ["b", "c"]
+    assert [a.id for a in within(corpus, None, date(2025, 2, 1))] == ["a", "b"]
+    assert [a.id for a in within(corpus, date(2025, 1, 15), date(2025, 2, 15))] == ["b"]
+
+
+def test_folds_pool_to_the_sum_of_their_parts(small_corpus: Path, catalogue: Catalogue) -> None:
+    corpus = load_corpus(small_corpus, catalogue)
+    held = evaluate_folds(corpus, catalogue, Config(), 2)
+    assert len(held.parts) == 2
+    assert held.total.articles == len(corpus)
+    for name in ("statements", "changes"):
+        total = getattr(held.total.tracker, name)
+        assert (total.tp, total.fp, total.fn) == tuple(
+            sum(getattr(getattr(p.tracker, name), f) for p in held.parts) for f in ("tp", "fp", "fn")
+        )
+    assert held.total.tracker.final_total == sum(p.tracker.final_total for p in held.parts)
+    # Every statement is still read: the pooled statements equal the whole corpus's.
+    whole = evaluate(corpus, catalogue, Config())
+    assert held.total.tracker.statements.tp == whole.tracker.statements.tp
+    assert "pooled" in format_held_out(held)
+
+
+def test_eval_from_until_and_folds(cli: None, small_corpus: Path) -> None:
+    later = run_eval(str(small_corpus), "--json", "--no-errors", "--from", "2025-06-01")
+    assert later.exit_code == 0, later.output
+    assert json.loads(later.stdout)["articles"] == 2
+    early = run_eval(str(small_corpus), "--json", "--no-errors", "--until", "2025-03-10")
+    assert json.loads(early.stdout)["articles"] == 2
+    folded = run_eval(str(small_corpus), "--json", "--no-errors", "--folds", "2")
+    held = json.loads(folded.stdout)["held_out"]
+    assert held["name"] == "2 folds by story" and len(held["parts"]) == 2
+    assert held["pooled"]["articles"] == 4
+    assert "Held out, 2 folds by story" in run_eval(str(small_corpus), "--no-errors", "--folds", "2").output
+    empty = run_eval(str(small_corpus), "--from", "2030-01-01")
+    assert empty.exit_code == 1 and "no labelled article dated within" in empty.output
+    bad = run_eval(str(small_corpus), "--from", "June")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output

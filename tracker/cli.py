@@ -944,6 +944,15 @@ def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> N
 @click.option("--min-change-precision", type=float, help="Fail when change-event precision is below this.")
 @click.option("--min-change-recall", type=float, help="Fail when change-event recall is below this.")
 @click.option("--min-final-accuracy", type=float, help="Fail when final-status accuracy is below this.")
+@click.option(
+    "--from", "start", callback=_parse_date, help="Read only the articles dated from this day (the later part)."
+)
+@click.option("--until", "end", callback=_parse_date, help="Read only the articles dated up to this day.")
+@click.option(
+    "--folds",
+    type=click.IntRange(min=2, max=20),
+    help="Also read the corpus in this many folds of whole stories (articles sharing a sentence go together).",
+)
 @click.pass_obj
 def eval_(
     obj: dict,
@@ -954,6 +963,9 @@ def eval_(
     min_change_precision: float | None,
     min_change_recall: float | None,
     min_final_accuracy: float | None,
+    start: date | None,
+    end: date | None,
+    folds: int | None,
 ) -> None:
     """Measure extraction and change detection on a labelled corpus.
 
@@ -967,23 +979,37 @@ def eval_(
       tracker eval tests/corpus
       tracker eval tests/corpus --json --no-errors
       tracker eval tests/corpus --min-statement-f1 0.9 --min-change-precision 0.95
+      tracker eval CORPUS --from 2025-07-01      # the later articles alone
+      tracker eval CORPUS --folds 5 --no-errors  # and in five folds by story
+
+    --from and --until read only the articles of those days, as a corpus of
+    their own (a desk that starts on that day). --folds reads each fold of
+    whole stories as a corpus of its own and pools the figures.
     """
-    from tracker.evaluation import evaluate, format_report, load_corpus
+    from tracker.evaluation import evaluate, evaluate_folds, format_held_out, format_report, load_corpus, within
 
     config = _load_config(obj)
     try:
         catalogue = load_catalogue(config.catalogue)
-        corpus = load_corpus(corpus_dir, catalogue)
+        corpus = within(load_corpus(corpus_dir, catalogue), start, end)
     except (CatalogueError, source_files.SourceError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if not corpus:
+        raise click.ClickException(f"{corpus_dir}: no labelled article dated within the days asked for")
     result = evaluate(corpus, catalogue, config)
+    held = evaluate_folds(corpus, catalogue, config, folds) if folds else None
     if as_json:
         payload = result.as_json()
         if not errors:
             payload["tracker"].pop("errors", None)
+        if held is not None:
+            payload["held_out"] = held.as_json()
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         click.echo(format_report(result, errors=errors))
+        if held is not None:
+            click.echo("")
+            click.echo(format_held_out(held))
     t = result.tracker
     failures = [
         f"{name} {value:.3f} < {floor}"

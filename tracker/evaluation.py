@@ -472,6 +472,133 @@ def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Conf
     return Evaluation(len(corpus), sum(len(a.statements) for a in corpus), len(gold_changes), tracker, baseline)
 
 
+# --- held out by story and by time ----------------------------------------------------------
+
+# A run of words long enough to be a story's own words rather than a stock phrase.
+_STORY_SHINGLE = 10
+
+
+def stories(corpus: Sequence[CorpusArticle]) -> list[list[CorpusArticle]]:
+    """The corpus grouped by story: articles that share a near-identical sentence go together.
+
+    Outlets repeat one readout, each with its own cuts and punctuation; an
+    article in one fold and its rewrite in another would let a fold be
+    measured on text it was tuned on. Two articles share a sentence when they
+    share a run of ten words (case and punctuation aside); the sharing is
+    transitive (union-find).
+    """
+    parent = list(range(len(corpus)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_seen: dict[tuple[str, ...], int] = {}
+    for i, article in enumerate(corpus):
+        for sentence in split_sentences(f"{article.title}\n\n{article.text}"):
+            words = re.findall(r"\w+", sentence.text.casefold())
+            for n in range(len(words) - _STORY_SHINGLE + 1):
+                j = first_seen.setdefault(tuple(words[n : n + _STORY_SHINGLE]), i)
+                if j != i:
+                    parent[root(i)] = root(j)
+    groups: dict[int, list[CorpusArticle]] = defaultdict(list)
+    for i, article in enumerate(corpus):
+        groups[root(i)].append(article)
+    return sorted(groups.values(), key=lambda g: (g[0].date, g[0].id))
+
+
+def story_folds(corpus: Sequence[CorpusArticle], k: int) -> list[list[CorpusArticle]]:
+    """k folds of whole stories, balanced by size; deterministic (largest story first, to the smallest fold)."""
+    if k < 2:
+        raise ValueError("folds must be at least 2")
+    folds: list[list[CorpusArticle]] = [[] for _ in range(k)]
+    for story in sorted(stories(corpus), key=lambda g: (-len(g), g[0].date, g[0].id)):
+        smallest = min(range(k), key=lambda n: (len(folds[n]), n))
+        folds[smallest].extend(story)
+    return [sorted(f, key=lambda a: (a.date, a.id)) for f in folds if f]
+
+
+def within(corpus: Sequence[CorpusArticle], start: date | None, end: date | None) -> list[CorpusArticle]:
+    """The articles dated from `start` to `end` (both included, either open)."""
+    return [a for a in corpus if (start is None or a.date >= start) and (end is None or a.date <= end)]
+
+
+def pooled(results: Sequence[Evaluation]) -> Evaluation:
+    """Several evaluations (folds) added up: statements, change events and finals pooled."""
+    tracker, baseline = Figures(), Figures()
+    for result in results:
+        for mine, theirs in ((tracker, result.tracker), (baseline, result.baseline)):
+            for name in ("statements", "changes", "alerts"):
+                total, part = getattr(mine, name), getattr(theirs, name)
+                total.tp, total.fp, total.fn = total.tp + part.tp, total.fp + part.fp, total.fn + part.fn
+            for key, score in theirs.by_commitment.items():
+                into = mine.by_commitment[key]
+                into.tp, into.fp, into.fn = into.tp + score.tp, into.fp + score.fp, into.fn + score.fn
+            for key, score in theirs.by_status.items():
+                into = mine.by_status[key]
+                into.tp, into.fp, into.fn = into.tp + score.tp, into.fp + score.fp, into.fn + score.fn
+            mine.confusion.update(theirs.confusion)
+            mine.final_right += theirs.final_right
+            mine.final_total += theirs.final_total
+            mine.actor_right += theirs.actor_right
+            mine.actor_total += theirs.actor_total
+            mine.statement_errors += theirs.statement_errors
+            mine.change_errors += theirs.change_errors
+            mine.final_errors += theirs.final_errors
+    return Evaluation(
+        sum(r.articles for r in results),
+        sum(r.gold_statements for r in results),
+        sum(r.gold_changes for r in results),
+        tracker,
+        baseline,
+    )
+
+
+@dataclass
+class HeldOut:
+    """Figures measured on parts of a corpus each read as a corpus of its own."""
+
+    name: str
+    parts: list[Evaluation]
+    total: Evaluation
+
+    def as_json(self) -> dict:
+        def brief(result: Evaluation) -> dict:
+            t, b = result.tracker, result.baseline
+            return {
+                "articles": result.articles,
+                "statements": t.statements.as_json(),
+                "changes": t.changes.as_json(),
+                "final_status": {"right": t.final_right, "total": t.final_total},
+                "baseline_changes": b.changes.as_json(),
+            }
+
+        return {"name": self.name, "parts": [brief(p) for p in self.parts], "pooled": brief(self.total)}
+
+
+def evaluate_folds(
+    corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Config, k: int
+) -> HeldOut:
+    """Each fold of whole stories read as its own corpus (its own timeline), then pooled."""
+    parts = [evaluate(fold_articles, catalogue, config) for fold_articles in story_folds(corpus, k)]
+    return HeldOut(f"{len(parts)} folds by story", parts, pooled(parts))
+
+
+def format_held_out(held: HeldOut) -> str:
+    out = [f"Held out, {held.name} (each part read as a corpus of its own; pooled last):"]
+    for number, part in enumerate([*held.parts, held.total], start=1):
+        t, b = part.tracker, part.baseline
+        label = "pooled" if part is held.total else f"part {number}"
+        out.append(
+            f"  {label:<8} {part.articles:>4} articles  statements F1 {t.statements.f1:.3f}"
+            f"  changes P {t.changes.precision:.3f} R {t.changes.recall:.3f} F1 {t.changes.f1:.3f}"
+            f"  finals {t.final_right}/{t.final_total}  keyword changes F1 {b.changes.f1:.3f}"
+        )
+    return "\n".join(out)
+
+
 # --- the report ---------------------------------------------------------------------------
 
 
