@@ -64,18 +64,87 @@ class Sentence:
     text: str
 
 
+# A list item's marker at the start of a line: "- ", "• ", "* ", "1. ", "(a) ".
+_BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦]\s+|\(?\d{1,2}[.)]\s+|\([a-z]\)\s+)")
+# A line that closes a sentence (or a label) by its last character.
+_CLOSED = re.compile(r"[.!?:;…\"”’')\]]\s*$")
+# A line ending in a comma, a dash or a word that cannot end a sentence goes on on the next line.
+_OPEN_END = re.compile(
+    r"(?:[,–—-]|\b(?i:and|or|but|nor|the|a|an|of|to|in|on|at|by|for|from|with|into|onto|over|under|as|that|"
+    r"which|who|whose|its|their|his|her|our|between|among|including|such|than|said|says|is|are|was|were|"
+    r"be|been|has|have|had|will|would|can|could|after|before|since|via|through|per|about))\s*$"
+)
+# At most this many words make a line a headline when it ends unpunctuated.
+_HEADLINE_WORDS = 16
+
+
+def _hard_break(line: str, following: str) -> bool:
+    """Whether a line break ends a sentence although the line has no closing punctuation.
+
+    Excerpts break lines inside sentences ("agreed to" / "resume flights"):
+    those stay joined. A list item ends at its line, and so does a headline
+    or a label line (short, unpunctuated) before a line that starts anew.
+    """
+    if _BULLET.match(following) or _BULLET.match(line):
+        return True
+    if _CLOSED.search(line) or _OPEN_END.search(line):
+        # Closed: the segmenter splits there if the text says so. Open: the
+        # sentence goes on ("… through Lipulekh and" / "Nathu La").
+        return False
+    starts_anew = following.lstrip()[:1].isupper() or following.lstrip()[:1].isdigit()
+    return starts_anew and len(line.split()) <= _HEADLINE_WORDS
+
+
+def _blocks(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) spans of text that no line break splits inside.
+
+    A blank line starts a paragraph; within one, a line break splits where
+    `_hard_break` says so and is read as a space elsewhere.
+    """
+    blocks: list[tuple[int, int, int]] = []
+    paragraph, start, previous = 0, None, None
+    for match in re.finditer(r"[^\n]*", text):
+        line = match.group(0)
+        if match.start() > 0 and match.start() == match.end() and text[match.start() - 1 : match.start()] != "\n":
+            continue  # the empty match after a line's last character
+        if not line.strip():
+            if start is not None and previous is not None:
+                blocks.append((start, previous.end(), paragraph))
+                paragraph += 1
+            start, previous = None, None
+            continue
+        if start is not None and previous is not None and _hard_break(previous.group(0), line):
+            blocks.append((start, previous.end(), paragraph))
+            start = None
+        if start is None:
+            start = match.start()
+        previous = match
+    if start is not None and previous is not None:
+        blocks.append((start, previous.end(), paragraph))
+    return blocks
+
+
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with their paragraph index, sliced from the original text."""
+    """Sentences with their paragraph index, sliced from the original text.
+
+    Lines are read first (`_blocks`: list items, headlines and label lines
+    end where their line ends; other line breaks are spaces), then syntok
+    segments each block into sentences.
+    """
     sentences: list[Sentence] = []
-    for paragraph_index, paragraph in enumerate(segmenter.analyze(text)):
-        for tokens in paragraph:
-            if not tokens:
-                continue
-            start = tokens[0].offset
-            end = tokens[-1].offset + len(tokens[-1].value)
-            chunk = text[start:end].strip()
-            if chunk:
-                sentences.append(Sentence(len(sentences), paragraph_index, start, chunk))
+    paragraphs: dict[int, int] = {}
+    for block_start, block_end, paragraph in _blocks(text):
+        block = text[block_start:block_end]
+        for part in segmenter.analyze(block):
+            for tokens in part:
+                if not tokens:
+                    continue
+                start = block_start + tokens[0].offset
+                end = block_start + tokens[-1].offset + len(tokens[-1].value)
+                chunk = text[start:end].strip()
+                if chunk:
+                    number = paragraphs.setdefault(paragraph, len(paragraphs))
+                    sentences.append(Sentence(len(sentences), number, start, chunk))
     return sentences
 
 

@@ -1,0 +1,182 @@
+"""Reading real text's shapes: lines of an excerpt, meetings that are held, agreements to keep working, calls in talks.
+
+Every sentence here is written for the test; the catalogue of a made-up pair
+(Ruritania–Freedonia) shows the reader keys on how a status is stated, not on
+one relationship's words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.catalogue import CatalogueError, CommitmentKind, Lexicon, load_catalogue, load_lexicon
+from tracker.extraction import extract_statements, split_sentences
+
+PAIR = """
+[relationship]
+id = "RU-FR"
+title = "Ruritania–Freedonia"
+side_a = { actor = "ruritania", terms = ["Ruritania", "Ruritanian", "Strelsau"] }
+side_b = { actor = "freedonia", terms = ["Freedonia", "Freedonian", "Fredville"] }
+others = ["Sylvania"]
+
+[[commitment]]
+id = "summits"
+title = "Summits and ministerial talks"
+phrases = ["summit(?: meeting)?", "foreign ministers'? (?:meeting|talks)"]
+
+[[commitment]]
+id = "ferry"
+title = "The Strelsau–Fredville ferry"
+phrases = ["ferry (?:service|link)", "ferries"]
+
+[[commitment]]
+id = "grain"
+title = "Freedonia's ban on Ruritanian grain"
+phrases = ["grain (?:imports|exports|shipments)"]
+"""
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("pair") / "ru-fr.toml"
+    path.write_text(PAIR, encoding="utf-8")
+    return load_catalogue(path)
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def read(text: str, pair, lexicon: Lexicon, day: str = "2025-05-10") -> list[tuple[str, str]]:
+    found = extract_statements(text, date.fromisoformat(day), pair, lexicon)
+    return sorted((s.commitment_id, s.status) for s in found)
+
+
+def test_a_title_naming_meetings_makes_a_meeting_commitment(pair) -> None:
+    kinds = {c.id: c.kind for c in pair.commitments}
+    assert kinds == {"summits": CommitmentKind.MEETING, "ferry": CommitmentKind.STATE, "grain": CommitmentKind.STATE}
+
+
+def test_a_bad_kind_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(PAIR.replace('id = "ferry"', 'id = "ferry"\nkind = "event"'), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"commitment\[1\]\.kind: must be one of 'state', 'meeting', not 'event'"):
+        load_catalogue(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kinds", '["festival"]', r"cue\[0\]\.kinds: each must be one of"),
+        ("kinds", '"meeting"', r"cue\[0\]\.kinds: must be a list"),
+        ("ceiling", '"yes"', r"cue\[0\]\.ceiling: must be true or false"),
+    ],
+)
+def test_bad_cue_fields_are_one_line_naming_the_field(tmp_path: Path, field: str, value: str, message: str) -> None:
+    text = (Path(__file__).parent.parent / "tracker" / "data" / "cues.toml").read_text(encoding="utf-8")
+    text = text.replace('[[cue]]\nname = "expedite"', f'[[cue]]\n{field} = {value}\nname = "expedite"', 1)
+    path = tmp_path / "cues.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        load_lexicon(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Held is done for a meeting; the same verb says nothing of a ferry.
+        ("The Ruritanian and Freedonian leaders held their first summit meeting in Strelsau on Friday.", "implemented"),
+        ("The foreign ministers' meeting of Ruritania and Freedonia took place in Fredville on Monday.", "implemented"),
+        ("Ruritania and Freedonia will hold a summit in Fredville on 12 June.", "in_progress"),
+        ("Ruritania and Freedonia agreed to hold a summit later this year.", "agreed"),
+        ("Ruritania and Freedonia discussed holding a summit.", "under_discussion"),
+        ("The summit between Ruritania and Freedonia has been postponed.", "stalled"),
+    ],
+)
+def test_a_meeting_is_held(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == [("summits", expected)]
+
+
+def test_held_talks_about_a_state_commitment_are_talks(pair, lexicon: Lexicon) -> None:
+    text = "Officials of Ruritania and Freedonia held talks on restoring the ferry service on Tuesday."
+    assert read(text, pair, lexicon) == [("ferry", "under_discussion")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ruritania and Freedonia agreed to promote the resumption of the ferry service.", "under_discussion"),
+        ("Ruritania and Freedonia decided to work towards an early resumption of the ferry link.", "under_discussion"),
+        # Steps agreed are an agreement, whatever they are for.
+        ("Ruritania and Freedonia agreed to take steps to promote the ferry service.", "agreed"),
+        ("Ruritania and Freedonia agreed to resume the ferry service.", "agreed"),
+        ("Ruritania and Freedonia agreed to expedite the resumption of the ferry service.", "in_progress"),
+    ],
+)
+def test_an_agreement_to_keep_working_is_under_discussion(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == [("ferry", expected)]
+
+
+def test_a_call_put_in_talks_is_under_discussion_and_a_public_call_is_proposed(pair, lexicon: Lexicon) -> None:
+    public = "Ruritania has repeatedly called on Freedonia to lift its ban on grain imports."
+    assert read(public, pair, lexicon) == [("grain", "proposed")]
+    in_talks = "During the talks, Ruritania urged Freedonia to lift its ban on grain imports."
+    assert read(in_talks, pair, lexicon) == [("grain", "under_discussion")]
+    meeting = (
+        "Ruritanian and Freedonian foreign ministers met in Strelsau.\n\n"
+        "The Ruritanian minister asked Freedonia to lift its ban on grain imports."
+    )
+    assert ("grain", "under_discussion") in read(meeting, pair, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Freedonia revoked the licences for grain imports from Ruritania.",
+        "Freedonia has held grain imports from Ruritania in abeyance.",
+        "Grain shipments from Ruritania are no longer allowed into Freedonia.",
+    ],
+)
+def test_restrictions_imposed_by_an_act_are_suspensions(text: str, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == [("grain", "suspended")]
+
+
+# --- lines of an excerpt -----------------------------------------------------------------
+
+
+def test_a_headline_line_is_a_sentence_of_its_own() -> None:
+    text = "Ferry Talks Resume After Long Pause\nOfficials met in Strelsau on Monday."
+    assert [s.text for s in split_sentences(text)] == [
+        "Ferry Talks Resume After Long Pause",
+        "Officials met in Strelsau on Monday.",
+    ]
+
+
+def test_a_line_broken_inside_a_sentence_stays_one_sentence() -> None:
+    for text in (
+        "Ruritania and Freedonia agreed to\nresume the ferry service in June.",
+        "The ferries will sail via Strelsau and\nFredville from June.",
+        "The ferry service, halted since 2020,\nWill resume in June.",
+    ):
+        assert len(split_sentences(text)) == 1, text
+
+
+def test_list_items_end_at_their_line_and_offsets_hold() -> None:
+    text = (
+        "Freedonia announced that it had:\n- Closed its ports to Ruritanian ships\n"
+        "- Cancelled grain import licences\n\nA new paragraph."
+    )
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Freedonia announced that it had:",
+        "- Closed its ports to Ruritanian ships",
+        "- Cancelled grain import licences",
+        "A new paragraph.",
+    ]
+    assert [s.paragraph for s in sentences] == [0, 0, 0, 1]
+    assert all(text[s.start : s.start + len(s.text)] == s.text for s in sentences)
