@@ -63,6 +63,8 @@ class ExtractedStatement:
     attribution: str = ""
     # How the governing cue was found: the tree path and the predicate's features.
     path: str = ""
+    # Read from a noun phrase ("the resumption of X") rather than a predicate.
+    nominal: bool = False
 
 
 @dataclass(frozen=True)
@@ -388,6 +390,7 @@ def _read(
                 rule=rule_name,
                 attribution=source,
                 path=how,
+                nominal=cue.rule.form == "noun",
             )
             current = best.get(commitment.id)
             if current is None or statement.confidence > current.confidence:
@@ -412,10 +415,12 @@ def _read(
     return chosen
 
 
-def _clarity(statement: ExtractedStatement) -> tuple[int, int, float, int]:
+def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, float, int]:
     """How clearly a statement says where its commitment stands now (higher is clearer).
 
-    A stall reported now outranks the agreements it stalls; news of a move
+    A predicate says it more clearly than a noun phrase ("flights will resume
+    on 26 October" over "the resumption of flights … is seen as a step"). A
+    stall reported now outranks the agreements it stalls; news of a move
     outranks a long-standing state restated as background (suspended); among
     positive statements the highest rung is where the article says it stands,
     the lower ones being the way there. Between equals the surer reading, then
@@ -428,7 +433,7 @@ def _clarity(statement: ExtractedStatement) -> tuple[int, int, float, int]:
     else:
         group = 2
     rung = POSITIVE_LADDER.index(statement.status) if statement.status in POSITIVE_LADDER else 0
-    return (group, rung, statement.confidence, -statement.sentence_index)
+    return (not statement.nominal, group, rung, statement.confidence, -statement.sentence_index)
 
 
 def clearest(statements: list[ExtractedStatement]) -> list[ExtractedStatement]:
