@@ -180,3 +180,19 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
     ]
     assert [s.paragraph for s in sentences] == [0, 0, 0, 1]
     assert all(text[s.start : s.start + len(s.text)] == s.text for s in sentences)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A completed step reported in passing holds.
+        ("Ruritania appreciated Freedonia's cooperation for the resumption of the ferry service.", "implemented"),
+        ("The move comes following the resumption of the ferry link between Strelsau and Fredville.", "implemented"),
+        # A topic listed or a goal needed is no news of a step.
+        ("Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.", None),
+        ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", None),
+        ("Ruritania and Freedonia also addressed the resumption of the ferry service.", "under_discussion"),
+    ],
+)
+def test_a_resumption_named_in_passing(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == ([("ferry", expected)] if expected else [])

@@ -210,6 +210,37 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
     return best, top
 
 
+# Verbs that list topics ("the speech covered …, including the resumption of X"), and
+# nouns of aim or need on the way up ("the need for …", "efforts toward …"): a resumption
+# named under them is a subject raised or a goal, not a step reported done.
+_TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
+                          "revolve", "dominate", "top", "highlight", "list", "outline", "emphasise", "emphasize",
+                          "underline", "stress", "seek", "want", "urge", "demand", "await", "expect", "plan"})
+_TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
+                             "dialogue", "point", "area", "item", "question", "subject", "speech", "statement"})
+_AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
+                   "effort", "way", "path", "road", "roadmap", "toward", "towards", "request", "aim", "goal",
+                   "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion"})
+
+
+def _names_a_topic(between: list[Token], verb: Token) -> bool:
+    """Whether a resumption named as a noun under a verb that is no cue is a topic or an aim, not news.
+
+    "Appreciated the cooperation for the resumption of X", "following the
+    resumption of X from 20 June", "these measures include the resumption of
+    X": a completed step reported in passing holds (the reading conventions).
+    "The talks covered several themes, including the resumption of X", "the
+    need for … the resumption of X": it is a subject or a goal.
+    """
+    if any(n.lemma_.lower() in _AIMS for n in between):
+        return True
+    if verb.lemma_.lower() in _TOPIC_VERBS:
+        return True
+    if verb.lemma_.lower() in ("include", "cover", "comprise"):
+        return any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TOPIC_SUBJECTS for c in verb.children)
+    return False
+
+
 _COMPLEMENTS = frozenset({"acomp", "attr", "oprd", "prep", "dobj", "prt", "advmod", "neg", "aux", "auxpass"})
 
 
@@ -293,11 +324,13 @@ def tree_cue(
         if any(n.lemma_ in _ASKING for n in above):
             # "…said when asked about the curbs": the topic of a question is no assertion of its state.
             return TreeReading(None, grammar.describe_path(chain), None)
-        verbs = [n for n in above if n.pos_ in ("VERB",)]
+        # "including", "following", "regarding" are prepositions here, whatever their tag.
+        verbs = [n for n in above if n.pos_ in ("VERB",) and n.dep_ != "prep"]
         path = grammar.describe_path(chain[: depth + 1])
         if cue.rule.status == "implemented" and verbs:
-            edges = {n.dep_ for n in chain[depth : chain.index(verbs[0])]}
-            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges:
+            between = chain[depth : chain.index(verbs[0])]
+            edges = {n.dep_ for n in between}
+            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges and _names_a_topic(between, verbs[0]):
                 return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         verb = verbs[0] if verbs else chain[depth]
         return TreeReading(cue, path, grammar.predicate_features(verb))
