@@ -34,6 +34,21 @@ title = "The Strelsau–Fredville ferry"
 phrases = ["ferry (?:service|link)", "ferries"]
 
 [[commitment]]
+id = "advisory"
+title = "Advisories against travel"
+phrases = ["travel(?:ling)? to (?:Ruritania|Freedonia)", "advisory"]
+
+[[commitment]]
+id = "detainees"
+title = "Ruritanian nationals detained in Freedonia"
+phrases = ["Ruritanian (?:nationals|citizens|engineers?)"]
+
+[[commitment]]
+id = "visa-waiver"
+title = "Visa-free entry"
+phrases = ["visa waiver", "visa fees?"]
+
+[[commitment]]
 id = "grain"
 title = "Freedonia's ban on Ruritanian grain"
 phrases = ["grain (?:imports|exports|shipments)"]
@@ -59,7 +74,8 @@ def read(text: str, pair, lexicon: Lexicon, day: str = "2025-05-10") -> list[tup
 
 def test_a_title_naming_meetings_makes_a_meeting_commitment(pair) -> None:
     kinds = {c.id: c.kind for c in pair.commitments}
-    assert kinds == {"summits": CommitmentKind.MEETING, "ferry": CommitmentKind.STATE, "grain": CommitmentKind.STATE}
+    assert kinds.pop("summits") == CommitmentKind.MEETING
+    assert set(kinds.values()) == {CommitmentKind.STATE}
 
 
 def test_a_bad_kind_is_one_line_naming_the_field(tmp_path: Path) -> None:
@@ -196,3 +212,22 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
 )
 def test_a_resumption_named_in_passing(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
     assert read(text, pair, lexicon) == ([("ferry", expected)] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Freedonian operators will cut ferry services to Strelsau from next week.", ("ferry", "suspended")),
+        ("Freedonia urged its citizens to avoid travelling to Ruritania for now.", ("advisory", "suspended")),
+        ("Freedonia issued a travel advisory against Ruritania on Friday.", ("advisory", "suspended")),
+        ("Two Ruritanian engineers are still being held by Freedonian authorities.", ("detainees", "suspended")),
+        ("A Freedonian court sentenced a Ruritanian engineer to three years in prison.", ("detainees", "suspended")),
+        ("Freedonia has extended its visa waiver for Ruritanian visitors by one year.", ("visa-waiver", "implemented")),
+        ("Freedonia has cut visa fees for Ruritanian travellers.", ("visa-waiver", "implemented")),
+        ("Freedonia's premier will not meet the Ruritanian leader at the summit.", ("summits", "stalled")),
+    ],
+)
+def test_restrictions_and_easings_by_their_verbs(text: str, expected: tuple, pair, lexicon: Lexicon) -> None:
+    commitment, status = expected
+    got = dict(read(text, pair, lexicon))
+    assert got.get(commitment) == status, got
