@@ -217,7 +217,7 @@ def test_a_resumption_named_in_passing(text: str, expected: str | None, pair, le
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Freedonian operators will cut ferry services to Strelsau from next week.", ("ferry", "suspended")),
+        ("Freedonian operators will cut the ferry service to Strelsau from next week.", ("ferry", "suspended")),
         ("Freedonia urged its citizens to avoid travelling to Ruritania for now.", ("advisory", "suspended")),
         ("Freedonia issued a travel advisory against Ruritania on Friday.", ("advisory", "suspended")),
         ("Two Ruritanian engineers are still being held by Freedonian authorities.", ("detainees", "suspended")),
