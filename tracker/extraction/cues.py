@@ -237,7 +237,13 @@ def _names_a_topic(between: list[Token], verb: Token) -> bool:
     if verb.lemma_.lower() in _TOPIC_VERBS:
         return True
     if verb.lemma_.lower() in ("include", "cover", "comprise"):
-        return any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TOPIC_SUBJECTS for c in verb.children)
+        # The subject may hang on the verb it is coordinated with ("Issues to be discussed … include …").
+        holders = [verb, verb.head] if verb.dep_ == "conj" else [verb]
+        return any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TOPIC_SUBJECTS
+            for holder in holders
+            for c in holder.children
+        )
     return False
 
 

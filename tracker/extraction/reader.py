@@ -65,6 +65,8 @@ class ExtractedStatement:
     path: str = ""
     # Read from a noun phrase ("the resumption of X") rather than a predicate.
     nominal: bool = False
+    # The parse offered no governing cue; the nearest cue in the clause stood in.
+    nearest: bool = False
 
 
 @dataclass(frozen=True)
@@ -391,6 +393,7 @@ def _read(
                 attribution=source,
                 path=how,
                 nominal=cue.rule.form == "noun",
+                nearest=reading.cue is None,
             )
             current = best.get(commitment.id)
             if current is None or statement.confidence > current.confidence:
@@ -415,7 +418,7 @@ def _read(
     return chosen
 
 
-def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, float, int]:
+def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float, int]:
     """How clearly a statement says where its commitment stands now (higher is clearer).
 
     A predicate says it more clearly than a noun phrase ("flights will resume
@@ -423,8 +426,9 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, float, int]
     stall reported now outranks the agreements it stalls; news of a move
     outranks a long-standing state restated as background (suspended); among
     positive statements the highest rung is where the article says it stands,
-    the lower ones being the way there. Between equals the surer reading, then
-    the earlier sentence: news states its point first.
+    the lower ones being the way there. Between equals a cue the parse ties
+    to the mention beats the nearest one, then the surer reading, then the
+    earlier sentence: news states its point first.
     """
     if statement.status == "stalled":
         group = 3
@@ -433,7 +437,7 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, float, int]
     else:
         group = 2
     rung = POSITIVE_LADDER.index(statement.status) if statement.status in POSITIVE_LADDER else 0
-    return (not statement.nominal, group, rung, statement.confidence, -statement.sentence_index)
+    return (not statement.nominal, group, rung, not statement.nearest, statement.confidence, -statement.sentence_index)
 
 
 def clearest(statements: list[ExtractedStatement]) -> list[ExtractedStatement]:
