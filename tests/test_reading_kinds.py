@@ -231,3 +231,20 @@ def test_restrictions_and_easings_by_their_verbs(text: str, expected: tuple, pai
     commitment, status = expected
     got = dict(read(text, pair, lexicon))
     assert got.get(commitment) == status, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Work promised by an agreement is the agreement; the same work reported under way is in progress.
+        ("Ruritania and Freedonia agreed to finalise the modalities of the ferry service.", "agreed"),
+        ("Officials of Ruritania and Freedonia are finalising the modalities of the ferry service.", "in_progress"),
+        ("Ruritania and Freedonia agreed to make preparations for the ferry service.", "agreed"),
+        # A start on the article's own day is the start; a later date is a schedule.
+        ("Freedonia will resume the ferry service to Strelsau from today, officials said.", "implemented"),
+        ("Freedonia will resume the ferry service to Strelsau from 12 June, officials said.", "in_progress"),
+        ("The ferry service between Strelsau and Fredville is being started again.", "in_progress"),
+    ],
+)
+def test_promised_work_and_starts(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == [("ferry", expected)]

@@ -237,6 +237,9 @@ class CueRule:
     # A rung an infinitive chain does not climb past: "agreed to promote X" is
     # an agreement to keep working toward X, so X is under discussion.
     ceiling: bool = False
+    # Work an agreement promises: under an agreement verb the statement is the
+    # agreement ("agreed to finalise the modalities"), elsewhere the work under way.
+    promised: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                     ),
                     kinds=_cue_kinds(item.get("kinds", []), f"{where}.kinds"),
                     ceiling=_flag(item.get("ceiling", False), f"{where}.ceiling"),
+                    promised=_flag(item.get("promised", False), f"{where}.promised"),
                 )
             )
         mods = raw["modifiers"]

@@ -204,6 +204,14 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
             and POSITIVE_LADDER.index(outer.rule.status) > POSITIVE_LADDER.index(best.rule.status)
         ):
             best, top = outer, higher
+        elif (
+            outer is not None
+            and best.rule.promised
+            and outer.rule.form == "verb"
+            and outer.rule.status == "agreed"
+        ):
+            # "agreed to finalise the modalities": a promise of work is the agreement.
+            best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
         if (node.pos_ in ("VERB", "AUX") and grammar.is_finite(node)) or (node.dep_ in _OWN_CLAUSES and not infinitive):
             break

@@ -97,6 +97,7 @@ class Reading:
 _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
+_STARTS_TODAY = re.compile(r"\b(?:from|starting|as of|with effect from|beginning) today\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
 
 
@@ -129,8 +130,9 @@ def hedged(r: Reading) -> bool:
         return False
     if r.features.role == "conditional" or (r.features.conditioned and r.features.tense in ("future", "none")):
         return True
-    if r.features.tense == "future" and r.cue.rule.status == "implemented":
-        # "flights will be resumed": a plan without a date is not a resumption (a dated one is scheduled).
+    if r.features.tense == "future" and r.cue.rule.status == "implemented" and not _STARTS_TODAY.search(r.cue_text):
+        # "flights will be resumed": a plan without a date is not a resumption (a dated one is
+        # scheduled); one that starts on the article's own day ("from today") is the start.
         return True
     return r.features.modal in _HEDGING_MODALS and r.features.modal not in r.cue_text
 
