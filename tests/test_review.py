@@ -166,3 +166,40 @@ def test_export(cli_db: str, what: str) -> None:
         assert any(r[-1] == "'" + FORMULA + " India and China agreed to ease visas." for r in rows)
     if what == "reviews":
         assert items[0]["reviewer"].startswith("=") and rows[1][6].startswith("'=")
+
+
+def test_review_export_is_a_corpus_eval_reads(cli_db: str, tmp_path: Path) -> None:
+    waiting = json.loads(ok(cli_db, "review", "--json").stdout)
+    setback = next(c for c in waiting if c["commitment"] == "air-services" and c["to_status"] == "suspended")
+    kept = next(c for c in waiting if c["id"] != setback["id"])
+    ok(cli_db, "review", "reject", str(setback["id"]), "--note", "an airline is not a party", "--by", "asha")
+    ok(cli_db, "review", "confirm", str(kept["id"]), "--by", "li")
+    ok(cli_db, "review", "set", "visas", "implemented", "--date", "2025-11-01", "--note", "Issued.", "--by", "li")
+    out = ok(cli_db, "review", "export", str(tmp_path / "reviewed")).stdout
+    assert "Wrote 2 reviewed articles (2 decisions)" in out
+    labels = json.loads((tmp_path / "reviewed" / "labels.json").read_text(encoding="utf-8"))
+    by_kind = {("confirmed" if item["statements"] else "rejected"): item for item in labels}
+    assert by_kind["confirmed"]["statements"] == [
+        {
+            "commitment": kept["commitment"],
+            "status": kept["to_status"],
+            "actor": kept["actor"],
+            "evidence": kept["evidence"],
+        }
+    ]
+    assert by_kind["confirmed"]["judged"] == [kept["commitment"]]
+    assert by_kind["rejected"]["rejected"] == [
+        {"commitment": "air-services", "status": "suspended", "evidence": setback["evidence"]}
+    ]
+    for item in labels:
+        text = (tmp_path / "reviewed" / "articles" / f"{item['id']}.txt").read_text(encoding="utf-8")
+        assert text.startswith(item["title"] + "\n\n")
+    # The reader reads the same as when the analysts reviewed it: the confirmed statement is
+    # right, the rejected status is read again (a false positive), nothing else is judged.
+    result = json.loads(ok(cli_db, "eval", str(tmp_path / "reviewed"), "--json").stdout)
+    assert result["tracker"]["statements"]["tp"] == 1
+    assert result["tracker"]["statements"]["fp"] == 1
+    assert result["tracker"]["statements"]["fn"] == 0
+    # An export never overwrites a corpus.
+    again = CliRunner().invoke(main, ["--database-url", cli_db, "review", "export", str(tmp_path / "reviewed")])
+    assert again.exit_code == 1 and "exists and is not an empty folder" in again.output

@@ -685,6 +685,38 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
         )
 
 
+@review.command("export")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_obj
+def review_export(obj: dict, folder: Path) -> None:
+    """Write the analysts' confirmed and rejected statements as a labelled corpus.
+
+    FOLDER (new or empty) gets articles/<id>.txt and labels.json in the format
+    `tracker eval` reads: a confirmed change's statement is a label; a
+    rejected one is listed under the article's "rejected" (that status is
+    wrong for that sentence; reading it again counts as a false positive,
+    any other status there is not judged). Statuses set by an analyst have
+    no sentence to read and are not exported.
+
+    \b
+    Examples:
+      tracker review export reviewed/
+      tracker eval reviewed/            # the reader on the desk's own corrections
+    """
+    from tracker.evaluation import export_reviews
+
+    with _context(obj, create=False) as ctx:
+        articles = ctx.store.reviewed_articles()
+    try:
+        written = export_reviews(articles, folder)
+    except source_files.SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    decisions = sum(len(a.statements) for a in articles)
+    click.echo(f"Wrote {written} reviewed articles ({decisions} decisions) to {strip_controls(str(folder))}.")
+    if written:
+        click.echo(f"Measure the reader on them: tracker eval {strip_controls(str(folder))}")
+
+
 @main.command(name="export")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="Output format."

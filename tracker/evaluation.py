@@ -24,8 +24,9 @@ from tracker.comparison import FoldInput, StatusChange, current_statuses, fold
 from tracker.config import Config
 from tracker.extraction import split_sentences
 from tracker.pipeline import Context, RunReport, store_articles, update_timeline
+from tracker.private import make_dirs, write_private
 from tracker.sources import ArticleDraft, SourceError, parse_article_text, read_text
-from tracker.storage import ChangeView
+from tracker.storage import ChangeView, ReviewedArticle
 
 NONE = "none"
 
@@ -39,6 +40,15 @@ class GoldStatement:
 
 
 @dataclass(frozen=True)
+class RejectedStatement:
+    """A status an analyst rejected for a sentence: reading it there is wrong; what is right is not said."""
+
+    commitment: str
+    status: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class CorpusArticle:
     id: str
     date: date
@@ -47,6 +57,10 @@ class CorpusArticle:
     source: str
     text: str
     statements: tuple[GoldStatement, ...]
+    # From analysts' reviews (`tracker review export`): statuses known to be wrong for the article.
+    rejected: tuple[RejectedStatement, ...] = ()
+    # The commitments the labels speak for, when not all (a review judged only some); None: all.
+    judged: tuple[str, ...] | None = None
 
     def draft(self) -> ArticleDraft:
         return ArticleDraft(
@@ -125,6 +139,22 @@ def _labelled_article(folder: Path, item: object, where: str, catalogue: Catalog
         if actor not in catalogue.actors:
             raise SourceError(f"{spot}.actor: unknown actor {actor!r}")
         statements.append(GoldStatement(commitment, status, actor, evidence))
+    rejected = []
+    for number, s in enumerate(_field(item, "rejected", where, list, default=[])):
+        spot = f"{where}.rejected[{number}]"
+        if not isinstance(s, dict):
+            raise SourceError(f"{spot}: must be an object with commitment, status and evidence")
+        commitment, status = _field(s, "commitment", spot), _field(s, "status", spot)
+        if commitment not in catalogue.ids:
+            raise SourceError(f"{spot}.commitment: unknown commitment {commitment!r}")
+        if status not in STATUSES:
+            raise SourceError(f"{spot}.status: unknown status {status!r}")
+        rejected.append(RejectedStatement(commitment, status, _field(s, "evidence", spot, default="-")))
+    judged = item.get("judged")
+    if judged is not None and (
+        not isinstance(judged, list) or not all(isinstance(c, str) and c in catalogue.ids for c in judged)
+    ):
+        raise SourceError(f"{where}.judged: must be a list of the catalogue's commitment ids")
     return CorpusArticle(
         id=article_id,
         date=published,
@@ -133,6 +163,8 @@ def _labelled_article(folder: Path, item: object, where: str, catalogue: Catalog
         source=_field(item, "source", where, default="corpus"),
         text=f"{summary}\n\n{body}" if summary else body,
         statements=tuple(statements),
+        rejected=tuple(rejected),
+        judged=tuple(judged) if judged is not None else None,
     )
 
 
@@ -259,20 +291,33 @@ def score_statements(
     predicted: Mapping[str, Sequence[PredictedStatement]],
     figures: Figures,
     status_blind: bool = False,
+    rejected: Mapping[str, Sequence[RejectedStatement]] | None = None,
+    judged: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Match statements per (article, commitment, status), whichever sentence says it.
 
     An article makes at most one statement per commitment, and which of its
     sentences states it is a labelling choice; what matters to an analyst is
     what the article says the status is. A status-blind score (the keyword
-    baseline) matches on (article, commitment) alone.
+    baseline) matches on (article, commitment) alone. Where an analyst only
+    rejected a status for a commitment (a review), reading that status is a
+    false positive and any other status is not judged; where the labels
+    speak only for some commitments (`judged`), the others are not judged.
     """
+    rejected, judged = rejected or {}, judged or {}
     for article_id in sorted(set(gold) | set(predicted)):
         golds: dict[tuple[str, str], GoldStatement] = {}
         for g in gold.get(article_id, ()):
             golds.setdefault((g.commitment, "" if status_blind else g.status), g)
         preds: dict[tuple[str, str], PredictedStatement] = {}
+        labelled = {g.commitment for g in gold.get(article_id, ())}
+        wrong = {(r.commitment, r.status) for r in rejected.get(article_id, ())}
+        only_wrong = {commitment for commitment, _ in wrong} - labelled
         for p in predicted.get(article_id, ()):
+            if p.commitment in only_wrong and (p.commitment, p.status) not in wrong:
+                continue  # only a wrong status is known for it: this one is not judged
+            if article_id in judged and p.commitment not in judged[article_id]:
+                continue
             preds.setdefault((p.commitment, "" if status_blind else p.status), p)
         missed = []
         for key, g in golds.items():
@@ -445,7 +490,13 @@ def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Conf
 
     tracker = Figures()
     predicted, changes = run_tracker(corpus, config)
-    score_statements(gold, predicted, tracker)
+    score_statements(
+        gold,
+        predicted,
+        tracker,
+        rejected={a.id: a.rejected for a in corpus if a.rejected},
+        judged={a.id: a.judged for a in corpus if a.judged is not None},
+    )
     score_changes(
         ((c.commitment_id, c.date, c.to_status) for c in gold_changes),
         ((c.commitment_id, c.date, c.to_status) for c in changes),
@@ -470,6 +521,49 @@ def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Conf
         baseline,
     )
     return Evaluation(len(corpus), sum(len(a.statements) for a in corpus), len(gold_changes), tracker, baseline)
+
+
+# --- a desk's own reviews as a corpus ----------------------------------------------------
+
+
+def export_reviews(articles: Sequence[ReviewedArticle], folder: Path) -> int:
+    """Write analysts' decisions in the corpus format `tracker eval` reads; returns the articles written.
+
+    A confirmed status is a labelled statement; a rejected one goes under the
+    article's `rejected` (that status is wrong for that sentence). The folder
+    must be new or empty: an export never overwrites a corpus.
+    """
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise SourceError(f"{folder}: exists and is not an empty folder; give a new one")
+    make_dirs(folder / "articles")
+    labels = []
+    for article in articles:
+        article_id = f"a{article.article_id}"
+        body = f"{article.summary}\n\n{article.text}" if article.summary else article.text
+        write_private(folder / "articles" / f"{article_id}.txt", f"{article.title}\n\n{body}\n")
+        labels.append(
+            {
+                "id": article_id,
+                "date": article.published.isoformat(),
+                "title": article.title,
+                "url": article.url,
+                "source": article.source_name,
+                "statements": [
+                    {"commitment": s.commitment_id, "status": s.status, "actor": s.actor, "evidence": s.evidence}
+                    for s in article.statements
+                    if s.confirmed
+                ],
+                "rejected": [
+                    {"commitment": s.commitment_id, "status": s.status, "evidence": s.evidence}
+                    for s in article.statements
+                    if not s.confirmed
+                ],
+                "judged": sorted({s.commitment_id for s in article.statements}),
+                "reviewers": sorted({s.reviewer for s in article.statements}),
+            }
+        )
+    write_private(folder / "labels.json", json.dumps(labels, indent=2, ensure_ascii=False) + "\n")
+    return len(labels)
 
 
 # --- held out by story and by time ----------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -490,6 +491,32 @@ class ReviewView:
             "reviewer": self.reviewer,
             "created_at": self.created_at.isoformat(timespec="seconds"),
         }
+
+
+@dataclass(frozen=True)
+class ReviewedStatement:
+    """An analyst's decision on one statement: its status confirmed, or rejected as wrong for its sentence."""
+
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    confirmed: bool
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class ReviewedArticle:
+    """An article with the analysts' decisions on its statements (for `tracker review export`)."""
+
+    article_id: int
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: date
+    source_name: str
+    statements: tuple[ReviewedStatement, ...]
 
 
 class ReviewError(ValueError):
@@ -1584,6 +1611,58 @@ class Store:
             if commitment_id is not None:
                 query = query.where(Review.commitment_id == commitment_id)
             return [_review_view(r) for r in session.scalars(query)]
+
+    def reviewed_articles(self) -> list[ReviewedArticle]:
+        """Each article an analyst confirmed or rejected a statement of, with its text and those decisions.
+
+        A later decision on the same article, commitment and status replaces
+        an earlier one (an analyst may change their mind); reviews are read
+        oldest first.
+        """
+        with self.sessions() as session:
+            reviews = list(
+                session.scalars(
+                    select(Review).where(Review.kind.in_(("confirm", "reject"))).order_by(Review.id)
+                )
+            )
+            urls = {r.article_url for r in reviews if r.article_url}
+            articles: dict[str, Article] = {}
+            if urls:
+                for article in session.scalars(select(Article).where(Article.url.in_(urls)).order_by(Article.id)):
+                    # The newest version of an updated story is the one read now.
+                    articles[article.url] = article
+            decided: dict[str, dict[tuple[str, str], ReviewedStatement]] = defaultdict(dict)
+            for review in reviews:
+                if review.article_url not in articles or review.status is None:
+                    continue
+                actor = "both"
+                if review.statement_id is not None:
+                    statement = session.get(Statement, review.statement_id)
+                    actor = statement.actor if statement is not None else actor
+                decided[review.article_url][(review.commitment_id, review.status)] = ReviewedStatement(
+                    commitment_id=review.commitment_id,
+                    status=review.status,
+                    actor=actor,
+                    evidence=review.evidence or "",
+                    confirmed=review.kind == "confirm",
+                    reviewer=review.reviewer,
+                )
+            out = []
+            for url, statements in decided.items():
+                article = articles[url]
+                out.append(
+                    ReviewedArticle(
+                        article_id=article.id,
+                        url=url,
+                        title=article.title,
+                        summary=article.summary or "",
+                        text=article.text,
+                        published=article.published,
+                        source_name=article.source.name,
+                        statements=tuple(statements.values()),
+                    )
+                )
+            return sorted(out, key=lambda a: (a.published, a.article_id))
 
     def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
         """Current changes no analyst has confirmed or rejected, newest first."""
