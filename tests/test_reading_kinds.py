@@ -205,7 +205,10 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
         ("Ruritania appreciated Freedonia's cooperation for the resumption of the ferry service.", "implemented"),
         ("The move comes following the resumption of the ferry link between Strelsau and Fredville.", "implemented"),
         # A topic listed or a goal needed is no news of a step.
-        ("Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.", None),
+        ("The speech covered several themes, including the resumption of the Ruritania–Freedonia ferry link.", None),
+        # Talks between the two that cover it are talks about it.
+        ("Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.",
+         "under_discussion"),
         ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", None),
         ("Ruritania and Freedonia also addressed the resumption of the ferry service.", "under_discussion"),
     ],
