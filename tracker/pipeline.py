@@ -86,6 +86,9 @@ class RunReport:
     source_problems: list[SourceProblem] = field(default_factory=list)
     digest_id: int | None = None
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    # A dry run: the digest it would have recorded was built and left unrecorded (its email preview, if any).
+    dry_run: bool = False
+    preview: Path | None = None
     # The commitments the run's new articles made statements about, each from the earliest day stated.
     touched: dict[str, date] = field(default_factory=dict)
     # Every commitment the run folded again: the site pages to write anew.
@@ -152,7 +155,8 @@ class Context:
             store.ensure_schema()
             if not store.schema_is_current():
                 raise OldSchema(store.database_url)
-            official = config.official_domains + tuple(store.official_hosts())
+            # The configuration's official feeds count from the first fold, before they are synced into the store.
+            official = config.official_domains + configured_official_hosts(config) + tuple(store.official_hosts())
             store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
             catalogue = load_catalogue(config.catalogue)
             if create:
@@ -176,6 +180,12 @@ class NoDatabase(Exception):
 
 class OldSchema(NoDatabase):
     """The database was made by an older tracker: `tracker init` upgrades it."""
+
+
+def configured_official_hosts(config: Config) -> tuple[str, ...]:
+    """The hosts of the feeds marked `official = true` in the configuration."""
+    hosts = {urlsplit(feed.url).hostname for feed in config.feeds if feed.official}
+    return tuple(sorted(h for h in hosts if h))
 
 
 def seeds_dir(config: Config) -> Path | None:
@@ -647,11 +657,14 @@ def finish_day(
     One process at a time: the digest is recorded in the outbox with its
     changes marked reported in one transaction, so a second process finds
     nothing left to report; deliveries an earlier run left queued go out too.
+    A dry run records and sends nothing: it writes the email it would send.
     """
     from tracker.delivery import deliver, queue_digest
+    from tracker.delivery.preview import write_preview
     from tracker.digest import RunCounts, build_digest, revision_items
 
     as_of = report.as_of
+    report.dry_run = dry_run
     with ctx.store.exclusive("digest"):
         report.alerts = ctx.store.pending_alerts()
         # Alerts already delivered that a late article rewrote: the next digest says so.
@@ -672,14 +685,20 @@ def finish_day(
             )
             digest["revised"] = revision_items(revisions)
             revised_ids = [r.reported.id for r in revisions]
-            checkpoint("digest.before")
-            stored = queue_digest(
-                ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
-            )
-            checkpoint("digest.after")
-            report.digest_id = stored.id
-            report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
-        report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
+            if dry_run:
+                # Nothing recorded, marked reported or queued: the next real run reports these changes once.
+                report.preview = write_preview(ctx.config, digest, ctx.store.digest_files())
+            else:
+                checkpoint("digest.before")
+                stored = queue_digest(
+                    ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
+                )
+                checkpoint("digest.after")
+                report.digest_id = stored.id
+                report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
+        # A dry run sends nothing, not even what earlier runs left queued.
+        if not dry_run:
+            report.deliveries = deliver(ctx.store, ctx.config, warn=warn or (lambda _message: None))
         report.site_files = write_site_of(ctx, as_of, report.folded)
         checkpoint("site.after")
 
