@@ -496,6 +496,14 @@ class ReviewError(ValueError):
     """A review that cannot be recorded (an unknown change, say); the message says why."""
 
 
+class AlreadyReviewed(ReviewError):
+    """The change has this decision already; `earlier` is the review that made it."""
+
+    def __init__(self, earlier: ReviewView) -> None:
+        super().__init__(f"change #{earlier.change_id} was already {earlier.kind}ed")
+        self.earlier = earlier
+
+
 # The newest migration in alembic/versions (a test checks the two agree): read
 # here so that opening a database does not load Alembic and its scripts.
 SCHEMA_HEAD = "0006"
@@ -1520,6 +1528,12 @@ class Store:
             change = session.get(Change, change_id)
             if change is None:
                 raise ReviewError(f"no status change #{change_id}; `tracker review` lists them")
+            earlier = session.scalars(
+                select(Review).where(Review.change_id == change.id, Review.kind == kind).order_by(Review.id).limit(1)
+            ).first()
+            if earlier is not None:
+                # A second identical decision adds nothing; the first one stands (re-running a command is safe).
+                raise AlreadyReviewed(_review_view(earlier))
             statement = change.statement
             review = Review(
                 kind=kind,
@@ -1589,9 +1603,11 @@ class Store:
         """Current changes no analyst has confirmed or rejected, newest first."""
         with self.sessions() as session:
             reviewed = select(Review.change_id).where(Review.change_id.is_not(None))
+            # An analyst's own `review set` is a decision already, not the machine's work to check.
+            analysts = select(Statement.id).where(Statement.rule == REVIEW_RULE)
             rows = session.scalars(
                 select(Change)
-                .where(Change.superseded.is_(False), Change.id.not_in(reviewed))
+                .where(Change.superseded.is_(False), Change.id.not_in(reviewed), Change.statement_id.not_in(analysts))
                 .order_by(Change.date.desc(), Change.id.desc())
                 .limit(limit)
             )
