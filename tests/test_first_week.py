@@ -211,3 +211,118 @@ def test_read_like_commands_refuse_a_missing_database(tmp_path: Path, command: l
     assert result.exit_code == 1
     assert "no tracker database at sqlite:///tracker.db; create it with `tracker init`" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bare_test_send_tries_the_configured_channels_only(tmp_path: Path, smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    config = tmp_path / "tracker.toml"
+    config.write_text('database_url = "sqlite:///tracker.db"\n' + email_table(port))
+    ok("--config", str(config), "run", "--as-of", AS_OF)
+    result = ok("--config", str(config), "test-send")
+    assert result.stdout.startswith("email: ok: sent to desk@desk.example") and "notify" not in result.stdout
+    assert len(handler.received) == 2 and handler.received[1]["Subject"].startswith("[test] ")
+    # Asked for by name, an unconfigured channel is still a failure.
+    assert tracker("--config", str(config), "test-send", "notify").exit_code == 1
+    (tmp_path / "bare.toml").write_text('database_url = "sqlite:///tracker.db"\n')
+    bare = tracker("--config", str(tmp_path / "bare.toml"), "test-send")
+    assert bare.exit_code == 1 and "no channel configured" in bare.stderr
+
+
+# --- reviewing --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ran(tmp_path: Path) -> Path:
+    config = tmp_path / "tracker.toml"
+    config.write_text('database_url = "sqlite:///tracker.db"\nreviewer = "asha"\n')
+    ok("--config", str(config), "run", "--as-of", AS_OF)
+    return config
+
+
+def change_of(config: Path, commitment: str) -> dict:
+    changes = json.loads(ok("--config", str(config), "changes", "--json").stdout)
+    return [c for c in changes if c["commitment"] == commitment][-1]
+
+
+def test_confirming_a_change_twice_records_it_once(ran: Path) -> None:
+    change = change_of(ran, "air-services")
+    first = ok("--config", str(ran), "review", "confirm", str(change["id"]))
+    assert first.stdout.startswith(f"Confirmed change #{change['id']}")
+    second = ok("--config", str(ran), "review", "confirm", str(change["id"]), "--by", "ravi")
+    assert f"Change #{change['id']} was already confirmed by asha on " in second.stdout
+    assert "nothing recorded" in second.stdout
+    reviews = json.loads(ok("--config", str(ran), "export", "--what", "reviews").stdout)
+    assert len(reviews) == 1
+    # Rejecting it is another decision, and is recorded.
+    ok("--config", str(ran), "review", "reject", str(change["id"]))
+    assert len(json.loads(ok("--config", str(ran), "export", "--what", "reviews").stdout)) == 2
+
+
+def test_setting_a_status_below_the_current_one_explains_and_suggests_rejecting(ran: Path) -> None:
+    change = change_of(ran, "air-services")
+    assert change["to_status"] == "in_progress"
+    result = tracker("--config", str(ran), "review", "set", "air-services", "agreed", "--date", AS_OF, "--note", "x")
+    assert result.exit_code == 1
+    assert "below it on the ladder would be a reaffirmation and changes nothing" in result.stderr
+    assert f"reject the change that raised it: tracker review reject {change['id']}" in result.stderr
+    assert json.loads(ok("--config", str(ran), "export", "--what", "reviews").stdout) == []
+    same = tracker("--config", str(ran), "review", "set", "air-services", "in_progress", "--date", AS_OF, "--note", "x")
+    assert same.exit_code == 1 and f"tracker review confirm {change['id']}" in same.stderr
+    # A setback is a change from any level.
+    ok("--config", str(ran), "review", "set", "air-services", "suspended", "--date", AS_OF, "--note", "halted")
+
+
+def test_an_analysts_own_status_does_not_await_review(ran: Path) -> None:
+    result = ok(
+        "--config", str(ran), "review", "set", "air-services", "implemented", "--date", AS_OF, "--note", "landed"
+    )
+    assert "1 new change in the timeline" in result.stdout
+    awaiting = json.loads(ok("--config", str(ran), "review", "--json").stdout)
+    assert awaiting and all(c["rule"] != "analyst-review" for c in awaiting)
+    assert change_of(ran, "air-services")["rule"] == "analyst-review"
+
+
+# --- explain ----------------------------------------------------------------------------
+
+
+def test_explain_reads_a_stored_article_by_number_or_url_and_an_article_file(ran: Path, tmp_path: Path) -> None:
+    change = change_of(ran, "air-services")
+    by_url = json.loads(ok("--config", str(ran), "explain", "--article", change["source_url"], "--json").stdout)
+    statuses = {s["commitment"]: s["status"] for s in by_url["statements"]}
+    assert statuses["air-services"] == "in_progress"
+    from tracker.storage import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'tracker.db'}", create=False)
+    try:
+        stored = store.stored_article(change["source_url"])
+    finally:
+        store.close()
+    assert stored is not None
+    by_id = json.loads(ok("--config", str(ran), "explain", "--article", str(stored.id), "--json").stdout)
+    assert by_id == by_url
+    missing = tracker("--config", str(ran), "explain", "--article", "9999")
+    assert missing.exit_code == 1 and "no stored article '9999'" in missing.stderr
+
+    article = tmp_path / "2024-10-21-flights.txt"
+    article.write_text("Flights\n\nIndia and China agreed to resume direct flights.\n", encoding="utf-8")
+    from_file = json.loads(ok("--config", str(ran), "explain", "--file", str(article), "--json").stdout)
+    assert [(s["commitment"], s["status"]) for s in from_file["statements"]] == [("air-services", "agreed")]
+    both = tracker("--config", str(ran), "explain", "text", "--file", str(article))
+    assert both.exit_code == 2 and "give one of TEXT, --article ID|URL or --file PATH" in both.stderr
+
+
+# --- noise and typos --------------------------------------------------------------------
+
+
+def test_a_date_at_the_start_of_a_file_name_dates_the_article(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "2024-10-21-flights.txt").write_text(
+        "Flights\n\nIndia and China agreed to resume direct flights.\n\nThe talks began on 5 January 2024.\n",
+        encoding="utf-8",
+    )
+    (incoming / "2024-13-40-not-a-date.txt").write_text("Visas\n\nNothing here.\n", encoding="utf-8")
+    ok("--database-url", "sqlite:///tracker.db", "ingest", str(incoming), "--as-of", AS_OF)
+    statements = json.loads(ok("--database-url", "sqlite:///tracker.db", "history", "air-services", "--json").stdout)
+    (statement,) = statements["statements"]
+    assert statement["date"] == "2024-10-21" and statement["date_estimated"] is False

@@ -1043,23 +1043,59 @@ def eval_(
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option("--article", "article_key", metavar="ID|URL", help="Read a stored article again (its # or its URL).")
+@click.option(
+    "--file",
+    "article_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read an article file (title line, blank line, body).",
+)
 @click.option("--date", "published", callback=_parse_date, help="Publication date of the text (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {statements: [...], not_taken: [...]}.")
 @_csv_option("one row per statement or mention not taken")
 @click.pass_obj
-def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv: bool) -> None:
-    """Show what the extractor reads in a text, and why: the rule behind each
-    statement, and the reason each other mention was not taken.
+def explain(
+    obj: dict,
+    text: str | None,
+    article_key: str | None,
+    article_file: Path | None,
+    published: date | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Show what the extractor reads in a text, a stored article or an article
+    file, and why: the rule behind each statement, and the reason each other
+    mention was not taken. A stored article or a file is read at its own date
+    unless --date says otherwise.
 
     \b
     Examples:
       tracker explain "India and China agreed to resume direct flights."
       tracker explain "Flights could resume in October." --date 2025-08-12
       tracker explain "They agreed to resume the yatra." --csv
+      tracker explain --article 42
+      tracker explain --article https://example.org/news/flights
+      tracker explain --file incoming/2025-10-21-flights.txt
     """
     _only_one(as_json, as_csv)
+    if sum(x is not None for x in (text, article_key, article_file)) != 1:
+        raise click.UsageError("give one of TEXT, --article ID|URL or --file PATH")
     config = _load_config(obj)
+    title = ""
+    if article_key is not None:
+        with _context(obj, create=False) as ctx:
+            stored = ctx.store.stored_article(article_key.strip())
+        if stored is None:
+            raise click.ClickException(f"no stored article {article_key!r} (an article's # or its URL)")
+        text, title, published = stored.full_text, stored.title, published or stored.published
+    elif article_file is not None:
+        try:
+            draft = source_files.read_article_file(article_file, None, lambda _message: None)
+        except source_files.SourceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        text, title, published = draft.full_text, draft.title, published or draft.published
+    assert text is not None
     try:
         catalogue, lexicon = load_catalogue(config.catalogue), load_lexicon(config.lexicon)
     except CatalogueError as exc:
@@ -1067,7 +1103,13 @@ def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv:
     rejections: list[Rejection] = []
     try:
         statements = extraction.extract_statements(
-            text, published or date.today(), catalogue, lexicon, rejections=rejections, nlp_model=config.nlp_model
+            text,
+            published or date.today(),
+            catalogue,
+            lexicon,
+            title=title,
+            rejections=rejections,
+            nlp_model=config.nlp_model,
         )
     except extraction.GrammarError as exc:
         raise click.ClickException(str(exc)) from exc

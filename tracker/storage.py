@@ -963,6 +963,17 @@ class Store:
 
     # --- articles and statements ---------------------------------------------
 
+    def stored_article(self, key: str) -> StoredArticle | None:
+        """An article by its number, else by its URL (the newest version of an updated story)."""
+        with self.sessions() as session:
+            if key.isdigit():
+                row = session.get(Article, int(key))
+            else:
+                row = session.scalars(select(Article).where(Article.url == key).order_by(Article.id.desc())).first()
+            if row is None:
+                return None
+            return StoredArticle(row.id, row.url, row.title, row.summary or "", row.text, row.published)
+
     def has_article(self, draft: ArticleDraft) -> bool:
         return self.known([draft])[0].stored
 
@@ -1841,6 +1852,23 @@ class RevisionView:
     now_status: str | None
     now_since: date | None
     because: ChangeView | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article's text, as `tracker explain` reads it again."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: date
+
+    @property
+    def full_text(self) -> str:
+        # As extraction read it when it was stored (see ArticleDraft.full_text).
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
 
 
 @dataclass(frozen=True)
