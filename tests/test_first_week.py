@@ -326,3 +326,49 @@ def test_a_date_at_the_start_of_a_file_name_dates_the_article(tmp_path: Path) ->
     statements = json.loads(ok("--database-url", "sqlite:///tracker.db", "history", "air-services", "--json").stdout)
     (statement,) = statements["statements"]
     assert statement["date"] == "2024-10-21" and statement["date_estimated"] is False
+
+
+# --- reading it -------------------------------------------------------------------------
+
+
+def on_a_terminal(columns: int, *args: str, cwd: Path) -> str:
+    """The real `tracker` on a pseudo-terminal `columns` wide: what its user sees, escapes removed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args], stdout=follower, stderr=follower, cwd=cwd, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed once the process exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    text = b"".join(chunks).decode("utf-8")
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r", "")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_history_on_a_narrow_terminal_shows_the_whole_evidence(ran: Path, tmp_path: Path, columns: int) -> None:
+    evidence = change_of(ran, "air-services")["evidence"]
+    shown = on_a_terminal(columns, "--config", str(ran), "history", "air-services", cwd=tmp_path)
+    assert all(len(line) <= columns for line in shown.splitlines()), shown
+    words = " ".join(shown.split())
+    assert " ".join(f"“{evidence}”".split()) in words, shown
+    # Piped, the same command prints the table's plain lines, never cut.
+    assert evidence in ok("--config", str(ran), "history", "air-services").stdout
