@@ -1659,6 +1659,12 @@ class Store:
                     .limit(1)
                 ).first()
                 reported_in = session.get_one(Digest, row.digest_id)
+                rejection = session.scalars(
+                    select(Review)
+                    .where(Review.change_id == row.id, Review.kind == "reject")
+                    .order_by(Review.id.desc())
+                    .limit(1)
+                ).first()
                 views = self._change_views(session, [row, *([newest] if newest else [])])
                 revisions.append(
                     RevisionView(
@@ -1666,7 +1672,8 @@ class Store:
                         reported_in=reported_in.as_of,
                         now_status=current.to_status if current else None,
                         now_since=current.date if current else None,
-                        because=views[1] if newest else None,
+                        because=views[1] if newest and rejection is None else None,
+                        rejected=_review_view(rejection) if rejection is not None else None,
                     )
                 )
             return revisions
@@ -1852,6 +1859,8 @@ class RevisionView:
     now_status: str | None
     now_since: date | None
     because: ChangeView | None
+    # The analyst's rejection of the reported change, when that (not a late article) took it out.
+    rejected: ReviewView | None = None
 
 
 @dataclass(frozen=True)
