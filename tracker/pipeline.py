@@ -682,6 +682,7 @@ def finish_day(
                 counts or RunCounts(report.ingested, report.skipped, report.failed),
                 recent_divergences(ctx, last.as_of if last else None, as_of),
                 source_problems=[p.as_json() for p in report.source_problems],
+                site_url=ctx.config.site_url,
             )
             digest["revised"] = revision_items(revisions)
             revised_ids = [r.reported.id for r in revisions]
