@@ -372,3 +372,74 @@ def test_history_on_a_narrow_terminal_shows_the_whole_evidence(ran: Path, tmp_pa
     assert " ".join(f"“{evidence}”".split()) in words, shown
     # Piped, the same command prints the table's plain lines, never cut.
     assert evidence in ok("--config", str(ran), "history", "air-services").stdout
+
+
+def test_the_site_index_strips_carry_their_dates_and_chart_labels_stay_inside(ran: Path, tmp_path: Path) -> None:
+    site = tmp_path / "reports" / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    changes = json.loads(ok("--config", str(ran), "changes", "--json").stdout)
+    first = min(c["date"] for c in changes)
+    assert f"Over time ({first} to {AS_OF})" in index
+    assert index.count(f'<span class="strip-dates"><time datetime="{first}">{first}</time>') == index.count(
+        '<svg class="strip"'
+    )
+    for page in (site / "commitments").glob("*.html"):
+        svg = page.read_text(encoding="utf-8")
+        width = 760  # the chart's viewBox (tracker.site.chart)
+        for x, anchor, label in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">([^<]+)</text>', svg):
+            # 12px system-ui: about 7 units a character at most.
+            extent = {"start": len(label) * 7, "middle": len(label) * 3.5, "end": 0}[anchor]
+            assert float(x) + extent <= width, (page.name, label, x, anchor)
+
+
+def test_a_rejection_reads_as_one_on_the_site_and_in_the_next_digest(ran: Path, tmp_path: Path) -> None:
+    change = change_of(ran, "air-services")
+    ok("--config", str(ran), "review", "reject", str(change["id"]), "--note", "The sentence is about 2020.")
+    site = tmp_path / "reports" / "site"
+    page = (site / "commitments" / "air-services.html").read_text(encoding="utf-8")
+    assert "The sentence is about 2020. This statement no longer counts." in page
+    assert ".. This" not in page
+    digest_page = (site / "digests" / "1.html").read_text(encoding="utf-8")
+    assert "✗ rejected by asha</strong> on " in digest_page
+    (rejected,) = [a for a in digest_page.split("<article")[1:] if "rejected by asha" in a]
+    assert "air-services.html" in rejected and "change confidence" not in rejected
+
+    result = ok("--config", str(ran), "run", "--as-of", AS_OF)
+    assert "earlier alert" in result.stdout and "revised" in result.stdout
+    markdown = (tmp_path / "reports" / f"{AS_OF}-2.md").read_text(encoding="utf-8")
+    revised = markdown.split("## Revised", 1)[1]
+    assert "or an analyst rejected the alert" in revised
+    assert "Why: rejected by asha on " in revised and "The sentence is about 2020." in revised
+    assert "puts it at" not in revised.split("### Direct air services", 1)[1].split("###", 1)[0]
+
+
+def test_site_url_links_the_email_and_the_digest_to_history_pages(tmp_path: Path, smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    config = tmp_path / "tracker.toml"
+    config.write_text(
+        'database_url = "sqlite:///tracker.db"\nsite_url = "https://desk.example.org/tracker/"\n' + email_table(port)
+    )
+    ok("--config", str(config), "run", "--as-of", AS_OF)
+    link = "https://desk.example.org/tracker/commitments/air-services.html"
+    (message,) = handler.received
+    assert f"History: {link}" in message.get_body(("plain",)).get_content()
+    assert f'href="{link}"' in message.get_body(("html",)).get_content()
+    assert f"[History]({link})" in (tmp_path / "reports" / f"{AS_OF}.md").read_text(encoding="utf-8")
+    assert f'<a href="{link}">' in (tmp_path / "reports" / f"{AS_OF}.html").read_text(encoding="utf-8")
+    config.write_text('site_url = "desk.example.org"\n')
+    bad = tracker("--config", str(config), "status")
+    assert bad.exit_code == 1 and f"{config}: site_url: site_url must be an http(s) address" in bad.stderr
+
+
+def test_a_short_chart_keeps_its_end_date_label_inside(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "2025-11-20-flights.txt").write_text(
+        "Flights\n\nIndia and China agreed to resume direct flights.\n", encoding="utf-8"
+    )
+    config = tmp_path / "tracker.toml"
+    config.write_text('database_url = "sqlite:///tracker.db"\nseeds_dir = ""\nfolders = ["incoming"]\n')
+    ok("--config", str(config), "run", "--as-of", AS_OF)
+    page = (tmp_path / "reports" / "site" / "commitments" / "air-services.html").read_text(encoding="utf-8")
+    assert f'text-anchor="end">{AS_OF}</text>' in page
+    assert 'text-anchor="start">2025-11-20</text>' in page
