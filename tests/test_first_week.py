@@ -443,3 +443,72 @@ def test_a_short_chart_keeps_its_end_date_label_inside(tmp_path: Path) -> None:
     page = (tmp_path / "reports" / "site" / "commitments" / "air-services.html").read_text(encoding="utf-8")
     assert f'text-anchor="end">{AS_OF}</text>' in page
     assert 'text-anchor="start">2025-11-20</text>' in page
+
+
+# --- noise ------------------------------------------------------------------------------
+
+LATER_FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Wire</title><link>{base}/</link><description>d</description>
+<item><title>Flights next week</title><link>{base}/news/later</link><guid>{base}/news/later</guid>
+<pubDate>Fri, 05 Dec 2025 09:00:00 GMT</pubDate><description>Short.</description></item>
+</channel></rss>
+"""
+
+
+def test_a_page_dated_after_the_run_is_fetched_once_on_the_day_it_is_taken(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(LATER_FEED.format(base=base), content_type="text/xml")
+    page = "<html><body><article><p>India and China agreed to resume direct flights.</p></article></body></html>"
+    httpserver.expect_request("/news/later").respond_with_data(page, content_type="text/html")
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'database_url = "sqlite:///tracker.db"\nseeds_dir = ""\nfeeds = ["{base}/feed.xml"]\n')
+
+    def page_fetches() -> int:
+        return sum(1 for request, _ in httpserver.log if request.path == "/news/later")
+
+    for day in ("2025-12-01", "2025-12-02"):
+        result = ok("--config", str(config), "run", "--as-of", day)
+        assert "1 dated after" in result.stdout
+    assert page_fetches() == 0
+    ok("--config", str(config), "run", "--as-of", "2025-12-05")
+    assert page_fetches() == 1
+
+
+def test_sources_add_tries_the_feed_once_and_says_what_came_back(tmp_path: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        LATER_FEED.format(base=httpserver.url_for("").rstrip("/")), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/gone.xml").respond_with_data("no", status=404)
+    httpserver.expect_request("/page.html").respond_with_data("<html><body>hi</body></html>", content_type="text/html")
+    db = ("--database-url", "sqlite:///tracker.db")
+    good = ok(*db, "sources", "add", httpserver.url_for("/feed.xml"))
+    assert "Tried it now: HTTP 200, a feed of 1 entry." in good.stdout and good.stderr == ""
+    missing = ok(*db, "sources", "add", httpserver.url_for("/gone.xml"))
+    assert "Following feed #2" in missing.stdout
+    assert "tried it now: HTTP 404" in missing.stderr and "tracker sources remove 2" in missing.stderr
+    page = ok(*db, "sources", "add", httpserver.url_for("/page.html"))
+    assert "tried it now: HTTP 200, but not a feed" in page.stderr
+    before = len(httpserver.log)
+    quiet = ok(*db, "sources", "add", httpserver.url_for("/later.xml"), "--no-check")
+    assert len(httpserver.log) == before and quiet.stderr == ""
+
+
+def test_the_schedule_logs_one_line_per_run_not_one_per_request(tmp_path: Path, httpserver: HTTPServer) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_schedule import Scheduler
+
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(FEED.format(base=base), content_type="text/xml")
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'seeds_dir = ""\nfeeds = [{{ url = "{base}/feed.xml", full_text = false }}]\n')
+    at = (datetime.now(UTC) + timedelta(seconds=4)).strftime("%H:%M:%S")
+    scheduler = Scheduler(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}", at, TRACKER_CONFIG=str(config))
+    try:
+        scheduler.wait_for("deliveries:")
+    finally:
+        assert scheduler.stop() == 0
+    assert any(request.path == "/feed.xml" for request, _ in httpserver.log)
+    assert not [line for line in scheduler.lines if "HTTP Request" in line or "httpx" in line], scheduler.lines

@@ -778,20 +778,36 @@ def sources() -> None:
 @click.option("--name", help="The outlet's name (default: the feed's own title).")
 @click.option("--official", is_flag=True, help="An official source (weighs more in corroboration).")
 @click.option("--full-text/--no-full-text", default=None, help="Fetch linked pages of short entries (default: config).")
+@click.option("--no-check", is_flag=True, help="Do not fetch the feed once to see what it answers.")
 @click.pass_obj
-def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text: bool | None) -> None:
+def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text: bool | None, no_check: bool) -> None:
     """Follow a feed (an http(s) URL) or a folder of article files.
+
+    A feed is fetched once as it is added, and what came back is said (an
+    address that answers 404, or a page that is no feed, is still followed,
+    with a warning).
 
     \b
     Examples:
       tracker sources add https://example.org/india-china.rss --name "Example wire"
       tracker sources add incoming/
+      tracker sources add https://example.org/later.rss --no-check   # offline
     """
     spec = _source_spec(url, name, official, full_text)
+    trial = None
+    if spec.kind == storage.SourceKind.FEED and not no_check:
+        trial = pipeline.try_feed(_load_config(obj), url)
     with _context(obj) as ctx:
         view, created = ctx.store.add_source(spec)
     verb = "Following" if created else "Already following"
     _line(f"{verb} {view.kind.value} #{view.id}: {view.name} ({view.location})")
+    if trial is not None and trial.ok:
+        _line(f"Tried it now: {trial.detail}.")
+    elif trial is not None:
+        _warn(
+            f"warning: {redact(url)}: tried it now: {trial.detail}; followed all the same:"
+            f" check the address, or stop with `tracker sources remove {view.id}`"
+        )
 
 
 def _source_spec(url: str, name: str | None, official: bool, full_text: bool | None) -> SourceSpec:
@@ -963,6 +979,9 @@ def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> N
         raise click.ClickException(str(exc)) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # httpx logs every request at INFO: the schedule's log keeps one line per run.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # The tables first: the job store's own table must not make a new database look populated.
     with suppress(Busy), _locked(obj, "schedule"):

@@ -362,7 +362,7 @@ def read_feed(
     unchanged = ctx.store.unchanged_entries(entries)
     report.skipped += len(unchanged)
     fresh = [d for i, d in enumerate(entries) if i not in unchanged]
-    for draft in _full_text(ctx, source, fresh, warn):
+    for draft in _full_text(ctx, source, fresh, warn, sink.as_of):
         sink.add(draft)
     sink.flush()
     # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
@@ -387,6 +387,28 @@ def read_feed(
     checkpoint("fetch.recorded")
 
 
+@dataclass(frozen=True)
+class FeedTrial:
+    """What one fetch of a feed's URL gave, when it is added: whether it reads as a feed, and in words."""
+
+    ok: bool
+    detail: str
+
+
+def try_feed(config: Config, url: str) -> FeedTrial:
+    """Fetch a feed once, under the configured limits, and say what came back (nothing is stored)."""
+    (result,) = fetch_all([FetchRequest(url)], config.fetch)
+    status = f"HTTP {result.status}" if result.status is not None else "no answer"
+    if result.outcome is not Outcome.OK:
+        return FeedTrial(False, f"{status}: {result.error or result.outcome.value}")
+    try:
+        entries = parse_feed(result.body, redact(url), lambda _message: None, content_type=result.content_type)
+    except SourceError as exc:
+        return FeedTrial(False, f"{status}, but not a feed: {exc}")
+    count = len(entries)
+    return FeedTrial(True, f"{status}, a feed of {count} entr{'ies' if count != 1 else 'y'}")
+
+
 def _since(source: SourceView, now: datetime) -> str:
     return f"{(source.failing_since or now):%Y-%m-%d %H:%M} UTC"
 
@@ -409,14 +431,18 @@ def _parse_result(
 
 
 def _full_text(
-    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None]
+    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None], as_of: date
 ) -> list[ArticleDraft]:
-    """Entries with short text get their page's text (when the source wants it)."""
+    """Entries with short text get their page's text (when the source wants it).
+
+    Entries dated after the run's day are left for a later run as they are: their
+    pages are fetched on the day they are taken, not on every run before it.
+    """
     wanted = ctx.config.full_text if source.full_text is None else source.full_text
     if not wanted or not entries:
         return entries
     minimum = ctx.config.full_text_min_chars
-    short = [i for i, d in enumerate(entries) if needs_full_text(d, minimum)]
+    short = [i for i, d in enumerate(entries) if d.published <= as_of and needs_full_text(d, minimum)]
     if not short:
         return entries
     fuller = with_full_text([entries[i] for i in short], ctx.config.fetch, warn)
