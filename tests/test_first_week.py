@@ -512,3 +512,15 @@ def test_the_schedule_logs_one_line_per_run_not_one_per_request(tmp_path: Path, 
         assert scheduler.stop() == 0
     assert any(request.path == "/feed.xml" for request, _ in httpserver.log)
     assert not [line for line in scheduler.lines if "HTTP Request" in line or "httpx" in line], scheduler.lines
+
+
+def test_the_digest_footer_states_the_accuracy_the_readme_gives(ran: Path, tmp_path: Path) -> None:
+    from tracker.digest import ACCURACY_NOTE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How accurate it is", 1)[1].split("\n## ", 1)[0]
+    # The claim itself, figures included, in the same words in both places.
+    claim = ACCURACY_NOTE.split(", the reader ", 1)[1].split(":", 1)[0]
+    assert re.findall(r"\d\.\d\d", claim) and claim in " ".join(section.split())
+    markdown = (tmp_path / "reports" / f"{AS_OF}.md").read_text(encoding="utf-8")
+    assert " ".join(ACCURACY_NOTE.split()[-8:]) in " ".join(markdown.split())
