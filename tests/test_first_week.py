@@ -232,9 +232,10 @@ def test_bare_test_send_tries_the_configured_channels_only(tmp_path: Path, smtp:
 
 
 @pytest.fixture
-def ran(tmp_path: Path) -> Path:
+def ran(tmp_path: Path, database_url: str) -> Path:
+    """A desk's configuration after a run on the seeds, on each test database."""
     config = tmp_path / "tracker.toml"
-    config.write_text('database_url = "sqlite:///tracker.db"\nreviewer = "asha"\n')
+    config.write_text(f'database_url = "{database_url}"\nreviewer = "asha"\n')
     ok("--config", str(config), "run", "--as-of", AS_OF)
     return config
 
@@ -292,7 +293,7 @@ def test_explain_reads_a_stored_article_by_number_or_url_and_an_article_file(ran
     assert statuses["air-services"] == "in_progress"
     from tracker.storage import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'tracker.db'}", create=False)
+    store = Store(load_config(ran).database_url, create=False)
     try:
         stored = store.stored_article(change["source_url"])
     finally:
