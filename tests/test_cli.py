@@ -306,7 +306,7 @@ def test_configuration_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     )
     # File over default; relative paths are relative to the file's folder.
     from_file = load_config(file)
-    assert from_file.database_url == "sqlite:///from-file.db"
+    assert from_file.database_url == f"sqlite:///{conf_dir / 'from-file.db'}"
     assert from_file.reports_dir == conf_dir / "file-reports"
     assert from_file.timezone == "Asia/Kolkata"
     assert from_file.schedule_time == "06:00"  # the default, untouched

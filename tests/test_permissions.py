@@ -51,6 +51,9 @@ def test_a_run_creates_everything_owner_only(permissive_umask: None, tmp_path: P
     # A dry run writes the message it would send into the outbox folder (the reports folder).
     result = CliRunner().invoke(main, ["--config", str(config), "run", "--as-of", "2025-12-01", "--dry-run"])
     assert result.exit_code == 0, result.output
+    # Then the real run (nothing listens on port 9: the email stays queued), which writes the report files.
+    result = CliRunner().invoke(main, ["--config", str(config), "run", "--as-of", "2025-12-01"])
+    assert result.exit_code == 0, result.output
 
     made = [data, data.parent, reports, reports.parent]
     files = [p for p in [*data.parent.rglob("*"), *reports.parent.rglob("*")] if p.is_file()]

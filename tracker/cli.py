@@ -236,7 +236,11 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
 @main.command()
 @click.option("--as-of", callback=_parse_date, help="The day the cycle runs for (default: today).")
 @click.option("--always", is_flag=True, help="Write a digest even when nothing changed.")
-@click.option("--dry-run", is_flag=True, help="Write the email as a .eml file beside the digest instead of sending it.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Record, queue and send nothing: write the email the digest would be as reports/<day>.eml.",
+)
 @click.option(
     "--worker",
     is_flag=True,
@@ -257,7 +261,7 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
     Examples:
       tracker run
       tracker run --as-of 2025-06-30 --always
-      tracker run --dry-run                # email configured: write reports/<day>.eml, send nothing
+      tracker run --dry-run                # no digest recorded; email configured: reports/<day>.eml
       tracker run --worker &  tracker run --worker &  tracker run --worker   # PostgreSQL: three at once
     """
     if worker:
@@ -279,7 +283,9 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
                 ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
             )
         _print_report(report, "Worker" if worker else "Run")
-        if report.digest_id is not None:
+        if report.dry_run:
+            _print_dry_run(report)
+        elif report.digest_id is not None:
             files_ok = any(
                 o.ok and o.delivery.channel == "files" and o.delivery.digest_id == report.digest_id
                 for o in report.deliveries
@@ -310,6 +316,19 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
             click.echo(f"Site written: {index}")
         _print_deliveries(report.deliveries)
     sys.exit(report.exit_status)
+
+
+def _print_dry_run(report: RunReport) -> None:
+    alerts, revised = len(report.alerts), len(report.revisions)
+    if alerts or revised:
+        click.echo(
+            f"Dry run: {alerts} change{'s' if alerts != 1 else ''}"
+            + (f" and {revised} revised alert{'s' if revised != 1 else ''}" if revised else "")
+            + " would be reported"
+            + (f"; the email it would send is in {report.preview}" if report.preview else "")
+            + "."
+        )
+    click.echo("Dry run: no digest recorded, nothing marked reported, nothing queued or sent.")
 
 
 def _print_deliveries(outcomes: Sequence[Outcome]) -> None:
@@ -579,7 +598,7 @@ def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
     if click_ctx.invoked_subcommand is not None:
         return
     _only_one(as_json, as_csv)
-    with _context(click_ctx.obj) as ctx:
+    with _context(click_ctx.obj, create=False) as ctx:
         rows = ctx.store.awaiting_review(limit)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
@@ -611,9 +630,16 @@ def _reviewer(ctx: Context, by: str | None) -> str:
 
 
 def _decide(obj: dict, kind: str, change_id: int, note: str, by: str | None) -> None:
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         try:
             decision = ctx.store.review_change(kind, change_id, _reviewer(ctx, by), note)
+        except storage.AlreadyReviewed as exc:
+            earlier = exc.earlier
+            click.echo(
+                f"Change #{change_id} was already {earlier.kind}ed by {strip_controls(earlier.reviewer)}"
+                f" on {earlier.created_at:%Y-%m-%d}; nothing recorded."
+            )
+            return
         except storage.ReviewError as exc:
             raise click.ClickException(str(exc)) from exc
         new = pipeline.after_review(ctx, decision.commitment_id)
@@ -674,9 +700,26 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
     Examples:
       tracker review set air-services implemented --date 2025-10-26 --note "first flight landed in Kolkata"
     """
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         if ctx.catalogue.get(commitment_id) is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
+        from tracker.comparison import next_status
+
+        current = pipeline.current_statuses(ctx.store, corroborated=False).get(commitment_id)
+        if current is not None and current.date <= day and next_status(current.to_status, status) is None:
+            # Folded by the rules of change it would be a reaffirmation: stored, it would change nothing.
+            same = current.to_status == status
+            raise click.ClickException(
+                f"{commitment_id} stands at {_status_label(current.to_status)} since {current.date}"
+                f" (change #{current.id}); setting {_status_label(status)} "
+                + ("restates it" if same else "below it on the ladder would be a reaffirmation")
+                + " and changes nothing. "
+                + (
+                    f"To confirm it: tracker review confirm {current.id}"
+                    if same
+                    else f"To lower it, reject the change that raised it: tracker review reject {current.id} --note ..."
+                )
+            )
         decision = ctx.store.review_set(commitment_id, status, day, _reviewer(ctx, by), note)
         new = pipeline.after_review(ctx, commitment_id)
         click.echo(
@@ -739,7 +782,7 @@ def export(obj: dict, fmt: str, what: str) -> None:
       tracker export --what changes --format csv > changes.csv
       tracker export --what statements --format json
     """
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         click.echo(terminal.export(ctx.store, ctx.catalogue, what, fmt), nl=False)
 
 
@@ -767,20 +810,36 @@ def sources() -> None:
 @click.option("--name", help="The outlet's name (default: the feed's own title).")
 @click.option("--official", is_flag=True, help="An official source (weighs more in corroboration).")
 @click.option("--full-text/--no-full-text", default=None, help="Fetch linked pages of short entries (default: config).")
+@click.option("--no-check", is_flag=True, help="Do not fetch the feed once to see what it answers.")
 @click.pass_obj
-def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text: bool | None) -> None:
+def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text: bool | None, no_check: bool) -> None:
     """Follow a feed (an http(s) URL) or a folder of article files.
+
+    A feed is fetched once as it is added, and what came back is said (an
+    address that answers 404, or a page that is no feed, is still followed,
+    with a warning).
 
     \b
     Examples:
       tracker sources add https://example.org/india-china.rss --name "Example wire"
       tracker sources add incoming/
+      tracker sources add https://example.org/later.rss --no-check   # offline
     """
     spec = _source_spec(url, name, official, full_text)
+    trial = None
+    if spec.kind == storage.SourceKind.FEED and not no_check:
+        trial = pipeline.try_feed(_load_config(obj), url)
     with _context(obj) as ctx:
         view, created = ctx.store.add_source(spec)
     verb = "Following" if created else "Already following"
     _line(f"{verb} {view.kind.value} #{view.id}: {view.name} ({view.location})")
+    if trial is not None and trial.ok:
+        _line(f"Tried it now: {trial.detail}.")
+    elif trial is not None:
+        _warn(
+            f"warning: {redact(url)}: tried it now: {trial.detail}; followed all the same:"
+            f" check the address, or stop with `tracker sources remove {view.id}`"
+        )
 
 
 def _source_spec(url: str, name: str | None, official: bool, full_text: bool | None) -> SourceSpec:
@@ -952,6 +1011,9 @@ def schedule(obj: dict, at: str | None, tz: str | None, misfire_grace: int) -> N
         raise click.ClickException(str(exc)) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # httpx logs every request at INFO: the schedule's log keeps one line per run.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # The tables first: the job store's own table must not make a new database look populated.
     with suppress(Busy), _locked(obj, "schedule"):
@@ -1058,23 +1120,59 @@ def eval_(
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option("--article", "article_key", metavar="ID|URL", help="Read a stored article again (its # or its URL).")
+@click.option(
+    "--file",
+    "article_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read an article file (title line, blank line, body).",
+)
 @click.option("--date", "published", callback=_parse_date, help="Publication date of the text (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {statements: [...], not_taken: [...]}.")
 @_csv_option("one row per statement or mention not taken")
 @click.pass_obj
-def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv: bool) -> None:
-    """Show what the extractor reads in a text, and why: the rule behind each
-    statement, and the reason each other mention was not taken.
+def explain(
+    obj: dict,
+    text: str | None,
+    article_key: str | None,
+    article_file: Path | None,
+    published: date | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Show what the extractor reads in a text, a stored article or an article
+    file, and why: the rule behind each statement, and the reason each other
+    mention was not taken. A stored article or a file is read at its own date
+    unless --date says otherwise.
 
     \b
     Examples:
       tracker explain "India and China agreed to resume direct flights."
       tracker explain "Flights could resume in October." --date 2025-08-12
       tracker explain "They agreed to resume the yatra." --csv
+      tracker explain --article 42
+      tracker explain --article https://example.org/news/flights
+      tracker explain --file incoming/2025-10-21-flights.txt
     """
     _only_one(as_json, as_csv)
+    if sum(x is not None for x in (text, article_key, article_file)) != 1:
+        raise click.UsageError("give one of TEXT, --article ID|URL or --file PATH")
     config = _load_config(obj)
+    title = ""
+    if article_key is not None:
+        with _context(obj, create=False) as ctx:
+            stored = ctx.store.stored_article(article_key.strip())
+        if stored is None:
+            raise click.ClickException(f"no stored article {article_key!r} (an article's # or its URL)")
+        text, title, published = stored.full_text, stored.title, published or stored.published
+    elif article_file is not None:
+        try:
+            draft = source_files.read_article_file(article_file, None, lambda _message: None)
+        except source_files.SourceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        text, title, published = draft.full_text, draft.title, published or draft.published
+    assert text is not None
     try:
         catalogue, lexicon = load_catalogue(config.catalogue), load_lexicon(config.lexicon)
     except CatalogueError as exc:
@@ -1082,7 +1180,13 @@ def explain(obj: dict, text: str, published: date | None, as_json: bool, as_csv:
     rejections: list[Rejection] = []
     try:
         statements = extraction.extract_statements(
-            text, published or date.today(), catalogue, lexicon, rejections=rejections, nlp_model=config.nlp_model
+            text,
+            published or date.today(),
+            catalogue,
+            lexicon,
+            title=title,
+            rejections=rejections,
+            nlp_model=config.nlp_model,
         )
     except extraction.GrammarError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -1161,7 +1265,7 @@ def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
     from tracker.delivery.files import render_report
     from tracker.digest import template_environment
 
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         stored = ctx.store.stored_digest(digest_id)
         if stored is None:
             raise click.ClickException("no digest recorded yet" if digest_id is None else f"no digest #{digest_id}")
@@ -1237,7 +1341,7 @@ def outbox(obj: dict, states: tuple[str, ...]) -> None:
       tracker outbox
       tracker outbox --state queued --state failed
     """
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         rows = ctx.store.deliveries(list(states) or None)
         if not rows:
             click.echo("The outbox is empty.")
@@ -1267,12 +1371,19 @@ def test_send_(obj: dict, channel: str | None) -> None:
     """
     from tracker.digest import RunCounts, build_digest
 
-    with _context(obj) as ctx:
+    with _context(obj, create=False) as ctx:
         current = pipeline.current_statuses(ctx.store)
         sample = build_digest(
             list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
         )
-        results = delivery.test_send(ctx.config, channel, sample)
+        # Bare: every configured channel, and only those (a desk with email alone has no notify to fail).
+        configured = [name for name, on in (("email", ctx.config.email), ("notify", ctx.config.notify)) if on]
+        if channel is None and not configured:
+            raise click.ClickException(
+                "no channel configured: add an [email] table or notify = [...] Apprise URLs to the configuration"
+            )
+        chosen = [channel] if channel else configured
+        results = [r for name in chosen for r in delivery.test_send(ctx.config, name, sample)]
     for name, ok, detail in results:
         click.echo(f"{name}: {'ok' if ok else 'FAILED'}: {detail}")
     if not all(ok for _, ok, _ in results):

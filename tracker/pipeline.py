@@ -86,6 +86,9 @@ class RunReport:
     source_problems: list[SourceProblem] = field(default_factory=list)
     digest_id: int | None = None
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    # A dry run: the digest it would have recorded was built and left unrecorded (its email preview, if any).
+    dry_run: bool = False
+    preview: Path | None = None
     # The commitments the run's new articles made statements about, each from the earliest day stated.
     touched: dict[str, date] = field(default_factory=dict)
     # Every commitment the run folded again: the site pages to write anew.
@@ -152,7 +155,8 @@ class Context:
             store.ensure_schema()
             if not store.schema_is_current():
                 raise OldSchema(store.database_url)
-            official = config.official_domains + tuple(store.official_hosts())
+            # The configuration's official feeds count from the first fold, before they are synced into the store.
+            official = config.official_domains + configured_official_hosts(config) + tuple(store.official_hosts())
             store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
             catalogue = load_catalogue(config.catalogue)
             if create:
@@ -176,6 +180,12 @@ class NoDatabase(Exception):
 
 class OldSchema(NoDatabase):
     """The database was made by an older tracker: `tracker init` upgrades it."""
+
+
+def configured_official_hosts(config: Config) -> tuple[str, ...]:
+    """The hosts of the feeds marked `official = true` in the configuration."""
+    hosts = {urlsplit(feed.url).hostname for feed in config.feeds if feed.official}
+    return tuple(sorted(h for h in hosts if h))
 
 
 def seeds_dir(config: Config) -> Path | None:
@@ -352,7 +362,7 @@ def read_feed(
     unchanged = ctx.store.unchanged_entries(entries)
     report.skipped += len(unchanged)
     fresh = [d for i, d in enumerate(entries) if i not in unchanged]
-    for draft in _full_text(ctx, source, fresh, warn):
+    for draft in _full_text(ctx, source, fresh, warn, sink.as_of):
         sink.add(draft)
     sink.flush()
     # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
@@ -377,6 +387,28 @@ def read_feed(
     checkpoint("fetch.recorded")
 
 
+@dataclass(frozen=True)
+class FeedTrial:
+    """What one fetch of a feed's URL gave, when it is added: whether it reads as a feed, and in words."""
+
+    ok: bool
+    detail: str
+
+
+def try_feed(config: Config, url: str) -> FeedTrial:
+    """Fetch a feed once, under the configured limits, and say what came back (nothing is stored)."""
+    (result,) = fetch_all([FetchRequest(url)], config.fetch)
+    status = f"HTTP {result.status}" if result.status is not None else "no answer"
+    if result.outcome is not Outcome.OK:
+        return FeedTrial(False, f"{status}: {result.error or result.outcome.value}")
+    try:
+        entries = parse_feed(result.body, redact(url), lambda _message: None, content_type=result.content_type)
+    except SourceError as exc:
+        return FeedTrial(False, f"{status}, but not a feed: {exc}")
+    count = len(entries)
+    return FeedTrial(True, f"{status}, a feed of {count} entr{'ies' if count != 1 else 'y'}")
+
+
 def _since(source: SourceView, now: datetime) -> str:
     return f"{(source.failing_since or now):%Y-%m-%d %H:%M} UTC"
 
@@ -399,14 +431,18 @@ def _parse_result(
 
 
 def _full_text(
-    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None]
+    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None], as_of: date
 ) -> list[ArticleDraft]:
-    """Entries with short text get their page's text (when the source wants it)."""
+    """Entries with short text get their page's text (when the source wants it).
+
+    Entries dated after the run's day are left for a later run as they are: their
+    pages are fetched on the day they are taken, not on every run before it.
+    """
     wanted = ctx.config.full_text if source.full_text is None else source.full_text
     if not wanted or not entries:
         return entries
     minimum = ctx.config.full_text_min_chars
-    short = [i for i, d in enumerate(entries) if needs_full_text(d, minimum)]
+    short = [i for i, d in enumerate(entries) if d.published <= as_of and needs_full_text(d, minimum)]
     if not short:
         return entries
     fuller = with_full_text([entries[i] for i in short], ctx.config.fetch, warn)
@@ -647,11 +683,14 @@ def finish_day(
     One process at a time: the digest is recorded in the outbox with its
     changes marked reported in one transaction, so a second process finds
     nothing left to report; deliveries an earlier run left queued go out too.
+    A dry run records and sends nothing: it writes the email it would send.
     """
     from tracker.delivery import deliver, queue_digest
+    from tracker.delivery.preview import write_preview
     from tracker.digest import RunCounts, build_digest, revision_items
 
     as_of = report.as_of
+    report.dry_run = dry_run
     with ctx.store.exclusive("digest"):
         report.alerts = ctx.store.pending_alerts()
         # Alerts already delivered that a late article rewrote: the next digest says so.
@@ -669,17 +708,24 @@ def finish_day(
                 counts or RunCounts(report.ingested, report.skipped, report.failed),
                 recent_divergences(ctx, last.as_of if last else None, as_of),
                 source_problems=[p.as_json() for p in report.source_problems],
+                site_url=ctx.config.site_url,
             )
             digest["revised"] = revision_items(revisions)
             revised_ids = [r.reported.id for r in revisions]
-            checkpoint("digest.before")
-            stored = queue_digest(
-                ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
-            )
-            checkpoint("digest.after")
-            report.digest_id = stored.id
-            report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
-        report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
+            if dry_run:
+                # Nothing recorded, marked reported or queued: the next real run reports these changes once.
+                report.preview = write_preview(ctx.config, digest, ctx.store.digest_files())
+            else:
+                checkpoint("digest.before")
+                stored = queue_digest(
+                    ctx.store, ctx.config, digest, [c.id for c in report.alerts], revised_ids, since=since
+                )
+                checkpoint("digest.after")
+                report.digest_id = stored.id
+                report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
+        # A dry run sends nothing, not even what earlier runs left queued.
+        if not dry_run:
+            report.deliveries = deliver(ctx.store, ctx.config, warn=warn or (lambda _message: None))
         report.site_files = write_site_of(ctx, as_of, report.folded)
         checkpoint("site.after")
 

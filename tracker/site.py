@@ -78,7 +78,7 @@ class Chart:
     top: int
     row: int
     levels: tuple[tuple[str, float], ...]
-    ticks: tuple[tuple[str, float], ...]
+    ticks: tuple[tuple[str, float, str], ...]
     segments: tuple[Segment, ...]
     risers: tuple[Riser, ...]
     points: tuple[Point, ...]
@@ -146,11 +146,16 @@ def chart(changes: Sequence[ChangeView], end: date, width: int = 760, row: int =
     return Chart(width, height, left, top, row, levels, ticks, tuple(segments), tuple(risers), tuple(points), summary)
 
 
-def _ticks(start: date, end: date, left: float, right: float) -> tuple[tuple[str, float], ...]:
-    """Month ticks (every few months on a long span), the start and end days on a short one."""
+def _ticks(start: date, end: date, left: float, right: float) -> tuple[tuple[str, float, str], ...]:
+    """Month ticks (every few months on a long span), the start and end days on a short one.
+
+    Each is (label, x, text anchor): a label at either end is anchored inward, so the
+    chart's edge does not clip it.
+    """
     months = (end.year - start.year) * 12 + end.month - start.month
     if months < 2:
-        return ((start.isoformat(), left), (end.isoformat(), right)) if start != end else ((start.isoformat(), left),)
+        first = (start.isoformat(), left, "start")
+        return (first, (end.isoformat(), right, "end")) if start != end else (first,)
     step = max(1, -(-months // 6))
     ticks = []
     year, month = start.year, start.month
@@ -160,7 +165,9 @@ def _ticks(start: date, end: date, left: float, right: float) -> tuple[tuple[str
         day = date(year, month, 1)
         if day > end:
             break
-        ticks.append((day.strftime("%b %Y"), _x(day, start, end, left, right)))
+        x = _x(day, start, end, left, right)
+        # A label is some 50 units wide: centred within 30 of the right edge, it would run past it.
+        ticks.append((day.strftime("%b %Y"), x, "end" if x > right - 30 else "middle"))
     return tuple(ticks)
 
 
@@ -410,11 +417,24 @@ def write_site(
                 "divergent": divergent.get(commitment.id, False),
             }
         )
-    write("index.html", "site/index.html.j2", rows=rows, digests=list(reversed(digests)), feeds=feed_links)
+    write(
+        "index.html",
+        "site/index.html.j2",
+        rows=rows,
+        digests=list(reversed(digests)),
+        feeds=feed_links,
+        span=(first_day.isoformat(), end.isoformat()),
+    )
     newest = max((link.id for link in digests), default=None)
+    every_review = store.reviews()
+    last_review = max((r.id for r in every_review), default=0)
+    # Each change's latest decision (reviews come oldest first), shown beside what the digest reported.
+    decided = {r.change_id: r for r in every_review if r.change_id is not None}
+    reviewed_since = last_review > state.get("last_review", 0)
     for link in digests:
-        # A digest's page is written once (and the newest again): what it reported does not change.
-        if not whole and link.id != newest and (site_dir / link.page).exists():
+        # A digest's page is written once (and the newest again, and all after a review):
+        # what it reported does not change, only what analysts have said of it since.
+        if not whole and not reviewed_since and link.id != newest and (site_dir / link.page).exists():
             continue
         write(
             link.page,
@@ -422,6 +442,7 @@ def write_site(
             digest=link,
             changes=store.digest_changes(link.id),
             titles={c.id: c.title for c in catalogue.commitments},
+            decided=decided,
         )
-    _write_state(site_dir, {"commitments": ids, "divergent": divergent})
+    _write_state(site_dir, {"commitments": ids, "divergent": divergent, "last_review": last_review})
     return written

@@ -349,6 +349,20 @@ def read_text(path: Path, warn: Warn | None = None) -> str:
     return text
 
 
+_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def date_in_file_name(path: Path) -> date | None:
+    """The date a file's name starts with (`2024-10-21-flights.txt`, `2024-10-21.md`), if a real one."""
+    found = _NAME_DATE.match(path.name)
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
 def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
     raw = read_text(path, warn)
     if not raw.strip():
@@ -361,7 +375,11 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
     else:
         source, url = path.parent.name or "files", ""
         found = dates_in_text(f"{summary}\n{body}")
-        if found:
+        named = date_in_file_name(path)
+        if named is not None:
+            # The desk dated the file itself (`2024-10-21-flights.txt`): that, not a date the text mentions.
+            published = named
+        elif found:
             # The dateline, or the first full date the text gives.
             published = found[0]
             warn(f"{path}: no manifest entry; dated {published} from its text")

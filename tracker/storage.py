@@ -523,6 +523,14 @@ class ReviewError(ValueError):
     """A review that cannot be recorded (an unknown change, say); the message says why."""
 
 
+class AlreadyReviewed(ReviewError):
+    """The change has this decision already; `earlier` is the review that made it."""
+
+    def __init__(self, earlier: ReviewView) -> None:
+        super().__init__(f"change #{earlier.change_id} was already {earlier.kind}ed")
+        self.earlier = earlier
+
+
 # The newest migration in alembic/versions (a test checks the two agree): read
 # here so that opening a database does not load Alembic and its scripts.
 SCHEMA_HEAD = "0006"
@@ -981,6 +989,17 @@ class Store:
         ]
 
     # --- articles and statements ---------------------------------------------
+
+    def stored_article(self, key: str) -> StoredArticle | None:
+        """An article by its number, else by its URL (the newest version of an updated story)."""
+        with self.sessions() as session:
+            if key.isdigit():
+                row = session.get(Article, int(key))
+            else:
+                row = session.scalars(select(Article).where(Article.url == key).order_by(Article.id.desc())).first()
+            if row is None:
+                return None
+            return StoredArticle(row.id, row.url, row.title, row.summary or "", row.text, row.published)
 
     def has_article(self, draft: ArticleDraft) -> bool:
         return self.known([draft])[0].stored
@@ -1547,6 +1566,12 @@ class Store:
             change = session.get(Change, change_id)
             if change is None:
                 raise ReviewError(f"no status change #{change_id}; `tracker review` lists them")
+            earlier = session.scalars(
+                select(Review).where(Review.change_id == change.id, Review.kind == kind).order_by(Review.id).limit(1)
+            ).first()
+            if earlier is not None:
+                # A second identical decision adds nothing; the first one stands (re-running a command is safe).
+                raise AlreadyReviewed(_review_view(earlier))
             statement = change.statement
             review = Review(
                 kind=kind,
@@ -1668,9 +1693,11 @@ class Store:
         """Current changes no analyst has confirmed or rejected, newest first."""
         with self.sessions() as session:
             reviewed = select(Review.change_id).where(Review.change_id.is_not(None))
+            # An analyst's own `review set` is a decision already, not the machine's work to check.
+            analysts = select(Statement.id).where(Statement.rule == REVIEW_RULE)
             rows = session.scalars(
                 select(Change)
-                .where(Change.superseded.is_(False), Change.id.not_in(reviewed))
+                .where(Change.superseded.is_(False), Change.id.not_in(reviewed), Change.statement_id.not_in(analysts))
                 .order_by(Change.date.desc(), Change.id.desc())
                 .limit(limit)
             )
@@ -1711,6 +1738,12 @@ class Store:
                     .limit(1)
                 ).first()
                 reported_in = session.get_one(Digest, row.digest_id)
+                rejection = session.scalars(
+                    select(Review)
+                    .where(Review.change_id == row.id, Review.kind == "reject")
+                    .order_by(Review.id.desc())
+                    .limit(1)
+                ).first()
                 views = self._change_views(session, [row, *([newest] if newest else [])])
                 revisions.append(
                     RevisionView(
@@ -1718,7 +1751,8 @@ class Store:
                         reported_in=reported_in.as_of,
                         now_status=current.to_status if current else None,
                         now_since=current.date if current else None,
-                        because=views[1] if newest else None,
+                        because=views[1] if newest and rejection is None else None,
+                        rejected=_review_view(rejection) if rejection is not None else None,
                     )
                 )
             return revisions
@@ -1904,6 +1938,25 @@ class RevisionView:
     now_status: str | None
     now_since: date | None
     because: ChangeView | None
+    # The analyst's rejection of the reported change, when that (not a late article) took it out.
+    rejected: ReviewView | None = None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article's text, as `tracker explain` reads it again."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: date
+
+    @property
+    def full_text(self) -> str:
+        # As extraction read it when it was stored (see ArticleDraft.full_text).
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
 
 
 @dataclass(frozen=True)

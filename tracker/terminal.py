@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -407,11 +408,51 @@ def history_entries(
     return entries
 
 
+# Below this many columns the history table would leave its evidence a few characters wide:
+# each entry is printed as a record instead, its evidence wrapped in full.
+HISTORY_TABLE_MIN_WIDTH = 140
+
+
 def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequence[HistoryEntry]) -> None:
     screen.heading(f"{title} ({commitment_id})")
     if not entries:
         screen.line("No statements yet.")
         return
+    if screen.terminal and screen.console.width < HISTORY_TABLE_MIN_WIDTH:
+        _history_records(screen, entries)
+    else:
+        _history_table(screen, entries)
+    screen.line("* the statement's confidence: how surely its sentence states the status (cue rule and scope);")
+    screen.line("  a change's confidence, in `tracker changes`, combines every article of its day.")
+
+
+def _history_mark(e: HistoryEntry) -> str:
+    mark = e.change if e.kind == "review" else (("⇒ " + e.change) if e.change else "")
+    if e.flag:
+        mark = (mark + "; " if mark else "") + e.flag
+    return mark
+
+
+def _history_records(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
+    """A narrow terminal: one record per entry, the evidence wrapped to the width rather than cut."""
+    for e in entries:
+        head = Text(strip_controls(e.date) + "  ", style="bold" if e.change else "")
+        head.append(status_label(e.status), style=STATUS_STYLES.get(e.status or "", "dim"))
+        mark = _history_mark(e)
+        if mark:
+            head.append("  " + strip_controls(mark), style="bold red" if is_setback_status(e.status) else "bold")
+        if e.confidence is not None:
+            head.append(f"  conf.* {e.confidence:.0%}")
+        screen.console.print(head)
+        who = [actor_label(e.actor), e.according_to and f"according to {e.according_to}", e.source_name]
+        screen.console.print(Padding(Text(strip_controls(" · ".join(w for w in who if w)), style="dim"), (0, 0, 0, 4)))
+        if e.evidence:
+            quoted = Text(strip_controls(f"“{e.evidence}”"), style="italic" if e.kind == "review" else "")
+            screen.console.print(Padding(quoted, (0, 0, 0, 4)))
+        screen.console.print()
+
+
+def _history_table(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
     columns = [
         Column("Date"),
         Column("Status"),
@@ -425,9 +466,7 @@ def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequ
     rows: list[Row] = []
     styles: list[str] = []
     for e in entries:
-        mark = e.change if e.kind == "review" else (("⇒ " + e.change) if e.change else "")
-        if e.flag:
-            mark = (mark + "; " if mark else "") + e.flag
+        mark = _history_mark(e)
         rows.append(
             [
                 e.date,
@@ -442,8 +481,6 @@ def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequ
         )
         styles.append("italic" if e.kind == "review" else ("bold" if e.change else ""))
     screen.table(columns, rows, styles)
-    screen.line("* the statement's confidence: how surely its sentence states the status (cue rule and scope);")
-    screen.line("  a change's confidence, in `tracker changes`, combines every article of its day.")
 
 
 RUN_CSV = (

@@ -1,0 +1,41 @@
+"""A dry run's preview: the email a digest would be, written to a file, with nothing recorded.
+
+A dry run must leave nothing a later run acts on, so the digest is never stored,
+its changes are never marked reported and nothing is queued; the preview is
+built from the unrecorded digest the same way a delivery builds its message.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tracker.config import Config
+from tracker.delivery.email import as_eml, build_message
+from tracker.delivery.files import choose_files
+from tracker.private import write_private
+from tracker.storage import StoredDigest
+
+# The number an unrecorded digest carries in its preview (recorded digests start at 1).
+UNRECORDED = 0
+
+
+def write_preview(config: Config, digest: dict, taken: list[str]) -> Path | None:
+    """Write `<day>.eml` (the name the digest's files would take) when email is configured; None otherwise."""
+    if config.email is None:
+        return None
+    as_of = date.fromisoformat(digest["as_of"])
+    files = choose_files(config.reports_dir, as_of, taken)
+    unrecorded = StoredDigest(
+        id=UNRECORDED,
+        as_of=as_of,
+        created_at=datetime.now(UTC),
+        change_count=len(digest.get("changes") or []),
+        files=tuple(str(p) for p in files),
+        # As a stored digest holds it: through JSON.
+        payload=json.loads(json.dumps(digest, ensure_ascii=False)),
+    )
+    path = files[0].with_suffix(".eml")
+    write_private(path, as_eml(build_message(unrecorded, config.email, config.templates_dir)))
+    return path
