@@ -211,6 +211,10 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
          "under_discussion"),
         ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", None),
         ("Ruritania and Freedonia also addressed the resumption of the ferry service.", "under_discussion"),
+        # What a resumption still waits on is no news of it, and no denial of it either.
+        ("No date has been set for the resumption of the ferry service between Ruritania and Freedonia.", None),
+        # A step that starts a period is done.
+        ("Trade between Ruritania and Freedonia has grown since the reopening of the ferry link.", "implemented"),
     ],
 )
 def test_a_resumption_named_in_passing(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:

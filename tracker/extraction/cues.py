@@ -228,7 +228,10 @@ _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "
                              "dialogue", "point", "area", "item", "question", "subject", "speech", "statement"})
 _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
                    "effort", "way", "path", "road", "roadmap", "toward", "towards", "request", "aim", "goal",
-                   "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion"})
+                   "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion",
+                   # What a resumption still waits on: "no date has been set for the resumption of X".
+                   "date", "timeline", "timetable", "schedule", "deadline", "modality", "arrangement",
+                   "condition", "framework", "groundwork", "basis", "prerequisite"})
 
 
 def _names_a_topic(between: list[Token], verb: Token) -> bool:

@@ -184,8 +184,12 @@ def retrospective(r: Reading) -> bool:
 
 
 def still_not_done(cue: CueMatch, features: grammar.PredicateFeatures | None) -> bool:
-    """A resumption denied in the present ("have not resumed", "has not been provided since"): still suspended."""
-    if cue.rule.status != "implemented" or features is None or not features.negated:
+    """A resumption denied in the present ("have not resumed", "has not been provided since"): still suspended.
+
+    Only a predicate's own denial: "no date has been set for the resumption of
+    X" denies a date, not the resumption, and is no statement.
+    """
+    if cue.rule.status != "implemented" or cue.rule.form != "verb" or features is None or not features.negated:
         return False
     return features.tense == "present" or (features.aspect == "perfect" and features.tense != "past")
 
