@@ -255,3 +255,17 @@ def test_restrictions_and_easings_by_their_verbs(text: str, expected: tuple, pai
 )
 def test_promised_work_and_starts(text: str, expected: str, pair, lexicon: Lexicon) -> None:
     assert read(text, pair, lexicon) == [("ferry", expected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The ferry service between Ruritania and Freedonia is set to resume on 3 March.", "in_progress"),
+        ("The ferry service between Ruritania and Freedonia is all set to resume soon.", "agreed"),
+        ("The ferry service between Ruritania and Freedonia is due to resume.", "in_progress"),
+        # A hedge in the cue's own words: a wire's guess is no schedule.
+        ("Ruritania and Freedonia will likely resume the ferry service as early as May, a wire reported.", None),
+    ],
+)
+def test_plans_with_and_without_a_calendar(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
+    assert read(text, pair, lexicon) == ([("ferry", expected)] if expected else [])

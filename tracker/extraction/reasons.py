@@ -97,6 +97,8 @@ class Reading:
 _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
+# A hedge the cue's own words carry: "will likely resume", "would probably reopen".
+_HEDGE_IN_CUE = re.compile(r"\b(?:likely|probably|possibly|perhaps|potentially)\b", re.IGNORECASE)
 _STARTS_TODAY = re.compile(r"\b(?:from|starting|as of|with effect from|beginning) today\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
 
@@ -118,7 +120,7 @@ def unconfirmed(r: Reading) -> bool:
 
 def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
-    if r.lexicon.speculation.search(r.window):
+    if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
         return True
     conditional = r.lexicon.conditional.search(r.window)
     if conditional:
