@@ -20,6 +20,7 @@ from tracker.evaluation import (
     Figures,
     GoldStatement,
     PredictedStatement,
+    RejectedStatement,
     evaluate,
     evaluate_folds,
     format_held_out,
@@ -765,3 +766,49 @@ def test_eval_from_until_and_folds(cli: None, small_corpus: Path) -> None:
     assert empty.exit_code == 1 and "no labelled article dated within" in empty.output
     bad = run_eval(str(small_corpus), "--from", "June")
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def _first_article_with(**fields: object) -> list:
+    labels = json.loads(json.dumps(LABELS))
+    labels[0].update(fields)
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (_first_article_with(rejected={"commitment": "visas"}), "[0].rejected: must be a list"),
+        (_first_article_with(rejected=["visas"]), "[0].rejected[0]: must be an object"),
+        (_first_article_with(rejected=[{"commitment": "ferries", "status": "agreed"}]), "unknown commitment 'ferries'"),
+        (_first_article_with(rejected=[{"commitment": "visas", "status": "signed"}]), "unknown status 'signed'"),
+        (_first_article_with(judged="visas"), "[0].judged: must be a list of the catalogue's commitment ids"),
+        (_first_article_with(judged=["ferries"]), "[0].judged: must be a list of the catalogue's commitment ids"),
+    ],
+    ids=["rejected-not-a-list", "rejected-not-an-object", "rejected-commitment", "rejected-status",
+         "judged-not-a-list", "judged-unknown"],
+)
+def test_bad_review_fields_are_one_line_errors_naming_the_field(
+    tmp_path: Path, catalogue: Catalogue, labels: list, expected: str
+) -> None:
+    root = write_corpus(tmp_path / "corpus", labels)
+    with pytest.raises(SourceError) as caught:
+        load_corpus(root, catalogue)
+    assert expected in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_rejected_status_is_a_false_positive_and_others_are_not_judged() -> None:
+    figures = Figures()
+    predicted = {
+        "a": [PredictedStatement("a", "visas", "agreed", "both", "…", "agreed")],
+        "b": [PredictedStatement("b", "visas", "implemented", "both", "…", "resumed")],
+        "c": [PredictedStatement("c", "visas", "agreed", "both", "…", "agreed"),
+              PredictedStatement("c", "air-services", "agreed", "both", "…", "agreed")],
+    }
+    rejected = {
+        "a": [RejectedStatement("visas", "agreed", "…")],
+        "b": [RejectedStatement("visas", "agreed", "…")],
+    }
+    gold = {"c": [GoldStatement("visas", "agreed", "both", "…")]}
+    score_statements(gold, predicted, figures, rejected=rejected, judged={"c": ["visas"]})
+    # a: the rejected status read again; b: another status, not judged; c: right, and air-services not judged.
+    assert (figures.statements.tp, figures.statements.fp, figures.statements.fn) == (1, 1, 0)
