@@ -93,6 +93,7 @@ def write_config(tmp_path: Path, httpserver: HTTPServer, smtp_port: int, *, noti
         f'database_url = "sqlite:///{tmp_path / "tracker.db"}"\nreports_dir = "{tmp_path / "reports"}"\n'
         f'seeds_dir = ""\nerror_after = 1\nnotify = {json.dumps(notify)}\nfeeds = [\n{lines}\n]\n'
         "[fetch]\nconnect_timeout = 1\nread_timeout = 2\ntotal_timeout = 3\nretries = 0\n"
+        'allow = ["127.0.0.1", "localhost"]\n'
         f'[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nusername = "tracker"\n'
         'sender = "tracker@desk.example"\nrecipients = ["analyst@desk.example"]\n',
         encoding="utf-8",

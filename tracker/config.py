@@ -340,9 +340,24 @@ def _fetch(table: Any, where: str) -> dict[str, Any]:
             policy[key] = value
         elif key == "user_agent" and isinstance(value, str) and value:
             policy[key] = value
+        elif key == "allow":
+            policy[key] = _allow(value, f"{where}.{key}")
         else:
             raise ConfigError(f"{where}.{key}: unknown key")
     return {**values, "fetch": FetchPolicy(**policy)}
+
+
+def _allow(value: Any, where: str) -> tuple[str, ...]:
+    """[fetch] allow: host names, addresses or networks that may be fetched though not public."""
+    from tracker.destinations import Allowance
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: must be a list of host names, addresses or networks")
+    try:
+        Allowance.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    return tuple(value)
 
 
 def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:

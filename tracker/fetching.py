@@ -7,7 +7,9 @@ and stopped at a size cap (after decompression, so a gzip bomb stops too).
 Requests run concurrently in a small bounded pool; one slow source holds no
 other. Credentials in a URL (`user:pass@`) become HTTP Basic authentication and
 never appear in a result, a message or an error: every URL that leaves this
-module has passed through `redact`.
+module has passed through `redact`. Every connection, each redirect hop
+included, must reach a public address unless `allow` names it
+(`tracker.destinations`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from tracker import __version__
+from tracker.destinations import Allowance, DestinationRefused, guarded_transport
 
 if TYPE_CHECKING:
     import asyncio
@@ -92,6 +95,9 @@ class FetchPolicy:
     retry_delay: float = 0.5
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    # Hosts (as named in a URL), addresses and networks that may be fetched though they are
+    # loopback, private or reserved (an intranet feed); everything else must be public.
+    allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,8 @@ async def _fetch_one(
                 result = _failure(request, f"no complete answer within the {policy.total_timeout:g} s deadline")
             except _TooLarge:
                 result = _failure(request, f"larger than the {policy.max_bytes} byte limit; stopped reading")
+            except DestinationRefused as exc:
+                result = _failure(request, _reason(exc, request))
             except httpx.TooManyRedirects:
                 result = _failure(request, f"more than {policy.max_redirects} redirects (a redirect loop?)")
             except httpx.TimeoutException as exc:
@@ -260,9 +268,10 @@ async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> l
     )
     limits = httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency)
     pool = asyncio.Semaphore(policy.concurrency)
+    transport = guarded_transport(Allowance.parse(policy.allow), limits=limits, trust_env=False)
     async with httpx.AsyncClient(
+        transport=transport,  # type: ignore[arg-type]
         timeout=timeout,
-        limits=limits,
         follow_redirects=True,
         max_redirects=policy.max_redirects,
         headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},

@@ -425,10 +425,15 @@ def html_to_text(fragment: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def fetch(location: str, timeout: float = 30.0) -> bytes:
-    """The bytes of a feed: a local path or an http(s) URL (one request, under `timeout` in all)."""
+def fetch(location: str, timeout: float = 30.0, allow: tuple[str, ...] = ()) -> bytes:
+    """The bytes of a feed: a local path or an http(s) URL (one request, under `timeout` in all).
+
+    A URL must lead to a public address unless `allow` names it (see `tracker.destinations`).
+    """
     if location.startswith(("http://", "https://")):
-        policy = FetchPolicy(connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0)
+        policy = FetchPolicy(
+            connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0, allow=allow
+        )
         (result,) = fetch_all([FetchRequest(location)], policy)
         if result.outcome is not Outcome.OK:
             raise SourceError(f"{redact(location)}: cannot fetch: {result.error}")
