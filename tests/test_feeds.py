@@ -445,6 +445,47 @@ def test_credentials_are_sent_and_never_printed_or_stored(open_context, httpserv
     assert "***@" in everything
 
 
+def test_credentials_stay_at_their_origin_after_a_permanent_move(open_context, httpserver: HTTPServer) -> None:
+    """A 301 to another port of the same host: the moved source is fetched there without the password."""
+    feed = rss2("Private", [("Flights", "http://p.test/f", "Sun, 26 Oct 2025 18:30:00 GMT", FLIGHTS_FLOWN)])
+    elsewhere = HTTPServer(host="127.0.0.1", port=0)
+    elsewhere.start()
+    try:
+        elsewhere.expect_request("/private.rss").respond_with_data(feed)
+        httpserver.expect_request("/private.rss").respond_with_data(
+            "", status=301, headers={"Location": elsewhere.url_for("/private.rss")}
+        )
+        private = httpserver.url_for("/private.rss").replace("http://", "http://desk:hunter2@")
+        ctx = open_context(feeds=(FeedSource(url=private, name="Private"),))
+
+        first = run_cycle(ctx, AS_OF)
+        second = run_cycle(ctx, AS_OF)
+
+        assert first.ingested == 1 and second.failed == 0
+        assert any("moved permanently" in m for m in first.messages)
+        assert len(elsewhere.log) == 2, "fetched at its new address on both runs"
+        assert [r.headers.get("Authorization") for r, _ in elsewhere.log] == [None, None]
+        assert httpserver.log[0][0].headers.get("Authorization", "").startswith("Basic ")
+    finally:
+        elsewhere.stop()
+
+
+@pytest.mark.parametrize(
+    ("moved", "kept"),
+    [
+        ("https://wire.test/new.rss", True),
+        ("https://wire.test:443/new.rss", True),
+        ("http://wire.test/new.rss", False),  # https to http: the password would travel in clear
+        ("https://wire.test:8443/new.rss", False),
+        ("https://other.test/new.rss", False),
+    ],
+)
+def test_only_the_configured_origin_gets_the_credentials(moved: str, kept: bool) -> None:
+    from tracker.fetching import same_origin
+
+    assert same_origin(moved, "https://desk:pw@wire.test/old.rss") is kept
+
+
 def test_a_failing_feed_waits_for_its_backoff(open_context, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/down.rss").respond_with_data("down", status=503)
     url = httpserver.url_for("/down.rss")

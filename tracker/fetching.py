@@ -72,6 +72,24 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), (unquote(user), unquote(password))
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit: where credentials belong."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").rstrip("."), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, other: str) -> bool:
+    return origin(url) == origin(other)
+
+
 def with_credentials(url: str, user: str, password: str) -> str:
     """A URL carrying `user:pass@` (the form a configuration may give)."""
     parts = urlsplit(url)

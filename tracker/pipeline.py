@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
@@ -27,6 +26,7 @@ from tracker.fetching import (
     fetch_all,
     has_secret,
     redact,
+    same_origin,
     split_credentials,
     with_credentials,
 )
@@ -237,14 +237,15 @@ def fetch_url(source: SourceView, configured: dict[str, FeedSource]) -> str:
     """The URL to fetch for a followed feed, with its secrets from the configuration.
 
     A source moved by a permanent redirect is fetched where it went, with the
-    configured credentials when it stayed on the same host.
+    configured credentials only when it stayed at their origin (scheme, host
+    and port): a password given for one server is never sent to another.
     """
     feed = configured.get(source.location)
     original = feed.url if feed is not None else source.location
     if source.url is None:
         return original
     _, credentials = split_credentials(original)
-    if credentials and urlsplit(source.url).hostname == urlsplit(original).hostname:
+    if credentials and same_origin(source.url, original):
         return with_credentials(source.url, *credentials)
     return source.url
 
