@@ -575,7 +575,7 @@ def ingest_paths(
     recovered = recover_unfolded(ctx, report)
     store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
     report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report)
+    note_site_pages(ctx, report, say)
     ctx.store.mark_folded([report.run_id, *recovered])
     _finish(ctx, report)
     return report
@@ -603,7 +603,7 @@ def run_cycle(
     sink.add_all(read_paths(folder_paths(ctx), report, say))
     read_feeds(ctx, sink)
     report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report)
+    note_site_pages(ctx, report, say)
     ctx.store.mark_folded([report.run_id, *recovered])
     checkpoint("fold.marked")
     finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
@@ -681,7 +681,7 @@ def finish_day(
             report.digest_id = stored.id
             report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
         report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
-        report.site_files = write_site_of(ctx, as_of, report.folded)
+        report.site_files = write_site_safely(ctx, as_of, report.folded, warn)
         checkpoint("site.after")
 
 
@@ -760,11 +760,44 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 
-def note_site_pages(ctx: Context, report: RunReport) -> None:
-    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`)."""
-    from tracker.site import mark_pages_pending
+def note_site_pages(ctx: Context, report: RunReport, warn: Callable[[str], None]) -> None:
+    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`).
 
-    mark_pages_pending(ctx.config.site_path, report.folded)
+    The site is one channel among others: a site folder that cannot be
+    written is a warning, never a reason to keep the digest from being recorded.
+    """
+    from tracker.site import forget_site_state, mark_pages_pending
+
+    try:
+        mark_pages_pending(ctx.config.site_path, report.folded)
+    except OSError as exc:
+        warn(_site_warning(ctx, exc))
+        forget_site_state(ctx.config.site_path)
+
+
+def write_site_safely(
+    ctx: Context, as_of: date, commitments: Collection[str] | None, warn: Callable[[str], None] | None
+) -> list[Path]:
+    """`write_site_of`, with a site that cannot be written a warning (the digest and its deliveries stand)."""
+    from tracker.site import forget_site_state
+
+    try:
+        return write_site_of(ctx, as_of, commitments)
+    except OSError as exc:
+        if warn:
+            warn(_site_warning(ctx, exc))
+        # Whatever was half done, the next write that can is of the whole site.
+        forget_site_state(ctx.config.site_path)
+        return []
+
+
+def _site_warning(ctx: Context, exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename or ctx.config.site_path
+    return (
+        f"warning: site {ctx.config.site_path}: cannot write {where}: {reason}; "
+        "the digest and its other deliveries are not affected, and the site is written again by the next run"
+    )
 
 
 def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:

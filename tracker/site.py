@@ -278,6 +278,18 @@ def _write_state(site_dir: Path, state: dict) -> None:
     partial.replace(path)
 
 
+def forget_site_state(site_dir: Path) -> None:
+    """Drop what the site remembers (best effort), so the next write is of every page.
+
+    After a write that failed part way, which pages are current is unknown.
+    """
+    try:
+        (site_dir / STATE_FILE).unlink(missing_ok=True)
+    except OSError:
+        # A folder that cannot be written cannot lose its state either; its pending list stands.
+        pass
+
+
 def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
     """Name commitments whose pages the next site write must include, whatever that run folds itself.
 
