@@ -11,6 +11,8 @@ reads the store and writes the files.
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 from collections.abc import Collection, Sequence
@@ -283,11 +285,9 @@ def forget_site_state(site_dir: Path) -> None:
 
     After a write that failed part way, which pages are current is unknown.
     """
-    try:
+    # A folder that cannot be written cannot lose its state either; its pending list stands.
+    with contextlib.suppress(OSError):
         (site_dir / STATE_FILE).unlink(missing_ok=True)
-    except OSError:
-        # A folder that cannot be written cannot lose its state either; its pending list stands.
-        pass
 
 
 def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
