@@ -12,7 +12,6 @@ reads the store and writes the files.
 from __future__ import annotations
 
 import contextlib
-
 import json
 import os
 from collections.abc import Collection, Sequence
