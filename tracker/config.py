@@ -14,6 +14,8 @@ from typing import Any, Literal, cast
 from tracker.fetching import FetchPolicy, with_credentials
 
 CONFIG_ENV = "TRACKER_CONFIG"
+# The longest any single wait may be set to (a lock, an exchange with a server): an hour.
+MAX_SECONDS = 3600
 DEFAULT_CONFIG_FILE = "tracker.toml"
 
 
@@ -102,6 +104,8 @@ class Config:
     # Delivery: email when [email] is configured, Apprise notification URLs.
     email: EmailSettings | None = None
     notify: tuple[str, ...] = ()
+    # Seconds a notification may take in all (Apprise bounds each read, not the whole exchange).
+    notify_timeout: float = 30.0
     # How long a run waits for another run on the same database before giving up.
     lock_wait: float = 10.0
     # A channel that failed this many times in a row stops being retried by
@@ -132,6 +136,7 @@ ENV_KEYS = {
     "lock_wait": "TRACKER_LOCK_WAIT",
     "max_attempts": "TRACKER_MAX_ATTEMPTS",
     "batch_size": "TRACKER_BATCH_SIZE",
+    "notify_timeout": "TRACKER_NOTIFY_TIMEOUT",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
 EMAIL_ENV_PREFIX = "TRACKER_EMAIL_"
@@ -153,13 +158,21 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         if isinstance(value, bool) or not 0.0 <= number <= 1.0:
             raise ConfigError(f"{where}: confidence_threshold must be a number from 0 to 1")
         return number
+    if key == "notify_timeout":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if isinstance(value, bool) or not 0 < seconds <= 3600:
+            raise ConfigError(f"{where}: notify_timeout must be a number of seconds from 0 to 3600")
+        return seconds
     if key == "lock_wait":
         try:
             seconds = float(value)
         except (TypeError, ValueError):
             seconds = -1.0
-        if isinstance(value, bool) or seconds < 0:
-            raise ConfigError(f"{where}: lock_wait must be a number of seconds, 0 or more")
+        if isinstance(value, bool) or not 0 <= seconds <= MAX_SECONDS:
+            raise ConfigError(f"{where}: lock_wait must be a number of seconds from 0 to {MAX_SECONDS}")
         return seconds
     if key in ("max_attempts", "batch_size"):
         try:
@@ -317,6 +330,10 @@ _FETCH_NUMBERS = {
     "backoff": "fetch_backoff",
     "backoff_max": "fetch_backoff_max",
 }
+# The longest each may be: a day for the waits between fetches, an hour for one request.
+_FETCH_MAX = {
+    key: (86400.0 * 30 if key in ("interval", "backoff", "backoff_max") else 3600.0) for key in _FETCH_NUMBERS
+}
 _FETCH_COUNTS = {"max_bytes": 1, "concurrency": 1, "retries": 0, "max_redirects": 0}
 
 
@@ -328,8 +345,9 @@ def _fetch(table: Any, where: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key in _FETCH_NUMBERS:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(f"{where}.{key}: must be a number of seconds, 0 or more")
+            # nan, inf and 1e308 are numbers to TOML, not durations to wait for.
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _FETCH_MAX[key]:
+                raise ConfigError(f"{where}.{key}: must be a number of seconds from 0 to {_FETCH_MAX[key]:g}")
             if _FETCH_NUMBERS[key] == "fetch":
                 policy[key] = float(value)
             else:
@@ -377,8 +395,11 @@ def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
                 number = int(value) if key == "port" else float(value)
             except (TypeError, ValueError):
                 number = 0
-            if isinstance(value, bool) or number <= 0 or (key == "port" and number > 65535):
-                raise ConfigError(f"{where}: must be a positive number" + (" (a TCP port)" if key == "port" else ""))
+            if isinstance(value, bool) or not 0 < number <= (65535 if key == "port" else MAX_SECONDS):
+                raise ConfigError(
+                    f"{where}: must be a positive number"
+                    + (" (a TCP port)" if key == "port" else f" up to {MAX_SECONDS}")
+                )
             got[key] = number
         elif key == "security":
             if value not in SECURITY_CHOICES:

@@ -1720,6 +1720,14 @@ class Store:
                 found.append(_delivery_view(row, as_of))
             return found
 
+    def interrupt(self, delivery_id: int, error: str) -> DeliveryView:
+        """A delivery handed over whose answer was lost or late: interrupted, never resent unless asked."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at, row.last_error = "interrupted", utcnow(), error[:2000]
+            as_of = session.get_one(Digest, row.digest_id).as_of
+            return _delivery_view(row, as_of)
+
     def requeue(self, delivery_id: int) -> None:
         with self.sessions.begin() as session:
             row = session.get_one(Delivery, delivery_id)

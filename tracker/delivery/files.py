@@ -19,6 +19,13 @@ class DeliveryError(Exception):
     """A channel could not deliver; the message is one line, naming what failed."""
 
 
+class DeliveryUncertain(DeliveryError):
+    """The far side may hold the message: it was handed over and no definite answer came back.
+
+    Never retried automatically (at most once); `tracker digest send --resend` sends it again.
+    """
+
+
 def choose_files(reports_dir: Path, as_of: date, taken: Collection[str]) -> list[Path]:
     """`2025-06-13.*`, or `2025-06-13-2.*` when that day's names are on disk or held by a recorded digest."""
     taken_names = {Path(name).name for name in taken}
