@@ -1432,10 +1432,14 @@ class Store:
         """Changes not yet in a digest that move a commitment away from what was last reported.
 
         A commitment whose current status equals its last reported status had
-        only history rewritten (a late article): its new changes are marked
-        quiet instead of alerted.
+        only history rewritten when its new changes are dated no later than
+        the last digest's day (a late article): those are marked quiet instead
+        of alerted. Changes dated after it are news, alerted even when the
+        commitment ends where it began (a setback and a recovery between two
+        digests).
         """
         with self.sessions.begin() as session:
+            last_reported_day = session.scalar(select(Digest.as_of).order_by(Digest.id.desc()).limit(1))
             pending = list(
                 session.scalars(
                     select(Change)
@@ -1448,7 +1452,8 @@ class Store:
             for row in pending:
                 commitment = session.get_one(Commitment, row.commitment_id)
                 reported = commitment.alerted_status
-                if reported is not None and reported == current.get(row.commitment_id):
+                rewrites_history = last_reported_day is not None and row.date <= last_reported_day
+                if rewrites_history and reported is not None and reported == current.get(row.commitment_id):
                     row.quiet = True
                 else:
                     alerts.append(row)
