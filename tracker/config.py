@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from tracker.fetching import FetchPolicy, with_credentials
+from tracker.fetching import FetchPolicy, unencoded_credentials, with_credentials
 
 CONFIG_ENV = "TRACKER_CONFIG"
 # The longest any single wait may be set to (a lock, an exchange with a server): an hour.
@@ -301,7 +301,7 @@ FEED_KEYS = {"url", "name", "official", "full_text", "username", "password"}
 
 def _feed(item: Any, where: str) -> FeedSource:
     if isinstance(item, str):
-        return FeedSource(url=item)
+        item = {"url": item}
     if not (isinstance(item, dict) and isinstance(item.get("url"), str)):
         raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")
     unknown = set(item) - FEED_KEYS
@@ -314,6 +314,11 @@ def _feed(item: Any, where: str) -> FeedSource:
         if not isinstance(item.get(key, False), bool):
             raise ConfigError(f"{where}.{key}: must be true or false")
     url = item["url"]
+    if unencoded_credentials(url):
+        raise ConfigError(
+            f"{where}.url: the password in the URL holds '/', '?' or '#' unencoded; "
+            "%-encode it, or give it as the username and password keys"
+        )
     if "username" in item or "password" in item:
         url = with_credentials(url, item.get("username", ""), item.get("password", ""))
     return FeedSource(

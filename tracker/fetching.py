@@ -32,15 +32,37 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
 
-# Query parameters whose values are secrets: api_key, token, access_token, sig, ...
-_SECRET_PARAM = re.compile(r"(key|token|secret|passw|pwd|auth|sig|session|credential)", re.IGNORECASE)
+# Query parameters whose values are secrets by their name: api_key, token, access_token, sig, pass, pw, jwt, ...
+_SECRET_PARAM = re.compile(
+    r"(key|token|secret|pass|pw|pwd|auth|sig|session|credential|jwt|bearer|otp|private|ticket)", re.IGNORECASE
+)
+# ... or by their shape, whatever the name: a bearer token, a JWT, a long random-looking string.
+_SECRET_VALUE = re.compile(
+    r"^(bearer\s.+|[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}|(?=[^\s]*\d)(?=[^\s]*[a-zA-Z])[A-Za-z0-9+/=_-]{24,})$", re.IGNORECASE
+)
+# `user:pa/ss@host` or `user:pa#ss@host`: a password with a delimiter left unencoded, which URL parsing
+# reads as part of the path, query or fragment (and so would print). A port (`host:8080/`) is not one.
+_UNENCODED_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#@:]*:(?!\d+(?:[/?#]|$))[^@]*[/?#][^@]*@", re.IGNORECASE)
 _REDACTED = "***"
+
+
+def unencoded_credentials(url: str) -> bool:
+    """True for a URL whose `user:pass@` holds `/`, `?` or `#` unencoded (they must be %-encoded)."""
+    return bool(_UNENCODED_USERINFO.match(url))
+
+
+def _secret_pair(name: str, value: str) -> bool:
+    return bool(_SECRET_PARAM.search(name) or _SECRET_VALUE.match(value))
+
+
 # Responses worth asking again within one run; others (404, a timeout) are not.
 _TRANSIENT = {429, 500, 502, 503, 504}
 
 
 def redact(url: str) -> str:
     """The URL as it may be printed or stored: no password, no secret query values."""
+    if unencoded_credentials(url):
+        url = _UNENCODED_USERINFO.sub(lambda m: m.group(0).split("://", 1)[0] + "://" + _REDACTED + "@", url, count=1)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -51,9 +73,9 @@ def redact(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_PARAM.search(name) for name, _ in pairs):
+        if any(_secret_pair(name, value) for name, value in pairs):
             query = urlencode(
-                [(name, _REDACTED if _SECRET_PARAM.search(name) else value) for name, value in pairs], safe="*"
+                [(name, _REDACTED if _secret_pair(name, value) else value) for name, value in pairs], safe="*"
             )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
@@ -271,7 +293,7 @@ def _reason(exc: BaseException, request: FetchRequest) -> str:
     if credentials and credentials[1]:
         text = text.replace(credentials[1], _REDACTED)
     for name, value in parse_qsl(urlsplit(request.url).query):
-        if value and _SECRET_PARAM.search(name):
+        if value and _secret_pair(name, value):
             text = text.replace(value, _REDACTED)
     return text
 
