@@ -44,9 +44,16 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date of the form YYYY-MM-DD") from exc
+    from tracker.days import out_of_range
+
+    # A day no run could mean would be stored and break every later run's date arithmetic.
+    why = out_of_range(day)
+    if why is not None:
+        raise click.BadParameter(why)
+    return day
 
 
 def _warn(message: str) -> None:

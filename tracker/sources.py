@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tracker.days import implausible, out_of_range
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 from tracker.sanitize import clean_line, clean_text, clean_url
 
@@ -243,6 +244,9 @@ def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, Manife
         published = published.date()
     if not isinstance(published, date):
         raise SourceError(f"{where}.date: missing or not a date")
+    why = out_of_range(published)
+    if why is not None:
+        raise SourceError(f"{where}.date: {why}")
     return str(item["file"]), ManifestEntry(
         published=published,
         source=str(item.get("source", folder.name)),
@@ -360,7 +364,8 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
         title = entry.title or title
     else:
         source, url = path.parent.name or "files", ""
-        found = dates_in_text(f"{summary}\n{body}")
+        # A date in the text outside the window (a year 1066 anecdote, an epoch) is not the dateline.
+        found = [day for day in dates_in_text(f"{summary}\n{body}") if implausible(day) is None]
         if found:
             # The dateline, or the first full date the text gives.
             published = found[0]
@@ -514,6 +519,8 @@ def parse_feed(
         raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
     feed_title = source_name or parsed.feed.get("title") or location
     feed_date = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
+    if feed_date is not None and implausible(date(feed_date.tm_year, feed_date.tm_mon, feed_date.tm_mday)):
+        feed_date = None
     drafts: list[ArticleDraft] = []
     entries = parsed.entries
     if len(entries) > MAX_FEED_ENTRIES:
@@ -526,6 +533,12 @@ def parse_feed(
         if _text_field(entry, "link"):
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
+        if struct is not None:
+            why = implausible(date(struct.tm_year, struct.tm_mon, struct.tm_mday))
+            if why is not None:
+                # A placeholder or an impossible date would rewrite history: read the entry as undated.
+                warn(f"warning: {label}: dated {why}; read as undated")
+                struct = None
         published: date | None = None
         estimated = struct is None
         if struct is None:
@@ -543,6 +556,8 @@ def parse_feed(
         # dict.get: feedparser's own get falls back to the published date.
         changed = dict.get(entry, "updated_parsed")
         updated = date(changed.tm_year, changed.tm_mon, changed.tm_mday) if changed else None
+        if updated is not None and implausible(updated):
+            updated = None
         content = entry.get("content")
         body = html_to_text(_text_field(content[0], "value")) if content else ""
         summary = html_to_text(_text_field(entry, "summary"))
