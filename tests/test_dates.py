@@ -4,11 +4,16 @@ breaks a later run. Real CLI, real files, real databases."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
 
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ENV_KEYS
@@ -108,3 +113,52 @@ def test_an_epoch_entry_does_not_rewrite_history(database_url: str, tmp_path: Pa
     assert "1970-01-01, the epoch" in output
     code, history = invoke(database_url, "history", "air-services", "--json")
     assert "1970" not in history
+
+
+# --- one clock: the run's day and the fetch's day in the configured time zone ------------------
+
+
+def test_an_undated_entry_is_dated_and_read_on_the_runs_own_day(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """The machine's and the configuration's zone a day away from UTC (behind before noon UTC, ahead after):
+    an undated entry is dated today there, and read by today's run, not left for tomorrow or dated yesterday."""
+    from datetime import UTC, datetime
+
+    zone = "Etc/GMT+12" if datetime.now(UTC).hour < 12 else "Etc/GMT-14"
+    undated = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        "<item><title>Flights</title><link>https://wire.example.org/undated</link>"
+        "<description>Direct flights between India and China were suspended, the ministry said.</description>"
+        "</item></channel></rss>"
+    )
+    httpserver.expect_request("/undated.rss").respond_with_data(undated, content_type="application/rss+xml")
+    config = tmp_path / "tracker.toml"
+    config.write_text(
+        f'database_url = "sqlite:///{tmp_path / "tracker.db"}"\nseeds_dir = ""\nreports_dir = "reports"\n'
+        f'timezone = "{zone}"\nfull_text = false\nfeeds = ["{httpserver.url_for("/undated.rss")}"]\n'
+        '[fetch]\nallow = ["127.0.0.1"]\n',
+        encoding="utf-8",
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")} | {"TZ": zone}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "--config", str(config), "run"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 ingested" in done.stdout, done.stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "tracker", "--config", str(config), "history", "air-services", "--json"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    from zoneinfo import ZoneInfo
+
+    local_today = datetime.now(ZoneInfo(zone)).date().isoformat()
+    statements = json.loads(shown.stdout)["statements"]
+    assert [s["date"] for s in statements] == [local_today]

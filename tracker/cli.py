@@ -56,6 +56,13 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     return day
 
 
+def _today(ctx: Context) -> date:
+    """A run's day by default: today in the configured time zone, the clock feeds are dated on too."""
+    from tracker.days import today_in
+
+    return today_in(ctx.config.timezone)
+
+
 def _warn(message: str) -> None:
     click.echo(strip_controls(message), err=True)
 
@@ -235,7 +242,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
       tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
     """
     with _locked(obj, "ingest") as ctx:
-        report = pipeline.ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
+        report = pipeline.ingest_paths(ctx, list(paths), as_of or _today(ctx), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
     sys.exit(report.exit_status)
 
@@ -280,10 +287,10 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
             import socket
 
             owner = f"{socket.gethostname()} pid {os.getpid()}"
-            report = pipeline.run_worker(ctx, as_of or date.today(), owner, warn=_warn)
+            report = pipeline.run_worker(ctx, as_of or _today(ctx), owner, warn=_warn)
         else:
             report = pipeline.run_cycle(
-                ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
+                ctx, as_of or _today(ctx), always=always, progress=_progress, warn=_warn, dry_run=dry_run
             )
         _print_report(report, "Worker" if worker else "Run")
         if report.digest_id is not None:

@@ -189,6 +189,13 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         return value
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {key} must be a string")
+    if key == "timezone":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{where}: timezone {value!r} is not a known time zone (e.g. Asia/Kolkata)") from exc
     return value
 
 

@@ -9,7 +9,7 @@ into, so it is read as no date too.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 # Before any relationship a catalogue follows could hold a commitment the tracker reads about.
 EARLIEST_DAY = date(1950, 1, 1)
@@ -30,3 +30,16 @@ def implausible(day: date) -> str | None:
     if day == EPOCH:
         return "1970-01-01, the epoch, a placeholder for a missing date"
     return out_of_range(day)
+
+
+def today_in(timezone: str, now: datetime | None = None) -> date:
+    """The day it is in `timezone` (the configuration's): the one clock a run's day and a fetch's day are read on.
+
+    `now` is a naive UTC time (as the database keeps them) or an aware one.
+    """
+    from zoneinfo import ZoneInfo
+
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
+from tracker.days import today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
     FetchRequest,
@@ -308,7 +309,7 @@ def read_feed(
     config, report, warn = ctx.config, sink.report, sink.warn
     checkpoint("fetch.feed")
     report.inputs += 1
-    entries, result, title = _parse_result(source, result, now, warn)
+    entries, result, title = _parse_result(source, result, today_in(ctx.config.timezone, now), warn)
     health = assess(
         result,
         source.failures,
@@ -383,15 +384,18 @@ def _since(source: SourceView, now: datetime) -> str:
 
 
 def _parse_result(
-    source: SourceView, result: FetchResult, now: datetime, warn: Callable[[str], None]
+    source: SourceView, result: FetchResult, fetched: date, warn: Callable[[str], None]
 ) -> tuple[list[ArticleDraft], FetchResult, str | None]:
-    """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result."""
+    """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result.
+
+    `fetched` dates undated entries: the day in the configured time zone, as the run's day is.
+    """
     if result.outcome is not Outcome.OK:
         return [], result, None
     named = source.name if source.name != source.location else None
     try:
         entries = parse_feed(
-            result.body, source.location, warn, source_name=named, fetched=now.date(), content_type=result.content_type
+            result.body, source.location, warn, source_name=named, fetched=fetched, content_type=result.content_type
         )
     except SourceError as exc:
         return [], replace(result, outcome=Outcome.FAILED, error=str(exc), etag=None, last_modified=None), None
@@ -747,7 +751,7 @@ def after_review(ctx: Context, commitment_id: str | None = None) -> int:
     """
     new = update_timeline(ctx, None if commitment_id is None else {commitment_id: None})
     last = ctx.store.runs(1)
-    as_of = last[0].as_of if last else date.today()
+    as_of = last[0].as_of if last else today_in(ctx.config.timezone)
     write_site_of(ctx, as_of, None if commitment_id is None else {commitment_id})
     return new
 
