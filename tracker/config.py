@@ -338,13 +338,15 @@ _FETCH_NUMBERS = {
     "read_timeout": "fetch",
     "total_timeout": "fetch",
     "retry_delay": "fetch",
+    "budget": "fetch",
     "interval": "fetch_interval",
     "backoff": "fetch_backoff",
     "backoff_max": "fetch_backoff_max",
 }
-# The longest each may be: a day for the waits between fetches, an hour for one request.
+# The longest each may be: a month between fetches, a day for a run's fetching, an hour for one request.
 _FETCH_MAX = {
-    key: (86400.0 * 30 if key in ("interval", "backoff", "backoff_max") else 3600.0) for key in _FETCH_NUMBERS
+    key: (86400.0 * 30 if key in ("interval", "backoff", "backoff_max") else 86400.0 if key == "budget" else 3600.0)
+    for key in _FETCH_NUMBERS
 }
 _FETCH_COUNTS = {"max_bytes": 1, "concurrency": 1, "retries": 0, "max_redirects": 0}
 

@@ -14,8 +14,11 @@ included, must reach a public address unless `allow` names it
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -138,6 +141,11 @@ class FetchPolicy:
     # Hosts (as named in a URL), addresses and networks that may be fetched though they are
     # loopback, private or reserved (an intranet feed); everything else must be public.
     allow: tuple[str, ...] = ()
+    # Seconds a run may spend fetching in all (feeds and their linked pages): what has not
+    # started by then waits for the next run, named. Each request still has its own deadline.
+    budget: float = 900.0
+    # When the budget runs out, on time.monotonic()'s clock; set per run (None: no bound).
+    until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,8 @@ class Outcome(StrEnum):
     NOT_MODIFIED = "not_modified"
     GONE = "gone"
     FAILED = "failed"
+    # Never asked: the run's time for fetching was spent first. Says nothing of the source.
+    NOT_STARTED = "not_started"
 
 
 @dataclass(frozen=True)
@@ -258,6 +268,13 @@ async def _fetch_one(
         attempts += 1
         transient = False
         async with pool:
+            if attempts == 1 and policy.until is not None and time.monotonic() >= policy.until:
+                return FetchResult(
+                    url=redact(request.url),
+                    outcome=Outcome.NOT_STARTED,
+                    error=f"not fetched: the run's {policy.budget:g} s for fetching are spent; next run",
+                    attempts=0,
+                )
             try:
                 result = await _attempt(client, request, policy)
                 transient = result.status in _TRANSIENT
@@ -298,25 +315,29 @@ def _reason(exc: BaseException, request: FetchRequest) -> str:
     return text
 
 
-async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
-    import asyncio
-
+def _client(policy: FetchPolicy) -> httpx.AsyncClient:
     import httpx
 
     timeout = httpx.Timeout(
         connect=policy.connect_timeout, read=policy.read_timeout, write=policy.read_timeout, pool=policy.total_timeout
     )
     limits = httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency)
-    pool = asyncio.Semaphore(policy.concurrency)
     transport = guarded_transport(Allowance.parse(policy.allow), limits=limits, trust_env=False)
-    async with httpx.AsyncClient(
+    return httpx.AsyncClient(
         transport=transport,  # type: ignore[arg-type]
         timeout=timeout,
         follow_redirects=True,
         max_redirects=policy.max_redirects,
         headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         trust_env=False,
-    ) as client:
+    )
+
+
+async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
+    import asyncio
+
+    pool = asyncio.Semaphore(policy.concurrency)
+    async with _client(policy) as client:
         return list(await asyncio.gather(*(_fetch_one(client, r, policy, pool) for r in requests)))
 
 
@@ -330,6 +351,64 @@ def fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy | None = Non
     import asyncio
 
     return asyncio.run(_fetch_all(requests, policy or FetchPolicy()))
+
+
+_END = object()
+
+
+def fetch_stream(requests: Sequence[FetchRequest], policy: FetchPolicy) -> Iterator[tuple[int, FetchResult]]:
+    """(index, result) for every request, as each completes: a real pool, not groups in lock-step.
+
+    At most `policy.concurrency` requests run at once, and a new one starts as
+    soon as any finishes, so one hanging feed holds no other. The caller works
+    on each result while the others are fetched; a result waits for it in a
+    queue as short as the pool, so memory holds at most about twice
+    `concurrency` bodies. Never raises for a request that fails.
+    """
+    import asyncio
+
+    if not requests:
+        return
+    results: queue.Queue[object] = queue.Queue(maxsize=max(1, policy.concurrency))
+    stop = threading.Event()
+
+    async def produce() -> None:
+        loop = asyncio.get_running_loop()
+        slots = asyncio.Semaphore(policy.concurrency)
+        pool = asyncio.Semaphore(policy.concurrency)
+
+        async def one(index: int, request: FetchRequest) -> None:
+            # The slot is held until the caller has room for the result: bodies cannot pile up.
+            async with slots:
+                if stop.is_set():
+                    return
+                result = await _fetch_one(client, request, policy, pool)
+                await loop.run_in_executor(None, results.put, (index, result))
+
+        async with _client(policy) as client:
+            await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
+
+    def run() -> None:
+        try:
+            asyncio.run(produce())
+        finally:
+            results.put(_END)
+
+    thread = threading.Thread(target=run, name="fetch-pool", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not _END:
+            yield item  # type: ignore[misc]
+    finally:
+        # The caller stopped early: start nothing more, let what runs finish, and drain.
+        stop.set()
+        while thread.is_alive():
+            try:
+                if results.get(timeout=0.1) is _END:
+                    break
+            except queue.Empty:
+                continue
+        thread.join()
 
 
 # --- deciding what a result means for a source (pure) -----------------------------------
@@ -362,6 +441,9 @@ def assess(
     A failure waits backoff × 2^(failures − 1) seconds (at most backoff_max)
     before the next attempt; a success waits `interval`.
     """
+    if result.outcome is Outcome.NOT_STARTED:
+        # Not asked, so nothing learnt: due again at once.
+        return Health(failures_before, now, None, alarming=False)
     if result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED):
         return Health(0, now + timedelta(seconds=interval), None, alarming=False)
     if result.outcome is Outcome.GONE:

@@ -20,11 +20,13 @@ from tracker.config import Config, FeedSource
 from tracker.days import today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
+    FetchPolicy,
     FetchRequest,
     FetchResult,
     Outcome,
     assess,
     fetch_all,
+    fetch_stream,
     has_secret,
     redact,
     same_origin,
@@ -276,13 +278,15 @@ def read_feeds(ctx: Context, sink: ArticleSink, now: datetime | None = None) -> 
                 f"warning: {source.location}: failed {source.failures} time{'s' if source.failures != 1 else ''} "
                 f"in a row; next attempt after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC"
             )
-    # As many at once as the fetcher runs concurrently: memory holds one such group of bodies.
-    group = max(1, config.fetch.concurrency)
-    for start in range(0, len(due), group):
-        sources = due[start : start + group]
-        requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in sources]
-        for source, result in zip(sources, fetch_all(requests, config.fetch), strict=True):
-            read_feed(ctx, sink, source, result, now, configured)
+    # One budget for the run's fetching, feeds and their pages alike: no feed can hold the lock for hours.
+    sink.fetch_policy = policy = replace(config.fetch, until=time.monotonic() + config.fetch.budget)
+    requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in due]
+    for index, result in fetch_stream(requests, policy):
+        source = due[index]
+        if result.outcome is Outcome.NOT_STARTED:
+            warn(f"warning: {source.location}: {result.error}")
+            continue
+        read_feed(ctx, sink, source, result, now, configured)
     for source in waiting:
         if source.failures:
             report.source_problems.append(
@@ -354,7 +358,7 @@ def read_feed(
     unchanged = ctx.store.unchanged_entries(entries)
     report.skipped += len(unchanged)
     fresh = [d for i, d in enumerate(entries) if i not in unchanged]
-    for draft in _full_text(ctx, source, fresh, warn):
+    for draft in _full_text(ctx, source, fresh, warn, sink.fetch_policy):
         sink.add(draft)
     sink.flush()
     # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
@@ -404,7 +408,7 @@ def _parse_result(
 
 
 def _full_text(
-    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None]
+    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None], policy: FetchPolicy
 ) -> list[ArticleDraft]:
     """Entries with short text get their page's text (when the source wants it)."""
     wanted = ctx.config.full_text if source.full_text is None else source.full_text
@@ -414,7 +418,7 @@ def _full_text(
     short = [i for i, d in enumerate(entries) if needs_full_text(d, minimum)]
     if not short:
         return entries
-    fuller = with_full_text([entries[i] for i in short], ctx.config.fetch, warn)
+    fuller = with_full_text([entries[i] for i in short], policy, warn)
     out = list(entries)
     for i, draft in zip(short, fuller, strict=True):
         out[i] = draft
@@ -443,6 +447,8 @@ class ArticleSink:
         self.warn: Callable[[str], None] = warn or (lambda _message: None)
         self.progress = progress
         self.batch_size = max(1, ctx.config.batch_size)
+        # The limits of the run's fetches, its time budget included (set when the feeds are read).
+        self.fetch_policy: FetchPolicy = ctx.config.fetch
         self._batch: list[tuple[ArticleDraft, str]] = []
         self._keys: set[str] = set()
 
