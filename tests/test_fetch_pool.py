@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import func, select
@@ -37,7 +38,7 @@ class Recorder(BaseHTTPRequestHandler):
     """`/hang-*` answers after `pause` seconds; every request's path and arrival time are kept."""
 
     pause = 2.0
-    arrivals: list[tuple[str, float]] = []
+    arrivals: ClassVar[list[tuple[str, float]]] = []
     lock = threading.Lock()
     port = 0
 
