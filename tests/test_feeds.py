@@ -245,7 +245,7 @@ def test_an_updated_entry_is_read_again_as_a_new_version(open_context, httpserve
     assert third.alerts == []
 
 
-def test_an_update_that_restates_the_story_raises_no_alert(open_context, httpserver: HTTPServer) -> None:
+def test_an_update_that_restates_the_story_is_no_new_version(open_context, httpserver: HTTPServer) -> None:
     link = "http://wire.test/flights"
     url = httpserver.url_for("/wire.rss")
     ctx = open_context(feeds=(FeedSource(url=url),))
@@ -257,8 +257,26 @@ def test_an_update_that_restates_the_story_raises_no_alert(open_context, httpser
     second = run_cycle(ctx, AS_OF)
 
     assert (first.new_changes, len(first.alerts)) == (1, 1)
-    assert (second.ingested, second.updated, second.new_changes, second.alerts) == (1, 1, 0, [])
-    assert len(articles(ctx)) == 2
+    # The new sentence states nothing: the reader reads the same, so it is no new version.
+    assert (second.ingested, second.updated, second.skipped, second.new_changes, second.alerts) == (0, 0, 1, 0, [])
+    assert len(articles(ctx)) == 1
+
+
+def test_a_view_counter_in_every_entry_stores_no_new_versions(open_context, httpserver: HTTPServer) -> None:
+    """The text changes on every fetch (a counter), what the reader reads does not: one row per entry."""
+    url = httpserver.url_for("/counted.rss")
+    ctx = open_context(feeds=(FeedSource(url=url),))
+    when = "Tue, 19 Aug 2025 09:00:00 GMT"
+    for views in range(1, 5):
+        items = [
+            (f"F{i}", f"http://wire.test/{i}", when, f"{FLIGHTS_AGREED} Story {i}. Read {views * 1000 + i} times.")
+            for i in range(5)
+        ]
+        httpserver.expect_oneshot_request("/counted.rss").respond_with_data(rss2("W", items))
+        report = run_cycle(ctx, AS_OF)
+        if views > 1:
+            assert (report.ingested, report.updated, report.skipped) == (0, 0, 5)
+    assert len(articles(ctx)) == 5
 
 
 # --- full text --------------------------------------------------------------------------

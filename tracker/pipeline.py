@@ -52,6 +52,7 @@ from tracker.versions import WINDOW_DAYS, divergences
 if TYPE_CHECKING:
     from tracker.delivery import Outcome as DeliveryOutcome
     from tracker.digest import RunCounts
+    from tracker.extraction import ExtractedStatement
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.
@@ -478,6 +479,8 @@ class ArticleSink:
             return
         ctx, report = self.ctx, self.report
         fresh: list[tuple[ArticleDraft, str, bool]] = []
+        # The version each update follows: an update that reads the same as it is no update.
+        previous: dict[int, int] = {}
         for (draft, note), known in zip(batch, ctx.store.known([d for d, _ in batch]), strict=True):
             if known.stored:
                 report.skipped += 1
@@ -489,6 +492,8 @@ class ArticleSink:
                 if draft.published > self.as_of:
                     report.deferred += 1
                     continue
+            if known.previous_id is not None:
+                previous[len(fresh)] = known.previous_id
             fresh.append((draft, note, update))
         if not fresh:
             return
@@ -501,6 +506,20 @@ class ArticleSink:
             nlp_model=ctx.config.nlp_model,
         )
         checkpoint("extract.batch")
+        if previous:
+            # A view counter or a timestamp in the page changes bytes, not what the reader reads.
+            read_before = ctx.store.statements_read(set(previous.values()))
+            same = {
+                i
+                for i, previous_id in previous.items()
+                if read_before[previous_id] == frozenset(_read_key(st) for st in found[i])
+            }
+            if same:
+                report.skipped += len(same)
+                fresh = [item for i, item in enumerate(fresh) if i not in same]
+                found = [statements for i, statements in enumerate(found) if i not in same]
+                if not fresh:
+                    return
         ids = ctx.store.add_articles(
             [(d, statements) for (d, _, _), statements in zip(fresh, found, strict=True)], report.run_id
         )
@@ -517,6 +536,11 @@ class ArticleSink:
                     report.touched[statement.commitment_id] = draft.published
             if note:
                 self.warn(f"warning: {draft.origin}: {draft.url}: {note}")
+
+
+def _read_key(statement: ExtractedStatement) -> tuple[str, str, str, str, str]:
+    """What the reader took from a sentence, as `Store.statements_read` gives it for a stored article."""
+    return (statement.commitment_id, statement.status, statement.actor, statement.evidence, statement.rule)
 
 
 def store_articles(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -1068,6 +1068,27 @@ class Store:
                 by_location[location] = self.source_id(session, name, location)
             ids[(name, location)] = by_location[location]
         return ids
+
+    def statements_read(self, article_ids: Collection[int]) -> dict[int, frozenset[tuple[str, str, str, str, str]]]:
+        """What the reader took from each article: (commitment, status, actor, evidence, rule) of its statements."""
+        found: dict[int, set[tuple[str, str, str, str, str]]] = {i: set() for i in article_ids}
+        if not article_ids:
+            return {}
+        with self.sessions() as session:
+            for chunk in _chunks([str(i) for i in article_ids]):
+                rows = session.execute(
+                    select(
+                        Statement.article_id,
+                        Statement.commitment_id,
+                        Statement.status,
+                        Statement.actor,
+                        Statement.evidence,
+                        Statement.rule,
+                    ).where(Statement.article_id.in_([int(i) for i in chunk]))
+                )
+                for article_id, *key in rows:
+                    found[article_id].add(tuple(key))  # type: ignore[arg-type]
+        return {i: frozenset(keys) for i, keys in found.items()}
 
     def unchanged_entries(self, drafts: Sequence[ArticleDraft]) -> set[int]:
         """Indexes of feed drafts whose text is what their GUID's latest stored version was read from.
