@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -122,3 +123,49 @@ def test_times_cron_lines_and_zones() -> None:
     for bad, zone in (("25:00", "UTC"), ("six", "UTC"), ("06:00", "Mars/Olympus")):
         with pytest.raises(ScheduleError):
             trigger_for(bad, zone)
+
+
+class Planted:
+    """What a pickle can do when loaded: here, leave a file behind."""
+
+    def __init__(self, canary: Path) -> None:
+        self.canary = canary
+
+    def __reduce__(self) -> tuple:
+        return (Path.write_text, (self.canary, "code ran"))
+
+
+def test_nothing_in_the_job_store_is_unpickled(tmp_path: Path) -> None:
+    """Write access to the database must not mean running code in `tracker schedule`."""
+    import pickle
+
+    from tracker.scheduling import JOBS_TABLE
+
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    init(database_url)
+    first = Scheduler(tmp_path, database_url, "06:00")
+    first.wait_for("Running the daily cycle")
+    assert first.stop() == 0
+    [(state,)] = count(database_url, f"SELECT job_state FROM {JOBS_TABLE}")
+    stored = json.loads(bytes(state).decode())
+    assert stored["id"] == "daily-cycle" and "06:00" not in stored.get("func", "")
+
+    canary = tmp_path / "canary"
+    payload = pickle.dumps({"id": "daily-cycle", "func": Planted(canary)})
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"UPDATE {JOBS_TABLE} SET job_state = :state"), {"state": payload})
+        connection.execute(
+            text(f"INSERT INTO {JOBS_TABLE} (id, next_run_time, job_state) VALUES ('planted', 0, :state)"),
+            {"state": payload},
+        )
+    engine.dispose()
+
+    second = Scheduler(tmp_path, database_url, "06:00")
+    second.wait_for("Running the daily cycle")
+    time.sleep(1)
+    assert second.stop() == 0
+    assert not canary.exists(), "a pickle from the database was loaded"
+    rows = count(database_url, f"SELECT id, job_state FROM {JOBS_TABLE}")
+    assert [row[0] for row in rows] == ["daily-cycle"], "the planted row was not restored, and is gone"
+    assert json.loads(bytes(rows[0][1]).decode())["id"] == "daily-cycle"
