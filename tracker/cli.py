@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -131,6 +132,14 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         yield ctx
     except (extraction.GrammarError, CatalogueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:
+        # A full disk, a locked or corrupted database, a server gone mid-run: one line, not a traceback
+        # holding SQL and article text (the run is recorded as failed, with what it did by then).
+        if os.environ.get("TRACKER_TRACEBACK"):
+            raise
+        raise click.ClickException(pipeline.describe_failure(exc)) from exc
     finally:
         ctx.close()
 
@@ -551,6 +560,7 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
                 changes=row.changes_found,
                 digest_id=row.digest_id,
                 messages=tuple(json.loads(row.messages)),
+                state=row.state or ("finished" if row.finished_at else "interrupted"),
             )
             for row in ctx.store.runs(limit)
         ]

@@ -6,6 +6,7 @@ here prints: progress and messages go to the callbacks the caller passes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ from tracker.storage import (
     FetchRecord,
     FoldScope,
     RevisionView,
+    RunState,
     SourceKind,
     SourceSpec,
     SourceView,
@@ -582,7 +584,33 @@ def current_statuses(store: Store, corroborated: bool = True) -> dict[str, Chang
     return {view.commitment_id: view for view in store.current_changes(corroborated)}
 
 
-def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> None:
+def describe_failure(exc: BaseException) -> str:
+    """One line about what stopped a run: no SQL, no parameters, no article text, no traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        # The driver's own message; SQLAlchemy's adds the statement and its parameters (article text).
+        cause = getattr(exc, "orig", None) or exc
+        text = (str(cause).strip().splitlines() or [""])[0].split("[SQL:", 1)[0].strip()
+        return f"the database failed: {text or type(cause).__name__}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or type(exc).__name__}"
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return clean_line(f"{type(exc).__name__}: {text}"[:300])
+
+
+def _abandon(ctx: Context, report: RunReport, exc: BaseException) -> None:
+    """Record what a run stopped by an error (failed) or a signal (interrupted) had done by then."""
+    state = RunState.INTERRUPTED if isinstance(exc, KeyboardInterrupt | SystemExit) else RunState.FAILED
+    why = "interrupted" if state is RunState.INTERRUPTED else f"failed: {describe_failure(exc)}"
+    report.messages.append(f"error: the run {why}")
+    # The database may be what failed: the error itself is what matters then.
+    with contextlib.suppress(Exception):
+        _finish(ctx, report, report.digest_id, state)
+
+
+def _finish(ctx: Context, report: RunReport, digest_id: int | None = None, state: RunState = RunState.FINISHED) -> None:
     ctx.store.finish_run(
         report.run_id,
         ingested=report.ingested,
@@ -592,6 +620,7 @@ def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> No
         changes_found=report.new_changes,
         messages=report.messages,
         digest_id=digest_id,
+        state=state,
     )
 
 
@@ -606,11 +635,16 @@ def ingest_paths(
     ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
-    recovered = recover_unfolded(ctx, report)
-    store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
-    report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report, say)
-    ctx.store.mark_folded([report.run_id, *recovered])
+    try:
+        ctx.store.interrupt_stale_runs(report.run_id)
+        recovered = recover_unfolded(ctx, report)
+        store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
+        report.new_changes = fold_touched(ctx, report)
+        note_site_pages(ctx, report, say)
+        ctx.store.mark_folded([report.run_id, *recovered])
+    except BaseException as exc:
+        _abandon(ctx, report, exc)
+        raise
     _finish(ctx, report)
     return report
 
@@ -632,15 +666,21 @@ def run_cycle(
     ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
-    recovered = recover_unfolded(ctx, report)
-    sink = ArticleSink(ctx, as_of, report, say, progress)
-    sink.add_all(read_paths(folder_paths(ctx), report, say))
-    read_feeds(ctx, sink)
-    report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report, say)
-    ctx.store.mark_folded([report.run_id, *recovered])
-    checkpoint("fold.marked")
-    finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
+    try:
+        # Under the run lock alone: a run still "running" was killed.
+        ctx.store.interrupt_stale_runs(report.run_id)
+        recovered = recover_unfolded(ctx, report)
+        sink = ArticleSink(ctx, as_of, report, say, progress)
+        sink.add_all(read_paths(folder_paths(ctx), report, say))
+        read_feeds(ctx, sink)
+        report.new_changes = fold_touched(ctx, report)
+        note_site_pages(ctx, report, say)
+        ctx.store.mark_folded([report.run_id, *recovered])
+        checkpoint("fold.marked")
+        finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
+    except BaseException as exc:
+        _abandon(ctx, report, exc)
+        raise
     _finish(ctx, report, report.digest_id)
     return report
 

@@ -2,9 +2,10 @@
 
 The job store (JSON only, never a pickle: see `JsonJobStore`) remembers
 when the next run is due, so a scheduler that was stopped (or a machine that
-was off) at that time runs the cycle once when it starts again, within the misfire grace time; missed runs are coalesced into
-one. Every run takes the run lock, so a second scheduler, cron or a manual
-`tracker run` on the same database never runs at the same time.
+was off) at that time runs the cycle once when it starts again, within the
+misfire grace time; missed runs are coalesced into one. Every run takes the
+run lock, so a second scheduler, cron or a manual `tracker run` on the same
+database never runs at the same time.
 """
 
 from __future__ import annotations

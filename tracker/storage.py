@@ -83,6 +83,15 @@ class Base(DeclarativeBase):
     pass
 
 
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    # Stopped on an error; what it did by then is recorded.
+    FAILED = "failed"
+    # Stopped by a signal, or killed (found still "running" by a later run).
+    INTERRUPTED = "interrupted"
+
+
 class SourceKind(StrEnum):
     FEED = "feed"
     FOLDER = "folder"
@@ -140,6 +149,8 @@ class Run(Base):
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
     # When what it stored was folded; NULL on a run killed before its fold (the next run folds it).
     folded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A RunState; NULL only on a database made before states were kept (and upgraded since).
+    state: Mapped[str | None] = mapped_column(String(20), default="running")
 
 
 class Article(Base):
@@ -498,7 +509,7 @@ class ReviewError(ValueError):
 
 # The newest migration in alembic/versions (a test checks the two agree): read
 # here so that opening a database does not load Alembic and its scripts.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -641,7 +652,7 @@ class Store:
 
     def start_run(self, command_name: str, as_of: date) -> int:
         with self.sessions.begin() as session:
-            run = Run(command=command_name, as_of=as_of)
+            run = Run(command=command_name, as_of=as_of, state=RunState.RUNNING)
             session.add(run)
             session.flush()
             return run.id
@@ -657,13 +668,31 @@ class Store:
         changes_found: int,
         messages: Sequence[str],
         digest_id: int | None,
+        state: RunState = RunState.FINISHED,
     ) -> None:
+        """What the run did, and how it ended (a failed or interrupted run records what it did by then)."""
         with self.sessions.begin() as session:
             run = session.get_one(Run, run_id)
             run.ingested, run.skipped, run.failed, run.deferred = ingested, skipped, failed, deferred
             run.changes_found, run.digest_id = changes_found, digest_id
             run.messages = json.dumps(list(messages))
             run.finished_at = utcnow()
+            run.state = state
+
+    def interrupt_stale_runs(self, current_run: int) -> list[int]:
+        """Runs still "running" that no process runs any more (called by a run holding the lock alone).
+
+        Each is marked interrupted, with the articles it stored counted as ingested.
+        """
+        with self.sessions.begin() as session:
+            stale = list(session.scalars(select(Run).where(Run.state == RunState.RUNNING, Run.id != current_run)))
+            for run in stale:
+                run.state = RunState.INTERRUPTED
+                run.ingested = session.scalar(select(func.count()).where(Article.run_id == run.id)) or 0
+                run.digest_id = run.digest_id or session.scalar(
+                    select(func.max(Digest.id)).where(Digest.created_at >= run.started_at)
+                )
+            return [run.id for run in stale]
 
     def day_counts(self, as_of: date, command: str) -> RunCounts:
         """Articles ingested, skipped and failed by the finished runs of one command for a day (the day's workers)."""
