@@ -205,3 +205,50 @@ def test_a_webhook_that_refuses_is_tried_again(database_url: str, tmp_path: Path
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     _, rows = cycle(config)
     assert rows["notify"].state == "sent" and len(httpserver.log) == 1
+
+
+class HostileRefusal:
+    """Refuses every message with a reply carrying terminal escape sequences."""
+
+    def __init__(self) -> None:
+        self.refuse = True
+        self.messages = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return "554 5.7.1 \x1b]0;pwned\x07\x1b[2J\x1b[31mno\x1b[0m thanks"
+        self.messages += 1
+        return "250 2.0.0 OK"
+
+
+def test_a_given_up_email_is_an_error_on_every_run_and_its_reply_is_clean(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = HostileRefusal()
+    controller = start(handler)  # type: ignore[arg-type]
+    try:
+        config = make_config(database_url, tmp_path, controller.port, max_attempts=1)
+        first, rows = cycle(config)
+        assert rows["email"].state == "failed"
+        assert "\x1b" not in (rows["email"].last_error or "") and "no thanks" in (rows["email"].last_error or "")
+        assert first.exit_status == 3
+        assert all("\x1b" not in m and "\x07" not in m for m in first.messages)
+        later, _ = cycle(config, date(2025, 12, 2))
+        said = [m for m in later.messages if m.startswith("error: digest #1 email: failed 1 times")]
+        assert len(said) == 1 and "tracker digest send" in said[0]
+        assert later.exit_status == 3
+
+        # Sent again by hand: the error and the exit status go.
+        handler.refuse = False
+        from tracker.delivery import deliver
+
+        ctx = Context.open(config)
+        try:
+            deliver(ctx.store, config, retry_failed=True)
+        finally:
+            ctx.close()
+        assert handler.messages == 1
+        quiet, rows = cycle(config, date(2025, 12, 3))
+        assert rows["email"].state == "sent" and quiet.exit_status == 0
+    finally:
+        controller.stop()

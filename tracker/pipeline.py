@@ -92,6 +92,8 @@ class RunReport:
     source_problems: list[SourceProblem] = field(default_factory=list)
     digest_id: int | None = None
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
+    # Deliveries failed max_attempts times, which runs no longer retry: an error until sent.
+    deliveries_given_up: int = 0
     # The commitments the run's new articles made statements about, each from the earliest day stated.
     touched: dict[str, date] = field(default_factory=dict)
     # Every commitment the run folded again: the site pages to write anew.
@@ -102,7 +104,7 @@ class RunReport:
         """0 when the run did its job; a distinct status when every input failed or a source is in error."""
         if self.inputs and self.inputs_failed == self.inputs:
             return EXIT_ALL_INPUTS_FAILED
-        if any(p.in_error for p in self.source_problems):
+        if any(p.in_error for p in self.source_problems) or self.deliveries_given_up:
             return EXIT_SOURCE_IN_ERROR
         return EXIT_OK
 
@@ -755,6 +757,7 @@ def finish_day(
             report.digest_id = stored.id
             report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
         report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
+        report.deliveries_given_up = len(ctx.store.deliveries(["failed"]))
         report.site_files = write_site_safely(ctx, as_of, report.folded, warn)
         checkpoint("site.after")
 

@@ -96,6 +96,13 @@ def deliver(
         if not outcome.ok:
             warn(f"warning: digest #{delivery.digest_id} {delivery.channel}: {outcome.detail}")
         outcomes.append(outcome)
+    if not retry_failed:
+        # Given up on after max_attempts: said on every run until sent again, never silent.
+        for given_up in store.deliveries(["failed"]):
+            warn(
+                f"error: digest #{given_up.digest_id} {given_up.channel}: failed {given_up.attempts} times and is no "
+                f"longer retried by tracker run: tracker digest send retries it ({given_up.last_error or 'no error'})"
+            )
     return outcomes
 
 
