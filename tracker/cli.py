@@ -128,6 +128,7 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         # A bad URL or a server that does not answer: one line, not a traceback.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
+    _check_permissions(config)
     try:
         yield ctx
     except (extraction.GrammarError, CatalogueError) as exc:
@@ -142,6 +143,26 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         raise click.ClickException(pipeline.describe_failure(exc)) from exc
     finally:
         ctx.close()
+
+
+def _check_permissions(config: Config) -> None:
+    """An existing database left readable by others is made owner-only; a configuration holding secrets
+    that others can read is named (it is the user's file: they choose its mode)."""
+    from tracker.fetching import has_secret
+    from tracker.private import exposed, tighten
+
+    if config.database_url.startswith("sqlite:///"):
+        database = Path(config.database_url.removeprefix("sqlite:///").split("?", 1)[0])
+        was = tighten(database)
+        if was is not None:
+            _warn(f"note: {database} was readable by others (mode {was:04o}); made readable by its owner only")
+    if config.source and (any(has_secret(f.url) for f in config.feeds) or config.notify):
+        mode = exposed(Path(config.source))
+        if mode is not None:
+            _warn(
+                f"warning: {config.source} holds passwords or tokens and others can read it (mode {mode:04o});"
+                f" chmod 600 {config.source}"
+            )
 
 
 class Busy(click.ClickException):
@@ -198,6 +219,23 @@ def main(ctx: click.Context, config_path: Path | None, database_url: str | None)
       tracker history air-services         # every statement and change of one commitment
     """
     ctx.obj = {"config_path": config_path, "database_url": database_url}
+    if database_url and ctx.get_parameter_source("database_url") is click.core.ParameterSource.COMMANDLINE:
+        _warn_of_password_in_arguments(database_url)
+
+
+def _warn_of_password_in_arguments(database_url: str) -> None:
+    """A password on the command line is visible to every user of the machine (ps, /proc): say so."""
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(database_url).password
+    except ValueError:
+        password = None
+    if password:
+        _warn(
+            "warning: --database-url carries a password, which other users of this machine can read in the"
+            " process list; set TRACKER_DATABASE_URL (or database_url in a configuration file only you can read)"
+        )
 
 
 @main.command()
