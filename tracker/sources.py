@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -292,19 +294,48 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     raise failure
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A file's bytes, refused past `limit` (the file is never read whole then)."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = None) -> bytes:
+    """A regular file's bytes, refused past `limit` (the file is never read whole then).
+
+    The file is opened without blocking and checked as opened, not by its
+    name beforehand: a FIFO or a device is refused (never waited on), and
+    with `inside` (a followed folder, resolved) a file that turns out to lie
+    outside it, a link swapped in after the folder was listed, is not read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise SourceError(f"{path}: {size} bytes, larger than the {limit} byte limit; not read")
-        with path.open("rb") as handle:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"{path}: not a regular file (a FIFO, a device or a socket); not read")
+        if inside is not None and not _opened_inside(fd, inside):
+            raise SourceError(f"{path}: a link to a file outside the folder; not read")
+        if status.st_size > limit:
+            raise SourceError(f"{path}: {status.st_size} bytes, larger than the {limit} byte limit; not read")
+        # Reads of a regular file do not block; the flag only kept the open itself from waiting.
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise SourceError(f"{path}: larger than the {limit} byte limit; not read")
     return data
+
+
+def _opened_inside(fd: int, inside: Path) -> bool:
+    """Whether the file open on `fd` lies inside the folder `inside` (by where the kernel says it is)."""
+    try:
+        opened = Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        # No /proc: the check made on the name when the folder was listed stands.
+        return True
+    return opened.is_relative_to(inside)
 
 
 def bound_text(text: str, max_chars: int = MAX_TEXT_CHARS, max_sentence: int = MAX_SENTENCE_CHARS) -> tuple[str, str]:
@@ -336,12 +367,12 @@ def bound_text(text: str, max_chars: int = MAX_TEXT_CHARS, max_sentence: int = M
     return text, "; ".join(notes)
 
 
-def read_text(path: Path, warn: Warn | None = None) -> str:
+def read_text(path: Path, warn: Warn | None = None, inside: Path | None = None) -> str:
     """A text file's contents: UTF-8, or another encoding detected reliably (with a warning).
 
     A SourceError naming the file otherwise.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, inside=inside)
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
@@ -353,8 +384,8 @@ def read_text(path: Path, warn: Warn | None = None) -> str:
     return text
 
 
-def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
-    raw = read_text(path, warn)
+def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None) -> ArticleDraft:
+    raw = read_text(path, warn, inside)
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
     title, summary, body = parse_article_text(raw)
@@ -624,7 +655,7 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
                 # /proc/self/environ read as an article and mailed out.
                 yield SourceError(f"{file}: a link to a file outside the folder; not read")
                 continue
-            yield from _iter_file(file, manifest.get(file.name), warn)
+            yield from _iter_file(file, manifest.get(file.name), warn, inside)
         return
     manifest_errors = []
     try:
@@ -639,11 +670,13 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
     yield from _iter_file(path, manifest.get(path.name), warn)
 
 
-def _iter_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
+def _iter_file(
+    path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None
+) -> Iterator[ArticleDraft | SourceError]:
     try:
         if path.suffix.lower() in FEED_SUFFIXES:
-            yield from parse_feed(fetch(str(path)), str(path), warn)
+            yield from parse_feed(read_bytes(path, inside=inside), str(path), warn)
         else:
-            yield read_article_file(path, entry, warn)
+            yield read_article_file(path, entry, warn, inside)
     except SourceError as exc:
         yield exc
