@@ -76,3 +76,23 @@ def test_a_setback_and_a_recovery_between_two_runs_are_alerted(database_url: str
 
     # Told once.
     assert cycle(config, date(2025, 11, 16)).digest_id is None
+
+
+def test_a_digest_for_a_past_day_states_the_statuses_of_that_day(database_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "incoming"
+    config = Config(
+        database_url=database_url, reports_dir=tmp_path / "reports", use_seeds=False, folders=(folder,), full_text=False
+    )
+    add_articles(folder, ["flown.txt", "halted.txt"])
+    cycle(config, date(2025, 11, 15))
+    past = date(2025, 11, 1)
+    ctx = Context.open(config)
+    try:
+        report = run_cycle(ctx, past, always=True)
+    finally:
+        ctx.close()
+    (json_file,) = [p for p in report.digest_files if p.suffix == ".json"]
+    statuses = json.loads(json_file.read_text(encoding="utf-8"))["statuses"]
+    flights = next(s for s in statuses if s["status"] is not None and s["since"] is not None and "air" in json.dumps(s))
+    assert flights["status"] == "implemented" and flights["since"] == "2025-10-26"
+    assert all(s["since"] is None or s["since"] <= past.isoformat() for s in statuses)

@@ -581,9 +581,10 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     return new
 
 
-def current_statuses(store: Store, corroborated: bool = True) -> dict[str, ChangeView]:
-    """Each commitment's latest change: where it stands now and since when (with its sources unless told not to)."""
-    return {view.commitment_id: view for view in store.current_changes(corroborated)}
+def current_statuses(store: Store, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
+    """Each commitment's latest change: where it stands now (or on `until`) and since when (with its sources
+    unless told not to)."""
+    return {view.commitment_id: view for view in store.current_changes(corroborated, until)}
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -739,7 +740,8 @@ def finish_day(
             since = last.as_of if last else None
             digest = build_digest(
                 report.alerts,
-                current_statuses(ctx.store),
+                # The status table of a digest for a past day stands as of that day.
+                current_statuses(ctx.store, until=as_of),
                 ctx.catalogue,
                 as_of,
                 since,

@@ -1408,13 +1408,14 @@ class Store:
                 rows = list(session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id)))
             return self._change_views(session, rows, corroborated)
 
-    def current_changes(self, corroborated: bool = True) -> list[ChangeView]:
+    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[ChangeView]:
         """Each commitment's latest current change (its status now and since when), in one query.
 
         `corroborated` False: without the supporting sources (for a listing that does not print them).
+        `until`: where each stood on that day (changes dated after it left out).
         """
         with self.sessions() as session:
-            return self._change_views(session, _latest_changes(session), corroborated)
+            return self._change_views(session, _latest_changes(session, until), corroborated)
 
     def statements(
         self,
@@ -1825,15 +1826,18 @@ def _level_of(stored: str | None) -> str | None:
     return stored or None
 
 
-def _latest_changes(session: Session) -> list[Change]:
-    """Each commitment's latest current change (by date, then id), in one query.
+def _latest_changes(session: Session, until: date | None = None) -> list[Change]:
+    """Each commitment's latest current change (by date, then id), in one query; with `until`, as of that day.
 
     One index probe per commitment (status_changes by commitment and date),
     however long the timelines are.
     """
+    conditions = [Change.commitment_id == Commitment.id, Change.superseded.is_(False)]
+    if until is not None:
+        conditions.append(Change.date <= until)
     latest = (
         select(Change.id)
-        .where(Change.commitment_id == Commitment.id, Change.superseded.is_(False))
+        .where(*conditions)
         .order_by(Change.date.desc(), Change.id.desc())
         .limit(1)
         .correlate(Commitment)
