@@ -88,3 +88,22 @@ def test_a_site_on_a_file_system_that_refuses_writes_costs_a_warning(
     assert report.digest_id is not None and len(handler.received) == 1
     assert [m for m in report.messages if m.startswith(f"warning: site {site}")]
     assert not site.exists()
+
+
+def test_a_catalogue_id_that_is_no_slug_writes_nothing_outside_the_site(
+    database_url: str, tmp_path: Path, smtp: tuple[Handler, int]
+) -> None:
+    from tracker.resources import bundled_dir
+
+    handler, port = smtp
+    packaged = next(bundled_dir("data").glob("india-china.toml")).read_text(encoding="utf-8")
+    catalogue = tmp_path / "catalogue.toml"
+    catalogue.write_text(packaged.replace('id = "air-services"', 'id = "../../escaped"', 1), encoding="utf-8")
+    site = tmp_path / "deep" / "er" / "site"
+    config = config_with(database_url, tmp_path, site, port)
+    from dataclasses import replace
+
+    report = cycle(replace(config, catalogue=catalogue))
+    assert report.digest_id is not None and len(handler.received) == 1
+    assert not list(tmp_path.rglob("escaped*"))
+    assert [m for m in report.messages if "'../../escaped' is not a slug" in m]

@@ -862,7 +862,7 @@ def write_site_safely(
 
     try:
         return write_site_of(ctx, as_of, commitments)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         if warn:
             warn(_site_warning(ctx, exc))
         # Whatever was half done, the next write that can is of the whole site.
@@ -870,7 +870,9 @@ def write_site_safely(
         return []
 
 
-def _site_warning(ctx: Context, exc: OSError) -> str:
+def _site_warning(ctx: Context, exc: OSError | ValueError) -> str:
+    if isinstance(exc, ValueError):
+        return f"warning: site {ctx.config.site_path}: {exc}; the digest and its other deliveries are not affected"
     reason = exc.strerror or type(exc).__name__
     where = exc.filename or ctx.config.site_path
     return (

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -258,6 +259,7 @@ def _clean(value: object) -> object:
     return value
 
 
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 # Statements a commitment's page lists (the newest); `tracker history --all` has every one.
 PAGE_STATEMENTS = 200
 # What the site remembers between runs: which pages it wrote for which catalogue, and their divergence flags.
@@ -328,6 +330,12 @@ def write_site(
     now = now or datetime.now(UTC)
     today = as_of or now.date()
     policy = policy or store.policy
+    for commitment in catalogue.commitments:
+        # An id names a page file: `../../x` would write outside the site.
+        if not _SLUG.fullmatch(commitment.id):
+            raise ValueError(
+                f"catalogue id {commitment.id!r} is not a slug (letters, digits, '-' and '_'); the site is not written"
+            )
     env = template_environment(templates_dir)
     env.finalize = _clean
     state = _read_state(site_dir)
