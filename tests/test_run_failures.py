@@ -124,3 +124,31 @@ def test_config_numbers_out_of_range_are_refused(tmp_path: Path, text: str, key:
     config.write_text(text, encoding="utf-8")
     line = one_line_error(tracker(config, "status"))
     assert str(config) in line and key in line, line
+
+
+def test_a_newer_schema_is_called_newer_and_left_alone(tmp_path: Path) -> None:
+    database = tmp_path / "tracker.db"
+    config = write_config(tmp_path, f"sqlite:///{database}")
+    assert tracker(config, "init").returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    for command in (["init"], ["status"], ["run", "--as-of", "2025-12-01"]):
+        line = one_line_error(tracker(config, *command))
+        assert "has a newer schema (0099) than this tracker knows; upgrade tracker" in line, line
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0099",)]
+
+
+def test_init_over_corrupted_pages_says_so(tmp_path: Path) -> None:
+    database = tmp_path / "tracker.db"
+    config = write_config(tmp_path, f"sqlite:///{database}")
+    assert tracker(config, "run", "--as-of", "2025-12-01").returncode == 0
+    size = database.stat().st_size
+    with database.open("r+b") as handle:
+        for offset in range(4096 * 3, size, 4096 * 2):
+            handle.seek(offset + 8)
+            handle.write(os.urandom(2048))
+    done = tracker(config, "init")
+    assert "newest schema" not in done.stdout
+    line = one_line_error(done)
+    assert "is damaged" in line or "malformed" in line, line

@@ -108,6 +108,15 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
     config = _load_config(obj)
     try:
         ctx = pipeline.Context.open(config, create=create, upgrade=upgrade)
+    except pipeline.NewerSchema as exc:
+        raise click.ClickException(
+            f"the database at {_shown_url(exc.database_url)} has a newer schema ({exc.revision}) than this"
+            f" tracker knows; upgrade tracker to use it"
+        ) from exc
+    except pipeline.DamagedDatabase as exc:
+        raise click.ClickException(
+            f"the database at {_shown_url(exc.database_url)} is damaged ({exc.problem}); restore it from a backup"
+        ) from exc
     except pipeline.OldSchema as exc:
         raise click.ClickException(
             f"the database at {_shown_url(exc.database_url)} has an older schema; upgrade it with `tracker init`"

@@ -155,7 +155,13 @@ class Context:
         try:
             if not create and store.is_empty():
                 raise NoDatabase(store.database_url)
+            if store.schema_is_newer():
+                raise NewerSchema(store.database_url, store.schema_revision() or "")
             if upgrade:
+                # Upgrading over corrupted pages would report a sound database.
+                problem = store.integrity_problem()
+                if problem is not None:
+                    raise DamagedDatabase(store.database_url, problem)
                 store.upgrade()
             store.ensure_schema()
             if not store.schema_is_current():
@@ -184,6 +190,22 @@ class NoDatabase(Exception):
 
 class OldSchema(NoDatabase):
     """The database was made by an older tracker: `tracker init` upgrades it."""
+
+
+class NewerSchema(NoDatabase):
+    """The database was made by a newer tracker: this one must neither use nor "upgrade" it."""
+
+    def __init__(self, database_url: str, revision: str) -> None:
+        super().__init__(database_url)
+        self.revision = revision
+
+
+class DamagedDatabase(NoDatabase):
+    """The database file's own check fails (corrupted pages)."""
+
+    def __init__(self, database_url: str, problem: str) -> None:
+        super().__init__(database_url)
+        self.problem = problem
 
 
 def seeds_dir(config: Config) -> Path | None:

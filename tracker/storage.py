@@ -614,6 +614,33 @@ class Store:
         if self.is_empty():
             self.upgrade()
 
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None: none recorded)."""
+        with self.engine.connect() as connection:
+            try:
+                found = sorted(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            except DBAPIError:
+                return None
+        return found[-1] if found else None
+
+    def schema_is_newer(self) -> bool:
+        """At a migration this tracker does not know: made by a newer tracker (it must not be "upgraded")."""
+        revision = self.schema_revision()
+        if revision is None:
+            return False
+        return not revision.isdigit() or int(revision) > int(SCHEMA_HEAD)
+
+    def integrity_problem(self) -> str | None:
+        """SQLite's own check of its pages: the first problem it finds, or None (other databases: None)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        with self.engine.connect() as connection:
+            try:
+                rows = [str(r) for r in connection.scalars(text("PRAGMA quick_check(1)"))]
+            except DBAPIError as exc:
+                return (str(exc.orig).splitlines() or ["unreadable"])[0]
+        return None if rows == ["ok"] else (rows[0] if rows else "no answer")
+
     def schema_is_current(self) -> bool:
         """The database is at the newest migration (a populated older one needs `tracker init`)."""
         with self.engine.connect() as connection:
