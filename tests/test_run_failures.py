@@ -152,3 +152,13 @@ def test_init_over_corrupted_pages_says_so(tmp_path: Path) -> None:
     assert "newest schema" not in done.stdout
     line = one_line_error(done)
     assert "is damaged" in line or "malformed" in line, line
+
+
+def test_two_review_settings_of_one_day_fold_in_the_order_given(tmp_path: Path) -> None:
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}", seeds_dir='""')
+    assert tracker(config, "init").returncode == 0
+    for status in ("agreed", "suspended"):
+        done = tracker(config, "review", "set", "air-services", status, "--date", "2025-11-10", "--note", status)
+        assert done.returncode == 0, done.stderr
+    shown = tracker(config, "status", "--json")
+    assert json.loads(shown.stdout)["air-services"]["status"] == "suspended"

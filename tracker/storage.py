@@ -1640,6 +1640,9 @@ class Store:
                 text=note,
                 published=day,
                 run_id=run_id,
+                # After the day's articles, and analysts' settings of one day in the order they were given
+                # ("~" sorts after every hash; the review's id keeps their order).
+                fold_order=f"~review~{review.id:012d}",
             )
             article.statements = [
                 Statement(
