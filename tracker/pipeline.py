@@ -7,6 +7,7 @@ here prints: progress and messages go to the callbacks the caller passes.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -782,7 +783,9 @@ def finish_day(
             report.digest_files = [ctx.config.reports_dir / Path(name).name for name in stored.files]
         report.deliveries = deliver(ctx.store, ctx.config, dry_run=dry_run, warn=warn or (lambda _message: None))
         report.deliveries_given_up = len(ctx.store.deliveries(["failed"]))
-        report.site_files = write_site_safely(ctx, as_of, report.folded, warn)
+        # After a run that could not write the site, which pages are current is unknown: all of them.
+        pages = None if site_owed(ctx, report.run_id) else report.folded
+        report.site_files = write_site_safely(ctx, as_of, pages, warn)
         checkpoint("site.after")
 
 
@@ -892,13 +895,29 @@ def write_site_safely(
         return []
 
 
+SITE_WARNING = "warning: site "
+
+
+def site_owed(ctx: Context, run_id: int) -> bool:
+    """Whether an earlier run failed to write (or to note) the site since it was last written."""
+    for run in ctx.store.runs(50):
+        if run.id >= run_id:
+            continue
+        if any(message.startswith(SITE_WARNING) for message in json.loads(run.messages or "[]")):
+            return True
+        if run.command in ("run", "worker") and run.state in (None, "finished"):
+            # That run wrote the site.
+            return False
+    return False
+
+
 def _site_warning(ctx: Context, exc: OSError | ValueError) -> str:
     if isinstance(exc, ValueError):
-        return f"warning: site {ctx.config.site_path}: {exc}; the digest and its other deliveries are not affected"
+        return f"{SITE_WARNING}{ctx.config.site_path}: {exc}; the digest and its other deliveries are not affected"
     reason = exc.strerror or type(exc).__name__
     where = exc.filename or ctx.config.site_path
     return (
-        f"warning: site {ctx.config.site_path}: cannot write {where}: {reason}; "
+        f"{SITE_WARNING}{ctx.config.site_path}: cannot write {where}: {reason}; "
         "the digest and its other deliveries are not affected, and the site is written again by the next run"
     )
 
