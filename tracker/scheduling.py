@@ -14,7 +14,7 @@ import json
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -42,6 +42,22 @@ class ScheduleError(ValueError):
     """A time, cron line or time zone that cannot be scheduled."""
 
 
+class WallClockTrigger(CronTrigger):
+    """A cron trigger that fires a local time once on the day the clocks go back, not in both of its hours."""
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        following = super().get_next_fire_time(previous_fire_time, now)
+        if following is not None and previous_fire_time is not None and _wall(following) == _wall(previous_fire_time):
+            # The same time on the clock again, an hour later in fact: look on from past the repeated hour.
+            following = super().get_next_fire_time(None, following + timedelta(hours=1))
+        return following
+
+
+def _wall(moment: datetime) -> datetime:
+    """The local date and time on the clock, whichever side of a change of offset."""
+    return moment.replace(tzinfo=None, fold=0)
+
+
 def trigger_for(when: str, timezone: str) -> CronTrigger:
     """`HH:MM` (or `HH:MM:SS`) every day, or a five-field crontab line such as `30 6 * * 1-5`."""
     try:
@@ -50,12 +66,12 @@ def trigger_for(when: str, timezone: str) -> CronTrigger:
         raise ScheduleError(f"unknown time zone {timezone!r}") from exc
     try:
         if len(when.split()) == 5:
-            return CronTrigger.from_crontab(when, timezone=zone)
+            return WallClockTrigger.from_crontab(when, timezone=zone)
         parts = when.strip().split(":")
         if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
             raise ValueError("expected HH:MM or a crontab line")
         hour, minute, second = (int(p) for p in [*parts, "0"][:3])
-        return CronTrigger(hour=hour, minute=minute, second=second, timezone=zone)
+        return WallClockTrigger(hour=hour, minute=minute, second=second, timezone=zone)
     except ValueError as exc:
         raise ScheduleError(f"cannot schedule at {when!r}: {exc}") from exc
 
@@ -146,6 +162,29 @@ class JsonJobStore(SQLAlchemyJobStore):
         with self.engine.begin() as connection:
             if connection.execute(update).rowcount == 0:
                 raise JobLookupError(job.id)
+
+    def get_due_jobs(self, now: datetime) -> list[Job]:
+        """The due jobs this scheduler claims: a second scheduler on the same database gets none of them.
+
+        Each is claimed by moving its next run on, on the condition that the
+        row still holds the next run this scheduler read (compare and set): of
+        two schedulers reading one due job, one claims it.
+        """
+        claimed = []
+        for job in super().get_due_jobs(now):
+            seen = datetime_to_utc_timestamp(job.next_run_time)
+            after = job.trigger.get_next_fire_time(job.next_run_time, now)
+            moved = job.__class__.__new__(job.__class__)
+            moved.__setstate__({**job.__getstate__(), "next_run_time": after})
+            update = (
+                self.jobs_t.update()
+                .values(next_run_time=datetime_to_utc_timestamp(after), job_state=self._row(moved))
+                .where(self.jobs_t.c.id == job.id, self.jobs_t.c.next_run_time == seen)
+            )
+            with self.engine.begin() as connection:
+                if connection.execute(update).rowcount == 1:
+                    claimed.append(job)
+        return claimed
 
     def _reconstitute_job(self, job_state: bytes) -> Job:
         # json.loads reads data only; a pickle (an older version's row, or planted) fails here, unread.
