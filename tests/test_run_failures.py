@@ -162,3 +162,20 @@ def test_two_review_settings_of_one_day_fold_in_the_order_given(tmp_path: Path) 
         assert done.returncode == 0, done.stderr
     shown = tracker(config, "status", "--json")
     assert json.loads(shown.stdout)["air-services"]["status"] == "suspended"
+
+
+def test_an_id_beyond_the_database_s_integers_is_one_line(database_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, database_url)
+    assert tracker(config, "init").returncode == 0
+    one_line_error(tracker(config, "review", "confirm", str(2**64), "--note", "x"))
+
+
+def test_a_lexicon_weight_that_is_no_number_is_one_line(tmp_path: Path) -> None:
+    from tracker.resources import bundled_dir
+
+    packaged = next(bundled_dir("data").glob("cues.toml")).read_text(encoding="utf-8")
+    lexicon = tmp_path / "cues.toml"
+    lexicon.write_text(packaged.replace("weight = 0.", 'weight = "high" # 0.', 1), encoding="utf-8")
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}", lexicon=f'"{lexicon}"')
+    line = one_line_error(tracker(config, "run", "--as-of", "2025-12-01"))
+    assert "high" in line, line
