@@ -179,3 +179,35 @@ def test_a_lexicon_weight_that_is_no_number_is_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}", lexicon=f'"{lexicon}"')
     line = one_line_error(tracker(config, "run", "--as-of", "2025-12-01"))
     assert "high" in line, line
+
+
+def test_a_full_disk_mid_run_is_one_line_and_later_runs_go_on(tmp_path: Path) -> None:
+    """No small file system can be mounted here: a file-size limit on the process makes every write past
+    it fail as a full disk would (EFBIG for ENOSPC), mid-run, on the real database and report files."""
+    import resource
+
+    database = tmp_path / "tracker.db"
+    config = write_config(tmp_path, f"sqlite:///{database}")
+    assert tracker(config, "init").returncode == 0
+    limit = database.stat().st_size + 8192
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "--config", str(config), "run", "--as-of", "2025-12-01"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=full_disk,
+    )
+    line = one_line_error(done)
+    assert "the database failed" in line and ("full" in line or "I/O error" in line), line
+    again = tracker(config, "run", "--as-of", "2025-12-01")
+    assert again.returncode == 0, again.stderr
+    assert "Digest written" in again.stdout
+    # The failed run could not even record its failure on the full disk: the next run names it.
+    assert [row["state"] for row in runs(config)] in (["failed", "finished"], ["interrupted", "finished"])
