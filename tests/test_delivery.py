@@ -112,7 +112,23 @@ def test_setbacks_come_first_in_the_subject(database_url: str, tmp_path: Path, s
     assert handler.received[1]["Subject"] == "India–China digest 2025-12-02: 1 setback, 1 change"
 
 
-@pytest.mark.parametrize("failure", ["refuse", "disconnect", "auth"])
+def test_a_connection_dropped_after_the_message_leaves_it_interrupted(
+    database_url: str, tmp_path: Path, smtp: tuple[Handler, int]
+) -> None:
+    """The server took the whole message and hung up without answering: it may hold it, so no run resends it."""
+    handler, port = smtp
+    handler.mode = "disconnect"
+    config = make_config(database_url, tmp_path, port)
+    report, rows = cycle(config)
+    row = by_channel(rows)["email"]
+    assert (row.state, row.attempts) == ("interrupted", 1)
+    assert [m for m in report.messages if "email via" in m and f"--resend {row.id}" in m]
+    handler.mode = "ok"
+    _, rows = cycle(config)
+    assert by_channel(rows)["email"].state == "interrupted" and handler.received == []
+
+
+@pytest.mark.parametrize("failure", ["refuse", "auth"])
 def test_a_failing_server_leaves_the_digest_queued_and_a_later_run_delivers_it_once(
     database_url: str, tmp_path: Path, smtp: tuple[Handler, int], failure: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,9 @@ from tracker.storage import Article
 
 AS_OF = date(2025, 12, 1)
 FETCHED = datetime(2025, 11, 30, 6, 0)
-POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0)
+# The test servers listen on loopback, which a fetch refuses unless allowed.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0, allow=LOOPBACK)
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire</title>

@@ -23,7 +23,9 @@ from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_OK, EXIT_SOURCE_IN_ERR
 from tracker.storage import Article, Run, Source, SourceView
 
 AS_OF = date(2025, 12, 1)
-POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0)
+# The test servers listen on loopback, which a fetch refuses unless allowed.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0, allow=LOOPBACK)
 
 
 def rss2(title: str, items: list[tuple[str, str, str, str]]) -> str:
@@ -243,7 +245,7 @@ def test_an_updated_entry_is_read_again_as_a_new_version(open_context, httpserve
     assert third.alerts == []
 
 
-def test_an_update_that_restates_the_story_raises_no_alert(open_context, httpserver: HTTPServer) -> None:
+def test_an_update_that_restates_the_story_is_no_new_version(open_context, httpserver: HTTPServer) -> None:
     link = "http://wire.test/flights"
     url = httpserver.url_for("/wire.rss")
     ctx = open_context(feeds=(FeedSource(url=url),))
@@ -255,8 +257,26 @@ def test_an_update_that_restates_the_story_raises_no_alert(open_context, httpser
     second = run_cycle(ctx, AS_OF)
 
     assert (first.new_changes, len(first.alerts)) == (1, 1)
-    assert (second.ingested, second.updated, second.new_changes, second.alerts) == (1, 1, 0, [])
-    assert len(articles(ctx)) == 2
+    # The new sentence states nothing: the reader reads the same, so it is no new version.
+    assert (second.ingested, second.updated, second.skipped, second.new_changes, second.alerts) == (0, 0, 1, 0, [])
+    assert len(articles(ctx)) == 1
+
+
+def test_a_view_counter_in_every_entry_stores_no_new_versions(open_context, httpserver: HTTPServer) -> None:
+    """The text changes on every fetch (a counter), what the reader reads does not: one row per entry."""
+    url = httpserver.url_for("/counted.rss")
+    ctx = open_context(feeds=(FeedSource(url=url),))
+    when = "Tue, 19 Aug 2025 09:00:00 GMT"
+    for views in range(1, 5):
+        items = [
+            (f"F{i}", f"http://wire.test/{i}", when, f"{FLIGHTS_AGREED} Story {i}. Read {views * 1000 + i} times.")
+            for i in range(5)
+        ]
+        httpserver.expect_oneshot_request("/counted.rss").respond_with_data(rss2("W", items))
+        report = run_cycle(ctx, AS_OF)
+        if views > 1:
+            assert (report.ingested, report.updated, report.skipped) == (0, 0, 5)
+    assert len(articles(ctx)) == 5
 
 
 # --- full text --------------------------------------------------------------------------
@@ -441,6 +461,47 @@ def test_credentials_are_sent_and_never_printed_or_stored(open_context, httpserv
     assert "hunter2" not in everything
     assert "SEKRETKEY" not in everything
     assert "***@" in everything
+
+
+def test_credentials_stay_at_their_origin_after_a_permanent_move(open_context, httpserver: HTTPServer) -> None:
+    """A 301 to another port of the same host: the moved source is fetched there without the password."""
+    feed = rss2("Private", [("Flights", "http://p.test/f", "Sun, 26 Oct 2025 18:30:00 GMT", FLIGHTS_FLOWN)])
+    elsewhere = HTTPServer(host="127.0.0.1", port=0)
+    elsewhere.start()
+    try:
+        elsewhere.expect_request("/private.rss").respond_with_data(feed)
+        httpserver.expect_request("/private.rss").respond_with_data(
+            "", status=301, headers={"Location": elsewhere.url_for("/private.rss")}
+        )
+        private = httpserver.url_for("/private.rss").replace("http://", "http://desk:hunter2@")
+        ctx = open_context(feeds=(FeedSource(url=private, name="Private"),))
+
+        first = run_cycle(ctx, AS_OF)
+        second = run_cycle(ctx, AS_OF)
+
+        assert first.ingested == 1 and second.failed == 0
+        assert any("moved permanently" in m for m in first.messages)
+        assert len(elsewhere.log) == 2, "fetched at its new address on both runs"
+        assert [r.headers.get("Authorization") for r, _ in elsewhere.log] == [None, None]
+        assert httpserver.log[0][0].headers.get("Authorization", "").startswith("Basic ")
+    finally:
+        elsewhere.stop()
+
+
+@pytest.mark.parametrize(
+    ("moved", "kept"),
+    [
+        ("https://wire.test/new.rss", True),
+        ("https://wire.test:443/new.rss", True),
+        ("http://wire.test/new.rss", False),  # https to http: the password would travel in clear
+        ("https://wire.test:8443/new.rss", False),
+        ("https://other.test/new.rss", False),
+    ],
+)
+def test_only_the_configured_origin_gets_the_credentials(moved: str, kept: bool) -> None:
+    from tracker.fetching import same_origin
+
+    assert same_origin(moved, "https://desk:pw@wire.test/old.rss") is kept
 
 
 def test_a_failing_feed_waits_for_its_backoff(open_context, httpserver: HTTPServer) -> None:

@@ -29,7 +29,9 @@ from tracker.fetching import (
     split_credentials,
 )
 
-FAST = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=3, retries=0)
+# The test servers listen on loopback, which a fetch refuses unless allowed.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+FAST = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=3, retries=0, allow=LOOPBACK)
 
 
 def one(url: str, policy: FetchPolicy = FAST, **kwargs: str) -> FetchResult:
@@ -116,7 +118,7 @@ def test_transient_failures_are_retried_with_growing_waits(httpserver: HTTPServe
     httpserver.expect_ordered_request("/feed").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/feed").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/feed").respond_with_data("<rss/>")
-    policy = FetchPolicy(total_timeout=3, retries=2, retry_delay=0.05)
+    policy = FetchPolicy(total_timeout=3, retries=2, retry_delay=0.05, allow=LOOPBACK)
 
     result = one(httpserver.url_for("/feed"), policy)
 
@@ -127,7 +129,7 @@ def test_transient_failures_are_retried_with_growing_waits(httpserver: HTTPServe
 def test_a_404_is_not_retried(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feed").respond_with_data("no", status=404)
 
-    result = one(httpserver.url_for("/feed"), FetchPolicy(retries=3, retry_delay=0.05))
+    result = one(httpserver.url_for("/feed"), FetchPolicy(retries=3, retry_delay=0.05, allow=LOOPBACK))
 
     assert (result.outcome, result.attempts, len(httpserver.log)) == (Outcome.FAILED, 1, 1)
 
@@ -167,7 +169,7 @@ def test_body_past_the_cap_is_stopped(httpserver: HTTPServer) -> None:
     # Small when sent, large when decompressed: the cap counts what it decompresses to.
     bomb = gzip.compress(b"x" * 2_000_000)
     httpserver.expect_request("/bomb").respond_with_response(Response(bomb, headers={"Content-Encoding": "gzip"}))
-    policy = FetchPolicy(max_bytes=100_000, retries=0)
+    policy = FetchPolicy(max_bytes=100_000, retries=0, allow=LOOPBACK)
 
     big, gz = fetch_all([FetchRequest(httpserver.url_for("/big")), FetchRequest(httpserver.url_for("/bomb"))], policy)
 
@@ -243,7 +245,7 @@ def test_a_trickling_server_meets_the_total_deadline_and_holds_no_other(
 ) -> None:
     httpserver.expect_request("/good.xml").respond_with_data("<rss/>")
     # Each byte comes well within the read timeout: only the total deadline can stop it.
-    policy = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=1.5, retries=0, concurrency=2)
+    policy = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=1.5, retries=0, concurrency=2, allow=LOOPBACK)
 
     slow, good = fetch_all([FetchRequest(trickler.url), FetchRequest(httpserver.url_for("/good.xml"))], policy)
 
@@ -285,7 +287,7 @@ def test_the_pool_is_bounded(concurrency: int) -> None:
         url = f"http://127.0.0.1:{server.server_address[1]}/feed"
         requests = [FetchRequest(f"{url}?n={i}") for i in range(6)]
 
-        results = fetch_all(requests, FetchPolicy(concurrency=concurrency, retries=0))
+        results = fetch_all(requests, FetchPolicy(concurrency=concurrency, retries=0, allow=LOOPBACK))
     finally:
         server.shutdown()
         server.server_close()

@@ -37,6 +37,9 @@ def smtp() -> Iterator[tuple[Handler, int]]:
     finally:
         controller.stop()
 
+# The test servers listen on loopback, which a fetch refuses unless the configuration allows it.
+LOOPBACK_ALLOWED = '[fetch]\nallow = ["127.0.0.1", "localhost"]\n'
+
 
 def email_table(port: int) -> str:
     return (
@@ -118,7 +121,9 @@ def test_a_mistaken_database_url_gets_a_suggestion(tmp_path: Path, url: str, sug
     result = tracker("--database-url", url, "status")
     assert result.exit_code == 1
     assert suggestion in result.stderr and "option --database-url" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "pw" not in result.output
+    # One line of error (a password in the flag also earns its own warning line).
+    errors = [line for line in result.stderr.strip().splitlines() if not line.startswith("warning:")]
+    assert len(errors) == 1 and "pw" not in result.output
     file = tmp_path / "tracker.toml"
     file.write_text(f'database_url = "{url}"\n')
     with pytest.raises(ConfigError, match=f"{file}: database_url"):
@@ -182,6 +187,8 @@ def test_official_feeds_in_the_configuration_count_from_the_first_digest(
     config.write_text(
         'database_url = "sqlite:///tracker.db"\nseeds_dir = ""\n'
         f'feeds = [{{ url = "{base}/feed.xml", name = "Ministry", official = true, full_text = false }}]\n'
+        # The test server listens on loopback, which a fetch refuses unless allowed.
+        + LOOPBACK_ALLOWED
     )
     ok("--config", str(config), "run", "--as-of", "2025-10-14")
     digest = json.loads(ok("--config", str(config), "digest", "show", "--format", "json").stdout)
@@ -464,7 +471,9 @@ def test_a_page_dated_after_the_run_is_fetched_once_on_the_day_it_is_taken(
     page = "<html><body><article><p>India and China agreed to resume direct flights.</p></article></body></html>"
     httpserver.expect_request("/news/later").respond_with_data(page, content_type="text/html")
     config = tmp_path / "tracker.toml"
-    config.write_text(f'database_url = "sqlite:///tracker.db"\nseeds_dir = ""\nfeeds = ["{base}/feed.xml"]\n')
+    config.write_text(
+        f'database_url = "sqlite:///tracker.db"\nseeds_dir = ""\nfeeds = ["{base}/feed.xml"]\n' + LOOPBACK_ALLOWED
+    )
 
     def page_fetches() -> int:
         return sum(1 for request, _ in httpserver.log if request.path == "/news/later")
@@ -483,7 +492,8 @@ def test_sources_add_tries_the_feed_once_and_says_what_came_back(tmp_path: Path,
     )
     httpserver.expect_request("/gone.xml").respond_with_data("no", status=404)
     httpserver.expect_request("/page.html").respond_with_data("<html><body>hi</body></html>", content_type="text/html")
-    db = ("--database-url", "sqlite:///tracker.db")
+    (tmp_path / "tracker.toml").write_text(LOOPBACK_ALLOWED)
+    db = ("--config", str(tmp_path / "tracker.toml"), "--database-url", "sqlite:///tracker.db")
     good = ok(*db, "sources", "add", httpserver.url_for("/feed.xml"))
     assert "Tried it now: HTTP 200, a feed of 1 entry." in good.stdout and good.stderr == ""
     missing = ok(*db, "sources", "add", httpserver.url_for("/gone.xml"))
@@ -504,7 +514,8 @@ def test_the_schedule_logs_one_line_per_run_not_one_per_request(tmp_path: Path, 
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/feed.xml").respond_with_data(FEED.format(base=base), content_type="text/xml")
     config = tmp_path / "tracker.toml"
-    config.write_text(f'seeds_dir = ""\nfeeds = [{{ url = "{base}/feed.xml", full_text = false }}]\n')
+    feeds = f'feeds = [{{ url = "{base}/feed.xml", full_text = false }}]\n'
+    config.write_text('seeds_dir = ""\n' + feeds + LOOPBACK_ALLOWED)
     at = (datetime.now(UTC) + timedelta(seconds=4)).strftime("%H:%M:%S")
     scheduler = Scheduler(tmp_path, f"sqlite:///{tmp_path / 'tracker.db'}", at, TRACKER_CONFIG=str(config))
     try:

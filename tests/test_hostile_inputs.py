@@ -279,6 +279,7 @@ def run_group(root: Path, group: str, canary: Path) -> GroupRun:
             "[fetch]\n"
             f"connect_timeout = 1\nread_timeout = 1\ntotal_timeout = {TOTAL_TIMEOUT}\n"
             f"max_bytes = {MAX_BYTES}\nretries = 0\nconcurrency = 16\n"
+            'allow = ["127.0.0.1", "localhost"]\n'
             "[email]\n"
             f'host = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
             'sender = "tracker@desk.example"\nrecipients = ["analyst@desk.example"]\n',

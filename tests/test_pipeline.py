@@ -13,6 +13,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, inspect, select
 
 from tracker.config import Config, FeedSource
+from tracker.fetching import FetchPolicy
 from tracker.pipeline import Context, RunReport, run_cycle
 from tracker.storage import Article, ChangeView, Source
 
@@ -61,6 +62,8 @@ def open_context(database_url: str, reports: Path) -> Iterator:
     def make(**settings: object) -> Context:
         # The test feeds link to pages on the open web: no full-text fetch of them.
         settings.setdefault("full_text", False)
+        # The test feeds are served on loopback, which a fetch refuses unless allowed.
+        settings.setdefault("fetch", FetchPolicy(allow=("127.0.0.1", "localhost")))
         ctx = Context.open(Config(database_url=database_url, reports_dir=reports, **settings))  # type: ignore[arg-type]
         opened.append(ctx)
         return ctx

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import json
 import os
 import signal
 import subprocess
@@ -102,18 +102,38 @@ def test_a_run_missed_while_stopped_is_made_up_once(database_url: str, tmp_path:
     assert float(next_run) > time.time() + 3600
 
 
-def test_two_schedulers_on_one_database_do_not_run_at_once(database_url: str, tmp_path: Path) -> None:
+def test_two_schedulers_on_one_database_run_the_job_once(database_url: str, tmp_path: Path) -> None:
+    """Each claims a due job by moving its next run on, if no other did first: one runs it, the other does not."""
     init(database_url)
-    at, _ = seconds_from_now(8)
-    schedulers = [Scheduler(tmp_path, database_url, at, TRACKER_LOCK_WAIT="0") for _ in range(2)]
-    outcomes = [s.wait_for("run #", "run skipped", "run failed") for s in schedulers]
+    at, when = seconds_from_now(8)
+    schedulers = [Scheduler(tmp_path, database_url, at, TRACKER_LOCK_WAIT="30") for _ in range(2)]
+    for scheduler in schedulers:
+        scheduler.wait_for("Running the daily cycle")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(" run #" in line for s in schedulers for line in s.lines):
+        time.sleep(0.1)
+    time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()) + 5)
     assert all(s.stop() == 0 for s in schedulers)
-    assert not any("run failed" in line or "Traceback" in line for s in schedulers for line in s.lines)
-    runs = count(database_url, "SELECT started_at, finished_at FROM runs WHERE command = 'run' ORDER BY started_at")
-    for (_, finished), (started, _) in itertools.pairwise(runs):
-        assert str(finished) <= str(started), "two runs overlapped"
+    lines = [line for s in schedulers for line in s.lines]
+    assert len([line for line in lines if " run #" in line]) == 1, lines
+    assert not any("run skipped" in line or "run failed" in line or "Traceback" in line for line in lines), lines
+    assert len(count(database_url, "SELECT id FROM runs WHERE command = 'run'")) == 1
     assert len(count(database_url, "SELECT id FROM digests")) == 1
-    print("two schedulers:", ["ran" if "run #" in o else "skipped (busy)" for o in outcomes])
+
+
+def test_the_hour_the_clocks_go_back_fires_once() -> None:
+    from zoneinfo import ZoneInfo
+
+    trigger = trigger_for("01:30", "America/New_York")
+    zone = ZoneInfo("America/New_York")
+    first = trigger.get_next_fire_time(None, datetime(2025, 11, 2, 0, 0, tzinfo=zone))
+    assert first is not None and first.utcoffset() == timedelta(hours=-4)
+    following = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+    assert following is not None
+    assert following.replace(tzinfo=None) == datetime(2025, 11, 3, 1, 30), following
+    # The day the clocks go forward has no 01:30 to repeat: an ordinary day either side.
+    spring = trigger.get_next_fire_time(None, datetime(2026, 3, 8, 0, 0, tzinfo=zone))
+    assert spring is not None and spring.date().isoformat() in ("2026-03-08", "2026-03-09")
 
 
 def test_times_cron_lines_and_zones() -> None:
@@ -122,3 +142,49 @@ def test_times_cron_lines_and_zones() -> None:
     for bad, zone in (("25:00", "UTC"), ("six", "UTC"), ("06:00", "Mars/Olympus")):
         with pytest.raises(ScheduleError):
             trigger_for(bad, zone)
+
+
+class Planted:
+    """What a pickle can do when loaded: here, leave a file behind."""
+
+    def __init__(self, canary: Path) -> None:
+        self.canary = canary
+
+    def __reduce__(self) -> tuple:
+        return (Path.write_text, (self.canary, "code ran"))
+
+
+def test_nothing_in_the_job_store_is_unpickled(tmp_path: Path) -> None:
+    """Write access to the database must not mean running code in `tracker schedule`."""
+    import pickle
+
+    from tracker.scheduling import JOBS_TABLE
+
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    init(database_url)
+    first = Scheduler(tmp_path, database_url, "06:00")
+    first.wait_for("Running the daily cycle")
+    assert first.stop() == 0
+    [(state,)] = count(database_url, f"SELECT job_state FROM {JOBS_TABLE}")
+    stored = json.loads(bytes(state).decode())
+    assert stored["id"] == "daily-cycle" and "06:00" not in stored.get("func", "")
+
+    canary = tmp_path / "canary"
+    payload = pickle.dumps({"id": "daily-cycle", "func": Planted(canary)})
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"UPDATE {JOBS_TABLE} SET job_state = :state"), {"state": payload})
+        connection.execute(
+            text(f"INSERT INTO {JOBS_TABLE} (id, next_run_time, job_state) VALUES ('planted', 0, :state)"),
+            {"state": payload},
+        )
+    engine.dispose()
+
+    second = Scheduler(tmp_path, database_url, "06:00")
+    second.wait_for("Running the daily cycle")
+    time.sleep(1)
+    assert second.stop() == 0
+    assert not canary.exists(), "a pickle from the database was loaded"
+    rows = count(database_url, f"SELECT id, job_state FROM {JOBS_TABLE}")
+    assert [row[0] for row in rows] == ["daily-cycle"], "the planted row was not restored, and is gone"
+    assert json.loads(bytes(rows[0][1]).decode())["id"] == "daily-cycle"

@@ -32,7 +32,26 @@ API_KEY = "akey-0e99d3"
 HOOK_TOKEN = "hook-TOK-5a2f70"
 HOOK_PASSWORD = "hook-PW-c3e1b8"
 DB_PASSWORD = "db-PW-9b7e44"
-SECRETS = (SMTP_PASSWORD, FEED_PASSWORD, QUERY_TOKEN, API_KEY, HOOK_TOKEN, HOOK_PASSWORD, DB_PASSWORD)
+# Secrets under names no list of names foresaw, or in a shape that says what they are.
+PW_VALUE = "pwval-61c2aa"
+PASS_VALUE = "passval-0d7e13"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXNrIn0.c2lnbmF0dXJlLW9mLWRlc2s"
+BEARER = "brr7Q2x9KfLmN3pR8sT1vW4yZ6"
+ODD_PASSWORD = "odd#PW/x?9d2"
+SECRETS = (
+    SMTP_PASSWORD,
+    FEED_PASSWORD,
+    QUERY_TOKEN,
+    API_KEY,
+    HOOK_TOKEN,
+    HOOK_PASSWORD,
+    DB_PASSWORD,
+    PW_VALUE,
+    PASS_VALUE,
+    JWT,
+    BEARER,
+    ODD_PASSWORD,
+)
 
 FLIGHTS = "India and China agreed in principle to resume direct flights, the two sides said."
 
@@ -50,7 +69,7 @@ def leaks(text: str | bytes) -> list[str]:
     """The secrets (or their Basic-auth or AUTH PLAIN encodings) found in a text."""
     data = text.decode("latin-1") if isinstance(text, bytes) else text
     found = [s for s in SECRETS if s in data]
-    for user, password in (("desk", FEED_PASSWORD), ("tracker", SMTP_PASSWORD)):
+    for user, password in (("desk", FEED_PASSWORD), ("desk", ODD_PASSWORD), ("tracker", SMTP_PASSWORD)):
         for token in (f"{user}:{password}", f"\0{user}\0{password}"):
             if base64.b64encode(token.encode()).decode() in data:
                 found.append(f"base64 of {user}'s credentials")
@@ -82,10 +101,13 @@ def write_config(tmp_path: Path, httpserver: HTTPServer, smtp_port: int, *, noti
         f"{base}/keyed.rss?api_key={API_KEY}&lang=en",
         f"{base}/refused.rss?access_token={QUERY_TOKEN}",
         f"http://desk:{FEED_PASSWORD}@127.0.0.1:{free_port()}/down.rss",
+        f"{base}/pw.rss?pw={PW_VALUE}&pass={PASS_VALUE}&jwt={JWT}&q=Bearer%20{BEARER}&lang=en",
     ]
     lines = ",\n".join(f"  {{ url = {json.dumps(u)}, full_text = false }}" for u in feeds)
     lines += (
         f',\n  {{ url = {json.dumps(base + "/table.rss")}, username = "desk", password = {json.dumps(FEED_PASSWORD)},'
+        " full_text = false }"
+        f',\n  {{ url = {json.dumps(base + "/odd.rss")}, username = "desk", password = {json.dumps(ODD_PASSWORD)},'
         " full_text = false }"
     )
     config = tmp_path / "tracker.toml"
@@ -93,6 +115,7 @@ def write_config(tmp_path: Path, httpserver: HTTPServer, smtp_port: int, *, noti
         f'database_url = "sqlite:///{tmp_path / "tracker.db"}"\nreports_dir = "{tmp_path / "reports"}"\n'
         f'seeds_dir = ""\nerror_after = 1\nnotify = {json.dumps(notify)}\nfeeds = [\n{lines}\n]\n'
         "[fetch]\nconnect_timeout = 1\nread_timeout = 2\ntotal_timeout = 3\nretries = 0\n"
+        'allow = ["127.0.0.1", "localhost"]\n'
         f'[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nusername = "tracker"\n'
         'sender = "tracker@desk.example"\nrecipients = ["analyst@desk.example"]\n',
         encoding="utf-8",
@@ -117,6 +140,14 @@ def serve_feeds(httpserver: HTTPServer) -> None:
         "", status=301, headers={"Location": f"{httpserver.url_for('/moved.rss')}?access_token={QUERY_TOKEN}"}
     )
     httpserver.expect_request("/moved.rss").respond_with_data("not a feed <html>", content_type="text/html")
+    httpserver.expect_request("/pw.rss").respond_with_data(
+        f"denied pw={PW_VALUE} pass={PASS_VALUE} jwt={JWT} Bearer {BEARER}", status=403
+    )
+    odd = "Basic " + base64.b64encode(f"desk:{ODD_PASSWORD}".encode()).decode()
+    httpserver.expect_request("/odd.rss", headers={"Authorization": odd}).respond_with_data(
+        rss("Trade", "https://wire.example/trade", "India and China agreed to reopen border trade."),
+        content_type="application/rss+xml",
+    )
     httpserver.expect_request("/hook").respond_with_data("ok")
     httpserver.expect_request("/broken-hook").respond_with_data(f"denied {HOOK_TOKEN}", status=500)
 
@@ -161,7 +192,9 @@ def test_no_secret_in_any_output_the_runs_table_or_the_database(
     assert "Digest #1 email: sent" in run, run
     assert len(handler.received) == 1
     requests = {r.path: r for r, _ in httpserver.log}
-    assert {"/private.rss", "/table.rss", "/keyed.rss", "/hook", "/broken-hook"} <= set(requests), set(requests)
+    assert {"/private.rss", "/table.rss", "/keyed.rss", "/pw.rss", "/odd.rss", "/hook", "/broken-hook"} <= set(
+        requests
+    ), set(requests)
     assert "403" in run and "***" in run
     shown = {"run": run, **everything_shown(config, tmp_path)}
     assert "Flights" in str(shown["changes --json"])
@@ -258,3 +291,18 @@ def test_the_scheduled_job_stores_no_database_password(postgres_url: str, tmp_pa
     url = make_url(postgres_url).set(password=DB_PASSWORD).render_as_string(hide_password=False)
     state = scheduled_job_state(url, tmp_path)
     assert not leaks(state)
+
+
+@pytest.mark.parametrize("password", ["pa#ss", "pa/ss", "pa?ss"])
+def test_a_password_left_unencoded_in_a_feed_url_is_refused_without_showing_it(
+    environment: None, tmp_path: Path, password: str
+) -> None:
+    from tracker.config import ConfigError, load_config
+
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'feeds = ["https://desk:{password}Zq81@wire.example/feed.rss"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    message = str(caught.value)
+    assert message.startswith(f"{config}: feeds[0].url: the password in the URL holds")
+    assert "Zq81" not in message and "\n" not in message

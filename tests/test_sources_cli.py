@@ -181,7 +181,7 @@ def test_run_exit_statuses(db_url: str, tmp_path: Path, httpserver: HTTPServer) 
     config = tmp_path / "tracker.toml"
     config.write_text(
         f'seeds_dir = ""\nerror_after = 2\nfeeds = ["{httpserver.url_for("/down.rss")}"]\n'
-        "[fetch]\nretries = 0\nbackoff = 0\n",
+        '[fetch]\nretries = 0\nbackoff = 0\nallow = ["127.0.0.1", "localhost"]\n',
         encoding="utf-8",
     )
     all_failed = invoke(db_url, "run", "--as-of", "2025-12-01", config=config)
@@ -328,7 +328,10 @@ def test_a_feed_removed_from_the_configuration_is_no_longer_fetched(
         "<rss version='2.0'><channel><title>W</title></channel></rss>"
     )
     config = tmp_path / "tracker.toml"
-    config.write_text(f'seeds_dir = ""\nfeeds = ["{httpserver.url_for("/feed.rss")}"]\n', encoding="utf-8")
+    config.write_text(
+        f'seeds_dir = ""\nfeeds = ["{httpserver.url_for("/feed.rss")}"]\n[fetch]\nallow = ["127.0.0.1"]\n',
+        encoding="utf-8",
+    )
     invoke(db_url, "run", "--as-of", "2025-12-01", config=config)
     config.write_text('seeds_dir = ""\n', encoding="utf-8")
 

@@ -18,7 +18,9 @@ from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update
 from tracker.storage import Article, Source, Statement
 
 AS_OF = date(2025, 12, 1)
-POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0)
+# The test servers listen on loopback, which a fetch refuses unless allowed.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+POLICY = FetchPolicy(connect_timeout=2, read_timeout=2, total_timeout=2, retries=0, allow=LOOPBACK)
 
 STORY = [
     "India and China agreed on Monday to resume the Kailash Mansarovar Yatra this summer, the Ministry of "

@@ -69,6 +69,7 @@ def write_config(folder: Path, database_url: str, urls: list[str]) -> Path:
     lines = [f'database_url = "{database_url}"', 'reports_dir = "reports"', "full_text = false", ""]
     for url in urls:
         lines += ["[[feeds]]", f'url = "{url}"', ""]
+    lines += ["[fetch]", 'allow = ["127.0.0.1", "localhost"]', ""]
     path = folder / "tracker.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

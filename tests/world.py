@@ -147,6 +147,7 @@ class Setup:
             "batch_size = 2\n"
             "lock_wait = 120\n"
             "[fetch]\nconnect_timeout = 5\nread_timeout = 5\ntotal_timeout = 10\nretries = 0\n"
+            'allow = ["127.0.0.1", "localhost"]\n'
             "[email]\n"
             f'host = "127.0.0.1"\nport = {self.smtp_port}\nsecurity = "none"\n'
             f'sender = "tracker@example.org"\nrecipients = [{json.dumps(self.recipient)}]\n',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -44,9 +45,23 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date of the form YYYY-MM-DD") from exc
+    from tracker.days import out_of_range
+
+    # A day no run could mean would be stored and break every later run's date arithmetic.
+    why = out_of_range(day)
+    if why is not None:
+        raise click.BadParameter(why)
+    return day
+
+
+def _today(ctx: Context) -> date:
+    """A run's day by default: today in the configured time zone, the clock feeds are dated on too."""
+    from tracker.days import today_in
+
+    return today_in(ctx.config.timezone)
 
 
 def _warn(message: str) -> None:
@@ -93,6 +108,15 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
     config = _load_config(obj)
     try:
         ctx = pipeline.Context.open(config, create=create, upgrade=upgrade)
+    except pipeline.NewerSchema as exc:
+        raise click.ClickException(
+            f"the database at {_shown_url(exc.database_url)} has a newer schema ({exc.revision}) than this"
+            f" tracker knows; upgrade tracker to use it"
+        ) from exc
+    except pipeline.DamagedDatabase as exc:
+        raise click.ClickException(
+            f"the database at {_shown_url(exc.database_url)} is damaged ({exc.problem}); restore it from a backup"
+        ) from exc
     except pipeline.OldSchema as exc:
         raise click.ClickException(
             f"the database at {_shown_url(exc.database_url)} has an older schema; upgrade it with `tracker init`"
@@ -113,12 +137,41 @@ def _context(obj: dict, create: bool = True, upgrade: bool = False) -> Iterator[
         # A bad URL or a server that does not answer: one line, not a traceback.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise click.ClickException(f"cannot open the database {_shown_url(config.database_url)}: {reason}") from exc
+    _check_permissions(config)
     try:
         yield ctx
     except (extraction.GrammarError, CatalogueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:
+        # A full disk, a locked or corrupted database, a server gone mid-run: one line, not a traceback
+        # holding SQL and article text (the run is recorded as failed, with what it did by then).
+        if os.environ.get("TRACKER_TRACEBACK"):
+            raise
+        raise click.ClickException(pipeline.describe_failure(exc)) from exc
     finally:
         ctx.close()
+
+
+def _check_permissions(config: Config) -> None:
+    """An existing database left readable by others is made owner-only; a configuration holding secrets
+    that others can read is named (it is the user's file: they choose its mode)."""
+    from tracker.fetching import has_secret
+    from tracker.private import exposed, tighten
+
+    if config.database_url.startswith("sqlite:///"):
+        database = Path(config.database_url.removeprefix("sqlite:///").split("?", 1)[0])
+        was = tighten(database)
+        if was is not None:
+            _warn(f"note: {database} was readable by others (mode {was:04o}); made readable by its owner only")
+    if config.source and (any(has_secret(f.url) for f in config.feeds) or config.notify):
+        mode = exposed(Path(config.source))
+        if mode is not None:
+            _warn(
+                f"warning: {config.source} holds passwords or tokens and others can read it (mode {mode:04o});"
+                f" chmod 600 {config.source}"
+            )
 
 
 class Busy(click.ClickException):
@@ -175,6 +228,23 @@ def main(ctx: click.Context, config_path: Path | None, database_url: str | None)
       tracker history air-services         # every statement and change of one commitment
     """
     ctx.obj = {"config_path": config_path, "database_url": database_url}
+    if database_url and ctx.get_parameter_source("database_url") is click.core.ParameterSource.COMMANDLINE:
+        _warn_of_password_in_arguments(database_url)
+
+
+def _warn_of_password_in_arguments(database_url: str) -> None:
+    """A password on the command line is visible to every user of the machine (ps, /proc): say so."""
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(database_url).password
+    except ValueError:
+        password = None
+    if password:
+        _warn(
+            "warning: --database-url carries a password, which other users of this machine can read in the"
+            " process list; set TRACKER_DATABASE_URL (or database_url in a configuration file only you can read)"
+        )
 
 
 @main.command()
@@ -228,7 +298,7 @@ def ingest(obj: dict, paths: tuple[Path, ...], as_of: date | None) -> None:
       tracker ingest seeds/ downloads/feed.xml --as-of 2025-06-30
     """
     with _locked(obj, "ingest") as ctx:
-        report = pipeline.ingest_paths(ctx, list(paths), as_of or date.today(), progress=_progress, warn=_warn)
+        report = pipeline.ingest_paths(ctx, list(paths), as_of or _today(ctx), progress=_progress, warn=_warn)
         _print_report(report, "Ingest")
     sys.exit(report.exit_status)
 
@@ -277,10 +347,10 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
             import socket
 
             owner = f"{socket.gethostname()} pid {os.getpid()}"
-            report = pipeline.run_worker(ctx, as_of or date.today(), owner, warn=_warn)
+            report = pipeline.run_worker(ctx, as_of or _today(ctx), owner, warn=_warn)
         else:
             report = pipeline.run_cycle(
-                ctx, as_of or date.today(), always=always, progress=_progress, warn=_warn, dry_run=dry_run
+                ctx, as_of or _today(ctx), always=always, progress=_progress, warn=_warn, dry_run=dry_run
             )
         _print_report(report, "Worker" if worker else "Run")
         if report.dry_run:
@@ -556,6 +626,7 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
                 changes=row.changes_found,
                 digest_id=row.digest_id,
                 messages=tuple(json.loads(row.messages)),
+                state=row.state or ("finished" if row.finished_at else "interrupted"),
             )
             for row in ctx.store.runs(limit)
         ]

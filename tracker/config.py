@@ -12,9 +12,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from tracker.fetching import FetchPolicy, with_credentials
+from tracker.fetching import FetchPolicy, unencoded_credentials, with_credentials
 
 CONFIG_ENV = "TRACKER_CONFIG"
+# The longest any single wait may be set to (a lock, an exchange with a server): an hour.
+MAX_SECONDS = 3600
 DEFAULT_CONFIG_FILE = "tracker.toml"
 
 
@@ -106,6 +108,8 @@ class Config:
     # Delivery: email when [email] is configured, Apprise notification URLs.
     email: EmailSettings | None = None
     notify: tuple[str, ...] = ()
+    # Seconds a notification may take in all (Apprise bounds each read, not the whole exchange).
+    notify_timeout: float = 30.0
     # How long a run waits for another run on the same database before giving up.
     lock_wait: float = 10.0
     # A channel that failed this many times in a row stops being retried by
@@ -137,6 +141,7 @@ ENV_KEYS = {
     "lock_wait": "TRACKER_LOCK_WAIT",
     "max_attempts": "TRACKER_MAX_ATTEMPTS",
     "batch_size": "TRACKER_BATCH_SIZE",
+    "notify_timeout": "TRACKER_NOTIFY_TIMEOUT",
 }
 PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
 EMAIL_ENV_PREFIX = "TRACKER_EMAIL_"
@@ -200,13 +205,21 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         if isinstance(value, bool) or not 0.0 <= number <= 1.0:
             raise ConfigError(f"{where}: confidence_threshold must be a number from 0 to 1")
         return number
+    if key == "notify_timeout":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if isinstance(value, bool) or not 0 < seconds <= 3600:
+            raise ConfigError(f"{where}: notify_timeout must be a number of seconds from 0 to 3600")
+        return seconds
     if key == "lock_wait":
         try:
             seconds = float(value)
         except (TypeError, ValueError):
             seconds = -1.0
-        if isinstance(value, bool) or seconds < 0:
-            raise ConfigError(f"{where}: lock_wait must be a number of seconds, 0 or more")
+        if isinstance(value, bool) or not 0 <= seconds <= MAX_SECONDS:
+            raise ConfigError(f"{where}: lock_wait must be a number of seconds from 0 to {MAX_SECONDS}")
         return seconds
     if key in ("max_attempts", "batch_size"):
         try:
@@ -223,6 +236,13 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
         return value
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {key} must be a string")
+    if key == "timezone":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{where}: timezone {value!r} is not a known time zone (e.g. Asia/Kolkata)") from exc
     return value
 
 
@@ -337,7 +357,7 @@ FEED_KEYS = {"url", "name", "official", "full_text", "username", "password"}
 
 def _feed(item: Any, where: str) -> FeedSource:
     if isinstance(item, str):
-        return FeedSource(url=item)
+        item = {"url": item}
     if not (isinstance(item, dict) and isinstance(item.get("url"), str)):
         raise ConfigError(f"{where}: a feed is a URL string or a table with url (and name)")
     unknown = set(item) - FEED_KEYS
@@ -350,6 +370,11 @@ def _feed(item: Any, where: str) -> FeedSource:
         if not isinstance(item.get(key, False), bool):
             raise ConfigError(f"{where}.{key}: must be true or false")
     url = item["url"]
+    if unencoded_credentials(url):
+        raise ConfigError(
+            f"{where}.url: the password in the URL holds '/', '?' or '#' unencoded; "
+            "%-encode it, or give it as the username and password keys"
+        )
     if "username" in item or "password" in item:
         url = with_credentials(url, item.get("username", ""), item.get("password", ""))
     return FeedSource(
@@ -362,9 +387,15 @@ _FETCH_NUMBERS = {
     "read_timeout": "fetch",
     "total_timeout": "fetch",
     "retry_delay": "fetch",
+    "budget": "fetch",
     "interval": "fetch_interval",
     "backoff": "fetch_backoff",
     "backoff_max": "fetch_backoff_max",
+}
+# The longest each may be: a month between fetches, a day for a run's fetching, an hour for one request.
+_FETCH_MAX = {
+    key: (86400.0 * 30 if key in ("interval", "backoff", "backoff_max") else 86400.0 if key == "budget" else 3600.0)
+    for key in _FETCH_NUMBERS
 }
 _FETCH_COUNTS = {"max_bytes": 1, "concurrency": 1, "retries": 0, "max_redirects": 0}
 
@@ -377,8 +408,9 @@ def _fetch(table: Any, where: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key in _FETCH_NUMBERS:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(f"{where}.{key}: must be a number of seconds, 0 or more")
+            # nan, inf and 1e308 are numbers to TOML, not durations to wait for.
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _FETCH_MAX[key]:
+                raise ConfigError(f"{where}.{key}: must be a number of seconds from 0 to {_FETCH_MAX[key]:g}")
             if _FETCH_NUMBERS[key] == "fetch":
                 policy[key] = float(value)
             else:
@@ -389,9 +421,24 @@ def _fetch(table: Any, where: str) -> dict[str, Any]:
             policy[key] = value
         elif key == "user_agent" and isinstance(value, str) and value:
             policy[key] = value
+        elif key == "allow":
+            policy[key] = _allow(value, f"{where}.{key}")
         else:
             raise ConfigError(f"{where}.{key}: unknown key")
     return {**values, "fetch": FetchPolicy(**policy)}
+
+
+def _allow(value: Any, where: str) -> tuple[str, ...]:
+    """[fetch] allow: host names, addresses or networks that may be fetched though not public."""
+    from tracker.destinations import Allowance
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: must be a list of host names, addresses or networks")
+    try:
+        Allowance.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    return tuple(value)
 
 
 def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
@@ -411,8 +458,11 @@ def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
                 number = int(value) if key == "port" else float(value)
             except (TypeError, ValueError):
                 number = 0
-            if isinstance(value, bool) or number <= 0 or (key == "port" and number > 65535):
-                raise ConfigError(f"{where}: must be a positive number" + (" (a TCP port)" if key == "port" else ""))
+            if isinstance(value, bool) or not 0 < number <= (65535 if key == "port" else MAX_SECONDS):
+                raise ConfigError(
+                    f"{where}: must be a positive number"
+                    + (" (a TCP port)" if key == "port" else f" up to {MAX_SECONDS}")
+                )
             got[key] = number
         elif key == "security":
             if value not in SECURITY_CHOICES:

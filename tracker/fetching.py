@@ -7,13 +7,18 @@ and stopped at a size cap (after decompression, so a gzip bomb stops too).
 Requests run concurrently in a small bounded pool; one slow source holds no
 other. Credentials in a URL (`user:pass@`) become HTTP Basic authentication and
 never appear in a result, a message or an error: every URL that leaves this
-module has passed through `redact`.
+module has passed through `redact`. Every connection, each redirect hop
+included, must reach a public address unless `allow` names it
+(`tracker.destinations`).
 """
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from tracker import __version__
+from tracker.destinations import Allowance, DestinationRefused, guarded_transport
 
 if TYPE_CHECKING:
     import asyncio
@@ -29,15 +35,37 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
 
-# Query parameters whose values are secrets: api_key, token, access_token, sig, ...
-_SECRET_PARAM = re.compile(r"(key|token|secret|passw|pwd|auth|sig|session|credential)", re.IGNORECASE)
+# Query parameters whose values are secrets by their name: api_key, token, access_token, sig, pass, pw, jwt, ...
+_SECRET_PARAM = re.compile(
+    r"(key|token|secret|pass|pw|pwd|auth|sig|session|credential|jwt|bearer|otp|private|ticket)", re.IGNORECASE
+)
+# ... or by their shape, whatever the name: a bearer token, a JWT, a long random-looking string.
+_SECRET_VALUE = re.compile(
+    r"^(bearer\s.+|[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}|(?=[^\s]*\d)(?=[^\s]*[a-zA-Z])[A-Za-z0-9+/=_-]{24,})$", re.IGNORECASE
+)
+# `user:pa/ss@host` or `user:pa#ss@host`: a password with a delimiter left unencoded, which URL parsing
+# reads as part of the path, query or fragment (and so would print). A port (`host:8080/`) is not one.
+_UNENCODED_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#@:]*:(?!\d+(?:[/?#]|$))[^@]*[/?#][^@]*@", re.IGNORECASE)
 _REDACTED = "***"
+
+
+def unencoded_credentials(url: str) -> bool:
+    """True for a URL whose `user:pass@` holds `/`, `?` or `#` unencoded (they must be %-encoded)."""
+    return bool(_UNENCODED_USERINFO.match(url))
+
+
+def _secret_pair(name: str, value: str) -> bool:
+    return bool(_SECRET_PARAM.search(name) or _SECRET_VALUE.match(value))
+
+
 # Responses worth asking again within one run; others (404, a timeout) are not.
 _TRANSIENT = {429, 500, 502, 503, 504}
 
 
 def redact(url: str) -> str:
     """The URL as it may be printed or stored: no password, no secret query values."""
+    if unencoded_credentials(url):
+        url = _UNENCODED_USERINFO.sub(lambda m: m.group(0).split("://", 1)[0] + "://" + _REDACTED + "@", url, count=1)
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -48,9 +76,9 @@ def redact(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_PARAM.search(name) for name, _ in pairs):
+        if any(_secret_pair(name, value) for name, value in pairs):
             query = urlencode(
-                [(name, _REDACTED if _SECRET_PARAM.search(name) else value) for name, value in pairs], safe="*"
+                [(name, _REDACTED if _secret_pair(name, value) else value) for name, value in pairs], safe="*"
             )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
@@ -67,6 +95,24 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     userinfo, host = parts.netloc.rsplit("@", 1)
     user, _, password = userinfo.partition(":")
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), (unquote(user), unquote(password))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit: where credentials belong."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").rstrip("."), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, other: str) -> bool:
+    return origin(url) == origin(other)
 
 
 def with_credentials(url: str, user: str, password: str) -> str:
@@ -92,6 +138,14 @@ class FetchPolicy:
     retry_delay: float = 0.5
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    # Hosts (as named in a URL), addresses and networks that may be fetched though they are
+    # loopback, private or reserved (an intranet feed); everything else must be public.
+    allow: tuple[str, ...] = ()
+    # Seconds a run may spend fetching in all (feeds and their linked pages): what has not
+    # started by then waits for the next run, named. Each request still has its own deadline.
+    budget: float = 900.0
+    # When the budget runs out, on time.monotonic()'s clock; set per run (None: no bound).
+    until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +162,8 @@ class Outcome(StrEnum):
     NOT_MODIFIED = "not_modified"
     GONE = "gone"
     FAILED = "failed"
+    # Never asked: the run's time for fetching was spent first. Says nothing of the source.
+    NOT_STARTED = "not_started"
 
 
 @dataclass(frozen=True)
@@ -212,6 +268,13 @@ async def _fetch_one(
         attempts += 1
         transient = False
         async with pool:
+            if attempts == 1 and policy.until is not None and time.monotonic() >= policy.until:
+                return FetchResult(
+                    url=redact(request.url),
+                    outcome=Outcome.NOT_STARTED,
+                    error=f"not fetched: the run's {policy.budget:g} s for fetching are spent; next run",
+                    attempts=0,
+                )
             try:
                 result = await _attempt(client, request, policy)
                 transient = result.status in _TRANSIENT
@@ -219,6 +282,8 @@ async def _fetch_one(
                 result = _failure(request, f"no complete answer within the {policy.total_timeout:g} s deadline")
             except _TooLarge:
                 result = _failure(request, f"larger than the {policy.max_bytes} byte limit; stopped reading")
+            except DestinationRefused as exc:
+                result = _failure(request, _reason(exc, request))
             except httpx.TooManyRedirects:
                 result = _failure(request, f"more than {policy.max_redirects} redirects (a redirect loop?)")
             except httpx.TimeoutException as exc:
@@ -245,29 +310,34 @@ def _reason(exc: BaseException, request: FetchRequest) -> str:
     if credentials and credentials[1]:
         text = text.replace(credentials[1], _REDACTED)
     for name, value in parse_qsl(urlsplit(request.url).query):
-        if value and _SECRET_PARAM.search(name):
+        if value and _secret_pair(name, value):
             text = text.replace(value, _REDACTED)
     return text
 
 
-async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
-    import asyncio
-
+def _client(policy: FetchPolicy) -> httpx.AsyncClient:
     import httpx
 
     timeout = httpx.Timeout(
         connect=policy.connect_timeout, read=policy.read_timeout, write=policy.read_timeout, pool=policy.total_timeout
     )
     limits = httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency)
-    pool = asyncio.Semaphore(policy.concurrency)
-    async with httpx.AsyncClient(
+    transport = guarded_transport(Allowance.parse(policy.allow), limits=limits, trust_env=False)
+    return httpx.AsyncClient(
+        transport=transport,  # type: ignore[arg-type]
         timeout=timeout,
-        limits=limits,
         follow_redirects=True,
         max_redirects=policy.max_redirects,
         headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         trust_env=False,
-    ) as client:
+    )
+
+
+async def _fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy) -> list[FetchResult]:
+    import asyncio
+
+    pool = asyncio.Semaphore(policy.concurrency)
+    async with _client(policy) as client:
         return list(await asyncio.gather(*(_fetch_one(client, r, policy, pool) for r in requests)))
 
 
@@ -281,6 +351,64 @@ def fetch_all(requests: Sequence[FetchRequest], policy: FetchPolicy | None = Non
     import asyncio
 
     return asyncio.run(_fetch_all(requests, policy or FetchPolicy()))
+
+
+_END = object()
+
+
+def fetch_stream(requests: Sequence[FetchRequest], policy: FetchPolicy) -> Iterator[tuple[int, FetchResult]]:
+    """(index, result) for every request, as each completes: a real pool, not groups in lock-step.
+
+    At most `policy.concurrency` requests run at once, and a new one starts as
+    soon as any finishes, so one hanging feed holds no other. The caller works
+    on each result while the others are fetched; a result waits for it in a
+    queue as short as the pool, so memory holds at most about twice
+    `concurrency` bodies. Never raises for a request that fails.
+    """
+    import asyncio
+
+    if not requests:
+        return
+    results: queue.Queue[object] = queue.Queue(maxsize=max(1, policy.concurrency))
+    stop = threading.Event()
+
+    async def produce() -> None:
+        loop = asyncio.get_running_loop()
+        slots = asyncio.Semaphore(policy.concurrency)
+        pool = asyncio.Semaphore(policy.concurrency)
+
+        async def one(index: int, request: FetchRequest) -> None:
+            # The slot is held until the caller has room for the result: bodies cannot pile up.
+            async with slots:
+                if stop.is_set():
+                    return
+                result = await _fetch_one(client, request, policy, pool)
+                await loop.run_in_executor(None, results.put, (index, result))
+
+        async with _client(policy) as client:
+            await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
+
+    def run() -> None:
+        try:
+            asyncio.run(produce())
+        finally:
+            results.put(_END)
+
+    thread = threading.Thread(target=run, name="fetch-pool", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not _END:
+            yield item  # type: ignore[misc]
+    finally:
+        # The caller stopped early: start nothing more, let what runs finish, and drain.
+        stop.set()
+        while thread.is_alive():
+            try:
+                if results.get(timeout=0.1) is _END:
+                    break
+            except queue.Empty:
+                continue
+        thread.join()
 
 
 # --- deciding what a result means for a source (pure) -----------------------------------
@@ -313,6 +441,9 @@ def assess(
     A failure waits backoff × 2^(failures − 1) seconds (at most backoff_max)
     before the next attempt; a success waits `interval`.
     """
+    if result.outcome is Outcome.NOT_STARTED:
+        # Not asked, so nothing learnt: due again at once.
+        return Health(failures_before, now, None, alarming=False)
     if result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED):
         return Health(0, now + timedelta(seconds=interval), None, alarming=False)
     if result.outcome is Outcome.GONE:

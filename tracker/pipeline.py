@@ -6,6 +6,8 @@ here prints: progress and messages go to the callbacks the caller passes.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,15 +20,19 @@ from urllib.parse import urlsplit
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
+from tracker.days import today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
+    FetchPolicy,
     FetchRequest,
     FetchResult,
     Outcome,
     assess,
     fetch_all,
+    fetch_stream,
     has_secret,
     redact,
+    same_origin,
     split_credentials,
     with_credentials,
 )
@@ -39,6 +45,7 @@ from tracker.storage import (
     FetchRecord,
     FoldScope,
     RevisionView,
+    RunState,
     SourceKind,
     SourceSpec,
     SourceView,
@@ -49,6 +56,7 @@ from tracker.versions import WINDOW_DAYS, divergences
 if TYPE_CHECKING:
     from tracker.delivery import Outcome as DeliveryOutcome
     from tracker.digest import RunCounts
+    from tracker.extraction import ExtractedStatement
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.
@@ -89,6 +97,8 @@ class RunReport:
     # A dry run: the digest it would have recorded was built and left unrecorded (its email preview, if any).
     dry_run: bool = False
     preview: Path | None = None
+    # Deliveries failed max_attempts times, which runs no longer retry: an error until sent.
+    deliveries_given_up: int = 0
     # The commitments the run's new articles made statements about, each from the earliest day stated.
     touched: dict[str, date] = field(default_factory=dict)
     # Every commitment the run folded again: the site pages to write anew.
@@ -99,7 +109,7 @@ class RunReport:
         """0 when the run did its job; a distinct status when every input failed or a source is in error."""
         if self.inputs and self.inputs_failed == self.inputs:
             return EXIT_ALL_INPUTS_FAILED
-        if any(p.in_error for p in self.source_problems):
+        if any(p.in_error for p in self.source_problems) or self.deliveries_given_up:
             return EXIT_SOURCE_IN_ERROR
         return EXIT_OK
 
@@ -150,7 +160,13 @@ class Context:
         try:
             if not create and store.is_empty():
                 raise NoDatabase(store.database_url)
+            if store.schema_is_newer():
+                raise NewerSchema(store.database_url, store.schema_revision() or "")
             if upgrade:
+                # Upgrading over corrupted pages would report a sound database.
+                problem = store.integrity_problem()
+                if problem is not None:
+                    raise DamagedDatabase(store.database_url, problem)
                 store.upgrade()
             store.ensure_schema()
             if not store.schema_is_current():
@@ -186,6 +202,22 @@ def configured_official_hosts(config: Config) -> tuple[str, ...]:
     """The hosts of the feeds marked `official = true` in the configuration."""
     hosts = {urlsplit(feed.url).hostname for feed in config.feeds if feed.official}
     return tuple(sorted(h for h in hosts if h))
+
+
+class NewerSchema(NoDatabase):
+    """The database was made by a newer tracker: this one must neither use nor "upgrade" it."""
+
+    def __init__(self, database_url: str, revision: str) -> None:
+        super().__init__(database_url)
+        self.revision = revision
+
+
+class DamagedDatabase(NoDatabase):
+    """The database file's own check fails (corrupted pages)."""
+
+    def __init__(self, database_url: str, problem: str) -> None:
+        super().__init__(database_url)
+        self.problem = problem
 
 
 def seeds_dir(config: Config) -> Path | None:
@@ -247,14 +279,15 @@ def fetch_url(source: SourceView, configured: dict[str, FeedSource]) -> str:
     """The URL to fetch for a followed feed, with its secrets from the configuration.
 
     A source moved by a permanent redirect is fetched where it went, with the
-    configured credentials when it stayed on the same host.
+    configured credentials only when it stayed at their origin (scheme, host
+    and port): a password given for one server is never sent to another.
     """
     feed = configured.get(source.location)
     original = feed.url if feed is not None else source.location
     if source.url is None:
         return original
     _, credentials = split_credentials(original)
-    if credentials and urlsplit(source.url).hostname == urlsplit(original).hostname:
+    if credentials and same_origin(source.url, original):
         return with_credentials(source.url, *credentials)
     return source.url
 
@@ -284,13 +317,15 @@ def read_feeds(ctx: Context, sink: ArticleSink, now: datetime | None = None) -> 
                 f"warning: {source.location}: failed {source.failures} time{'s' if source.failures != 1 else ''} "
                 f"in a row; next attempt after {source.next_fetch_at:%Y-%m-%d %H:%M} UTC"
             )
-    # As many at once as the fetcher runs concurrently: memory holds one such group of bodies.
-    group = max(1, config.fetch.concurrency)
-    for start in range(0, len(due), group):
-        sources = due[start : start + group]
-        requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in sources]
-        for source, result in zip(sources, fetch_all(requests, config.fetch), strict=True):
-            read_feed(ctx, sink, source, result, now, configured)
+    # One budget for the run's fetching, feeds and their pages alike: no feed can hold the lock for hours.
+    sink.fetch_policy = policy = replace(config.fetch, until=time.monotonic() + config.fetch.budget)
+    requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in due]
+    for index, result in fetch_stream(requests, policy):
+        source = due[index]
+        if result.outcome is Outcome.NOT_STARTED:
+            warn(f"warning: {source.location}: {result.error}")
+            continue
+        read_feed(ctx, sink, source, result, now, configured)
     for source in waiting:
         if source.failures:
             report.source_problems.append(
@@ -317,7 +352,7 @@ def read_feed(
     config, report, warn = ctx.config, sink.report, sink.warn
     checkpoint("fetch.feed")
     report.inputs += 1
-    entries, result, title = _parse_result(source, result, now, warn)
+    entries, result, title = _parse_result(source, result, today_in(ctx.config.timezone, now), warn)
     health = assess(
         result,
         source.failures,
@@ -362,7 +397,7 @@ def read_feed(
     unchanged = ctx.store.unchanged_entries(entries)
     report.skipped += len(unchanged)
     fresh = [d for i, d in enumerate(entries) if i not in unchanged]
-    for draft in _full_text(ctx, source, fresh, warn, sink.as_of):
+    for draft in _full_text(ctx, source, fresh, warn, sink.as_of, sink.fetch_policy):
         sink.add(draft)
     sink.flush()
     # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
@@ -414,15 +449,18 @@ def _since(source: SourceView, now: datetime) -> str:
 
 
 def _parse_result(
-    source: SourceView, result: FetchResult, now: datetime, warn: Callable[[str], None]
+    source: SourceView, result: FetchResult, fetched: date, warn: Callable[[str], None]
 ) -> tuple[list[ArticleDraft], FetchResult, str | None]:
-    """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result."""
+    """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result.
+
+    `fetched` dates undated entries: the day in the configured time zone, as the run's day is.
+    """
     if result.outcome is not Outcome.OK:
         return [], result, None
     named = source.name if source.name != source.location else None
     try:
         entries = parse_feed(
-            result.body, source.location, warn, source_name=named, fetched=now.date(), content_type=result.content_type
+            result.body, source.location, warn, source_name=named, fetched=fetched, content_type=result.content_type
         )
     except SourceError as exc:
         return [], replace(result, outcome=Outcome.FAILED, error=str(exc), etag=None, last_modified=None), None
@@ -431,7 +469,12 @@ def _parse_result(
 
 
 def _full_text(
-    ctx: Context, source: SourceView, entries: list[ArticleDraft], warn: Callable[[str], None], as_of: date
+    ctx: Context,
+    source: SourceView,
+    entries: list[ArticleDraft],
+    warn: Callable[[str], None],
+    as_of: date,
+    policy: FetchPolicy,
 ) -> list[ArticleDraft]:
     """Entries with short text get their page's text (when the source wants it).
 
@@ -445,7 +488,7 @@ def _full_text(
     short = [i for i, d in enumerate(entries) if d.published <= as_of and needs_full_text(d, minimum)]
     if not short:
         return entries
-    fuller = with_full_text([entries[i] for i in short], ctx.config.fetch, warn)
+    fuller = with_full_text([entries[i] for i in short], policy, warn)
     out = list(entries)
     for i, draft in zip(short, fuller, strict=True):
         out[i] = draft
@@ -474,6 +517,8 @@ class ArticleSink:
         self.warn: Callable[[str], None] = warn or (lambda _message: None)
         self.progress = progress
         self.batch_size = max(1, ctx.config.batch_size)
+        # The limits of the run's fetches, its time budget included (set when the feeds are read).
+        self.fetch_policy: FetchPolicy = ctx.config.fetch
         self._batch: list[tuple[ArticleDraft, str]] = []
         self._keys: set[str] = set()
 
@@ -503,6 +548,8 @@ class ArticleSink:
             return
         ctx, report = self.ctx, self.report
         fresh: list[tuple[ArticleDraft, str, bool]] = []
+        # The version each update follows: an update that reads the same as it is no update.
+        previous: dict[int, int] = {}
         for (draft, note), known in zip(batch, ctx.store.known([d for d, _ in batch]), strict=True):
             if known.stored:
                 report.skipped += 1
@@ -514,6 +561,8 @@ class ArticleSink:
                 if draft.published > self.as_of:
                     report.deferred += 1
                     continue
+            if known.previous_id is not None:
+                previous[len(fresh)] = known.previous_id
             fresh.append((draft, note, update))
         if not fresh:
             return
@@ -526,6 +575,20 @@ class ArticleSink:
             nlp_model=ctx.config.nlp_model,
         )
         checkpoint("extract.batch")
+        if previous:
+            # A view counter or a timestamp in the page changes bytes, not what the reader reads.
+            read_before = ctx.store.statements_read(set(previous.values()))
+            same = {
+                i
+                for i, previous_id in previous.items()
+                if read_before[previous_id] == frozenset(_read_key(st) for st in found[i])
+            }
+            if same:
+                report.skipped += len(same)
+                fresh = [item for i, item in enumerate(fresh) if i not in same]
+                found = [statements for i, statements in enumerate(found) if i not in same]
+                if not fresh:
+                    return
         ids = ctx.store.add_articles(
             [(d, statements) for (d, _, _), statements in zip(fresh, found, strict=True)], report.run_id
         )
@@ -542,6 +605,11 @@ class ArticleSink:
                     report.touched[statement.commitment_id] = draft.published
             if note:
                 self.warn(f"warning: {draft.origin}: {draft.url}: {note}")
+
+
+def _read_key(statement: ExtractedStatement) -> tuple[str, str, str, str, str]:
+    """What the reader took from a sentence, as `Store.statements_read` gives it for a stored article."""
+    return (statement.commitment_id, statement.status, statement.actor, statement.evidence, statement.rule)
 
 
 def store_articles(
@@ -578,12 +646,39 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     return new
 
 
-def current_statuses(store: Store, corroborated: bool = True) -> dict[str, ChangeView]:
-    """Each commitment's latest change: where it stands now and since when (with its sources unless told not to)."""
-    return {view.commitment_id: view for view in store.current_changes(corroborated)}
+def current_statuses(store: Store, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
+    """Each commitment's latest change: where it stands now (or on `until`) and since when (with its sources
+    unless told not to)."""
+    return {view.commitment_id: view for view in store.current_changes(corroborated, until)}
 
 
-def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> None:
+def describe_failure(exc: BaseException) -> str:
+    """One line about what stopped a run: no SQL, no parameters, no article text, no traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        # The driver's own message; SQLAlchemy's adds the statement and its parameters (article text).
+        cause = getattr(exc, "orig", None) or exc
+        text = (str(cause).strip().splitlines() or [""])[0].split("[SQL:", 1)[0].strip()
+        return f"the database failed: {text or type(cause).__name__}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or type(exc).__name__}"
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return clean_line(f"{type(exc).__name__}: {text}"[:300])
+
+
+def _abandon(ctx: Context, report: RunReport, exc: BaseException) -> None:
+    """Record what a run stopped by an error (failed) or a signal (interrupted) had done by then."""
+    state = RunState.INTERRUPTED if isinstance(exc, KeyboardInterrupt | SystemExit) else RunState.FAILED
+    why = "interrupted" if state is RunState.INTERRUPTED else f"failed: {describe_failure(exc)}"
+    report.messages.append(f"error: the run {why}")
+    # The database may be what failed: the error itself is what matters then.
+    with contextlib.suppress(Exception):
+        _finish(ctx, report, report.digest_id, state)
+
+
+def _finish(ctx: Context, report: RunReport, digest_id: int | None = None, state: RunState = RunState.FINISHED) -> None:
     ctx.store.finish_run(
         report.run_id,
         ingested=report.ingested,
@@ -593,6 +688,7 @@ def _finish(ctx: Context, report: RunReport, digest_id: int | None = None) -> No
         changes_found=report.new_changes,
         messages=report.messages,
         digest_id=digest_id,
+        state=state,
     )
 
 
@@ -607,11 +703,16 @@ def ingest_paths(
     ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("ingest", as_of), as_of=as_of)
     say = _collector(report, warn)
-    recovered = recover_unfolded(ctx, report)
-    store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
-    report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report)
-    ctx.store.mark_folded([report.run_id, *recovered])
+    try:
+        ctx.store.interrupt_stale_runs(report.run_id)
+        recovered = recover_unfolded(ctx, report)
+        store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
+        report.new_changes = fold_touched(ctx, report)
+        note_site_pages(ctx, report, say)
+        ctx.store.mark_folded([report.run_id, *recovered])
+    except BaseException as exc:
+        _abandon(ctx, report, exc)
+        raise
     _finish(ctx, report)
     return report
 
@@ -633,15 +734,21 @@ def run_cycle(
     ctx.lexicon  # noqa: B018 - read now: a bad lexicon stops the run before it starts
     report = RunReport(run_id=ctx.store.start_run("run", as_of), as_of=as_of)
     say = _collector(report, warn)
-    recovered = recover_unfolded(ctx, report)
-    sink = ArticleSink(ctx, as_of, report, say, progress)
-    sink.add_all(read_paths(folder_paths(ctx), report, say))
-    read_feeds(ctx, sink)
-    report.new_changes = fold_touched(ctx, report)
-    note_site_pages(ctx, report)
-    ctx.store.mark_folded([report.run_id, *recovered])
-    checkpoint("fold.marked")
-    finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
+    try:
+        # Under the run lock alone: a run still "running" was killed.
+        ctx.store.interrupt_stale_runs(report.run_id)
+        recovered = recover_unfolded(ctx, report)
+        sink = ArticleSink(ctx, as_of, report, say, progress)
+        sink.add_all(read_paths(folder_paths(ctx), report, say))
+        read_feeds(ctx, sink)
+        report.new_changes = fold_touched(ctx, report)
+        note_site_pages(ctx, report, say)
+        ctx.store.mark_folded([report.run_id, *recovered])
+        checkpoint("fold.marked")
+        finish_day(ctx, report, always=always, dry_run=dry_run, warn=say)
+    except BaseException as exc:
+        _abandon(ctx, report, exc)
+        raise
     _finish(ctx, report, report.digest_id)
     return report
 
@@ -701,7 +808,8 @@ def finish_day(
             since = last.as_of if last else None
             digest = build_digest(
                 report.alerts,
-                current_statuses(ctx.store),
+                # The status table of a digest for a past day stands as of that day.
+                current_statuses(ctx.store, until=as_of),
                 ctx.catalogue,
                 as_of,
                 since,
@@ -726,7 +834,10 @@ def finish_day(
         # A dry run sends nothing, not even what earlier runs left queued.
         if not dry_run:
             report.deliveries = deliver(ctx.store, ctx.config, warn=warn or (lambda _message: None))
-        report.site_files = write_site_of(ctx, as_of, report.folded)
+        report.deliveries_given_up = len(ctx.store.deliveries(["failed"]))
+        # After a run that could not write the site, which pages are current is unknown: all of them.
+        pages = None if site_owed(ctx, report.run_id) else report.folded
+        report.site_files = write_site_safely(ctx, as_of, pages, warn)
         checkpoint("site.after")
 
 
@@ -792,7 +903,7 @@ def after_review(ctx: Context, commitment_id: str | None = None) -> int:
     """
     new = update_timeline(ctx, None if commitment_id is None else {commitment_id: None})
     last = ctx.store.runs(1)
-    as_of = last[0].as_of if last else date.today()
+    as_of = last[0].as_of if last else today_in(ctx.config.timezone)
     write_site_of(ctx, as_of, None if commitment_id is None else {commitment_id})
     return new
 
@@ -805,11 +916,62 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 
-def note_site_pages(ctx: Context, report: RunReport) -> None:
-    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`)."""
-    from tracker.site import mark_pages_pending
+def note_site_pages(ctx: Context, report: RunReport, warn: Callable[[str], None]) -> None:
+    """Record the site pages the run's fold made stale, before the fold is marked done (see `mark_pages_pending`).
 
-    mark_pages_pending(ctx.config.site_path, report.folded)
+    The site is one channel among others: a site folder that cannot be
+    written is a warning, never a reason to keep the digest from being recorded.
+    """
+    from tracker.site import forget_site_state, mark_pages_pending
+
+    try:
+        mark_pages_pending(ctx.config.site_path, report.folded)
+    except OSError as exc:
+        warn(_site_warning(ctx, exc))
+        forget_site_state(ctx.config.site_path)
+
+
+def write_site_safely(
+    ctx: Context, as_of: date, commitments: Collection[str] | None, warn: Callable[[str], None] | None
+) -> list[Path]:
+    """`write_site_of`, with a site that cannot be written a warning (the digest and its deliveries stand)."""
+    from tracker.site import forget_site_state
+
+    try:
+        return write_site_of(ctx, as_of, commitments)
+    except (OSError, ValueError) as exc:
+        if warn:
+            warn(_site_warning(ctx, exc))
+        # Whatever was half done, the next write that can is of the whole site.
+        forget_site_state(ctx.config.site_path)
+        return []
+
+
+SITE_WARNING = "warning: site "
+
+
+def site_owed(ctx: Context, run_id: int) -> bool:
+    """Whether an earlier run failed to write (or to note) the site since it was last written."""
+    for run in ctx.store.runs(50):
+        if run.id >= run_id:
+            continue
+        if any(message.startswith(SITE_WARNING) for message in json.loads(run.messages or "[]")):
+            return True
+        if run.command in ("run", "worker") and run.state in (None, "finished"):
+            # That run wrote the site.
+            return False
+    return False
+
+
+def _site_warning(ctx: Context, exc: OSError | ValueError) -> str:
+    if isinstance(exc, ValueError):
+        return f"{SITE_WARNING}{ctx.config.site_path}: {exc}; the digest and its other deliveries are not affected"
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename or ctx.config.site_path
+    return (
+        f"{SITE_WARNING}{ctx.config.site_path}: cannot write {where}: {reason}; "
+        "the digest and its other deliveries are not affected, and the site is written again by the next run"
+    )
 
 
 def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:

@@ -63,3 +63,26 @@ def touch_private(path: Path) -> None:
         os.fchmod(fd, FILE_MODE)
     finally:
         os.close(fd)
+
+
+def exposed(path: Path) -> int | None:
+    """The mode of a file others may read or write (group or other bits set); None when private or absent."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def tighten(path: Path) -> int | None:
+    """Make an existing file of ours owner-only; returns the mode it had when it was not, else None."""
+    mode = exposed(path)
+    if mode is None:
+        return None
+    try:
+        if path.stat().st_uid != os.geteuid():
+            return None
+        os.chmod(path, FILE_MODE)
+    except OSError:
+        return None
+    return mode

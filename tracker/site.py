@@ -11,8 +11,10 @@ reads the store and writes the files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -264,6 +266,7 @@ def _clean(value: object) -> object:
     return value
 
 
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 # Statements a commitment's page lists (the newest); `tracker history --all` has every one.
 PAGE_STATEMENTS = 200
 # What the site remembers between runs: which pages it wrote for which catalogue, and their divergence flags.
@@ -283,6 +286,16 @@ def _write_state(site_dir: Path, state: dict) -> None:
     partial = path.with_suffix(".partial")
     write_private(partial, json.dumps(state, sort_keys=True))
     partial.replace(path)
+
+
+def forget_site_state(site_dir: Path) -> None:
+    """Drop what the site remembers (best effort), so the next write is of every page.
+
+    After a write that failed part way, which pages are current is unknown.
+    """
+    # A folder that cannot be written cannot lose its state either; its pending list stands.
+    with contextlib.suppress(OSError):
+        (site_dir / STATE_FILE).unlink(missing_ok=True)
 
 
 def mark_pages_pending(site_dir: Path, commitments: Collection[str]) -> None:
@@ -324,6 +337,12 @@ def write_site(
     now = now or datetime.now(UTC)
     today = as_of or now.date()
     policy = policy or store.policy
+    for commitment in catalogue.commitments:
+        # An id names a page file: `../../x` would write outside the site.
+        if not _SLUG.fullmatch(commitment.id):
+            raise ValueError(
+                f"catalogue id {commitment.id!r} is not a slug (letters, digits, '-' and '_'); the site is not written"
+            )
     env = template_environment(templates_dir)
     env.finalize = _clean
     state = _read_state(site_dir)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tracker.days import implausible, out_of_range
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 from tracker.sanitize import clean_line, clean_text, clean_url
 
@@ -243,6 +246,9 @@ def _manifest_entry(item: object, where: str, folder: Path) -> tuple[str, Manife
         published = published.date()
     if not isinstance(published, date):
         raise SourceError(f"{where}.date: missing or not a date")
+    why = out_of_range(published)
+    if why is not None:
+        raise SourceError(f"{where}.date: {why}")
     return str(item["file"]), ManifestEntry(
         published=published,
         source=str(item.get("source", folder.name)),
@@ -288,19 +294,48 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     raise failure
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A file's bytes, refused past `limit` (the file is never read whole then)."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, inside: Path | None = None) -> bytes:
+    """A regular file's bytes, refused past `limit` (the file is never read whole then).
+
+    The file is opened without blocking and checked as opened, not by its
+    name beforehand: a FIFO or a device is refused (never waited on), and
+    with `inside` (a followed folder, resolved) a file that turns out to lie
+    outside it, a link swapped in after the folder was listed, is not read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise SourceError(f"{path}: {size} bytes, larger than the {limit} byte limit; not read")
-        with path.open("rb") as handle:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"{path}: not a regular file (a FIFO, a device or a socket); not read")
+        if inside is not None and not _opened_inside(fd, inside):
+            raise SourceError(f"{path}: a link to a file outside the folder; not read")
+        if status.st_size > limit:
+            raise SourceError(f"{path}: {status.st_size} bytes, larger than the {limit} byte limit; not read")
+        # Reads of a regular file do not block; the flag only kept the open itself from waiting.
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise SourceError(f"{path}: larger than the {limit} byte limit; not read")
     return data
+
+
+def _opened_inside(fd: int, inside: Path) -> bool:
+    """Whether the file open on `fd` lies inside the folder `inside` (by where the kernel says it is)."""
+    try:
+        opened = Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        # No /proc: the check made on the name when the folder was listed stands.
+        return True
+    return opened.is_relative_to(inside)
 
 
 def bound_text(text: str, max_chars: int = MAX_TEXT_CHARS, max_sentence: int = MAX_SENTENCE_CHARS) -> tuple[str, str]:
@@ -332,12 +367,12 @@ def bound_text(text: str, max_chars: int = MAX_TEXT_CHARS, max_sentence: int = M
     return text, "; ".join(notes)
 
 
-def read_text(path: Path, warn: Warn | None = None) -> str:
+def read_text(path: Path, warn: Warn | None = None, inside: Path | None = None) -> str:
     """A text file's contents: UTF-8, or another encoding detected reliably (with a warning).
 
     A SourceError naming the file otherwise.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, inside=inside)
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
@@ -363,8 +398,8 @@ def date_in_file_name(path: Path) -> date | None:
         return None
 
 
-def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> ArticleDraft:
-    raw = read_text(path, warn)
+def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None) -> ArticleDraft:
+    raw = read_text(path, warn, inside)
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
     title, summary, body = parse_article_text(raw)
@@ -374,9 +409,10 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Ar
         title = entry.title or title
     else:
         source, url = path.parent.name or "files", ""
-        found = dates_in_text(f"{summary}\n{body}")
+        # A date in the text outside the window (a year 1066 anecdote, an epoch) is not the dateline.
+        found = [day for day in dates_in_text(f"{summary}\n{body}") if implausible(day) is None]
         named = date_in_file_name(path)
-        if named is not None:
+        if named is not None and implausible(named) is None:
             # The desk dated the file itself (`2024-10-21-flights.txt`): that, not a date the text mentions.
             published = named
         elif found:
@@ -443,10 +479,15 @@ def html_to_text(fragment: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def fetch(location: str, timeout: float = 30.0) -> bytes:
-    """The bytes of a feed: a local path or an http(s) URL (one request, under `timeout` in all)."""
+def fetch(location: str, timeout: float = 30.0, allow: tuple[str, ...] = ()) -> bytes:
+    """The bytes of a feed: a local path or an http(s) URL (one request, under `timeout` in all).
+
+    A URL must lead to a public address unless `allow` names it (see `tracker.destinations`).
+    """
     if location.startswith(("http://", "https://")):
-        policy = FetchPolicy(connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0)
+        policy = FetchPolicy(
+            connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0, allow=allow
+        )
         (result,) = fetch_all([FetchRequest(location)], policy)
         if result.outcome is not Outcome.OK:
             raise SourceError(f"{redact(location)}: cannot fetch: {result.error}")
@@ -527,6 +568,8 @@ def parse_feed(
         raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
     feed_title = source_name or parsed.feed.get("title") or location
     feed_date = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
+    if feed_date is not None and implausible(date(feed_date.tm_year, feed_date.tm_mon, feed_date.tm_mday)):
+        feed_date = None
     drafts: list[ArticleDraft] = []
     entries = parsed.entries
     if len(entries) > MAX_FEED_ENTRIES:
@@ -539,6 +582,12 @@ def parse_feed(
         if _text_field(entry, "link"):
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
+        if struct is not None:
+            why = implausible(date(struct.tm_year, struct.tm_mon, struct.tm_mday))
+            if why is not None:
+                # A placeholder or an impossible date would rewrite history: read the entry as undated.
+                warn(f"warning: {label}: dated {why}; read as undated")
+                struct = None
         published: date | None = None
         estimated = struct is None
         if struct is None:
@@ -556,6 +605,8 @@ def parse_feed(
         # dict.get: feedparser's own get falls back to the published date.
         changed = dict.get(entry, "updated_parsed")
         updated = date(changed.tm_year, changed.tm_mon, changed.tm_mday) if changed else None
+        if updated is not None and implausible(updated):
+            updated = None
         content = entry.get("content")
         body = html_to_text(_text_field(content[0], "value")) if content else ""
         summary = html_to_text(_text_field(entry, "summary"))
@@ -622,7 +673,7 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
                 # /proc/self/environ read as an article and mailed out.
                 yield SourceError(f"{file}: a link to a file outside the folder; not read")
                 continue
-            yield from _iter_file(file, manifest.get(file.name), warn)
+            yield from _iter_file(file, manifest.get(file.name), warn, inside)
         return
     manifest_errors = []
     try:
@@ -637,11 +688,13 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
     yield from _iter_file(path, manifest.get(path.name), warn)
 
 
-def _iter_file(path: Path, entry: ManifestEntry | None, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
+def _iter_file(
+    path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None
+) -> Iterator[ArticleDraft | SourceError]:
     try:
         if path.suffix.lower() in FEED_SUFFIXES:
-            yield from parse_feed(fetch(str(path)), str(path), warn)
+            yield from parse_feed(read_bytes(path, inside=inside), str(path), warn)
         else:
-            yield read_article_file(path, entry, warn)
+            yield read_article_file(path, entry, warn, inside)
     except SourceError as exc:
         yield exc

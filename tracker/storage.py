@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -84,6 +84,15 @@ class Base(DeclarativeBase):
     pass
 
 
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    # Stopped on an error; what it did by then is recorded.
+    FAILED = "failed"
+    # Stopped by a signal, or killed (found still "running" by a later run).
+    INTERRUPTED = "interrupted"
+
+
 class SourceKind(StrEnum):
     FEED = "feed"
     FOLDER = "folder"
@@ -141,6 +150,8 @@ class Run(Base):
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
     # When what it stored was folded; NULL on a run killed before its fold (the next run folds it).
     folded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A RunState; NULL only on a database made before states were kept (and upgraded since).
+    state: Mapped[str | None] = mapped_column(String(20), default="running")
 
 
 class Article(Base):
@@ -533,7 +544,7 @@ class AlreadyReviewed(ReviewError):
 
 # The newest migration in alembic/versions (a test checks the two agree): read
 # here so that opening a database does not load Alembic and its scripts.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -638,6 +649,33 @@ class Store:
         if self.is_empty():
             self.upgrade()
 
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None: none recorded)."""
+        with self.engine.connect() as connection:
+            try:
+                found = sorted(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            except DBAPIError:
+                return None
+        return found[-1] if found else None
+
+    def schema_is_newer(self) -> bool:
+        """At a migration this tracker does not know: made by a newer tracker (it must not be "upgraded")."""
+        revision = self.schema_revision()
+        if revision is None:
+            return False
+        return not revision.isdigit() or int(revision) > int(SCHEMA_HEAD)
+
+    def integrity_problem(self) -> str | None:
+        """SQLite's own check of its pages: the first problem it finds, or None (other databases: None)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        with self.engine.connect() as connection:
+            try:
+                rows = [str(r) for r in connection.scalars(text("PRAGMA quick_check(1)"))]
+            except DBAPIError as exc:
+                return (str(exc.orig).splitlines() or ["unreadable"])[0]
+        return None if rows == ["ok"] else (rows[0] if rows else "no answer")
+
     def schema_is_current(self) -> bool:
         """The database is at the newest migration (a populated older one needs `tracker init`)."""
         with self.engine.connect() as connection:
@@ -676,7 +714,7 @@ class Store:
 
     def start_run(self, command_name: str, as_of: date) -> int:
         with self.sessions.begin() as session:
-            run = Run(command=command_name, as_of=as_of)
+            run = Run(command=command_name, as_of=as_of, state=RunState.RUNNING)
             session.add(run)
             session.flush()
             return run.id
@@ -692,13 +730,31 @@ class Store:
         changes_found: int,
         messages: Sequence[str],
         digest_id: int | None,
+        state: RunState = RunState.FINISHED,
     ) -> None:
+        """What the run did, and how it ended (a failed or interrupted run records what it did by then)."""
         with self.sessions.begin() as session:
             run = session.get_one(Run, run_id)
             run.ingested, run.skipped, run.failed, run.deferred = ingested, skipped, failed, deferred
             run.changes_found, run.digest_id = changes_found, digest_id
             run.messages = json.dumps(list(messages))
             run.finished_at = utcnow()
+            run.state = state
+
+    def interrupt_stale_runs(self, current_run: int) -> list[int]:
+        """Runs still "running" that no process runs any more (called by a run holding the lock alone).
+
+        Each is marked interrupted, with the articles it stored counted as ingested.
+        """
+        with self.sessions.begin() as session:
+            stale = list(session.scalars(select(Run).where(Run.state == RunState.RUNNING, Run.id != current_run)))
+            for run in stale:
+                run.state = RunState.INTERRUPTED
+                run.ingested = session.scalar(select(func.count()).where(Article.run_id == run.id)) or 0
+                run.digest_id = run.digest_id or session.scalar(
+                    select(func.max(Digest.id)).where(Digest.created_at >= run.started_at)
+                )
+            return [run.id for run in stale]
 
     def day_counts(self, as_of: date, command: str) -> RunCounts:
         """Articles ingested, skipped and failed by the finished runs of one command for a day (the day's workers)."""
@@ -1115,6 +1171,27 @@ class Store:
             ids[(name, location)] = by_location[location]
         return ids
 
+    def statements_read(self, article_ids: Collection[int]) -> dict[int, frozenset[tuple[str, str, str, str, str]]]:
+        """What the reader took from each article: (commitment, status, actor, evidence, rule) of its statements."""
+        found: dict[int, set[tuple[str, str, str, str, str]]] = {i: set() for i in article_ids}
+        if not article_ids:
+            return {}
+        with self.sessions() as session:
+            for chunk in _chunks([str(i) for i in article_ids]):
+                rows = session.execute(
+                    select(
+                        Statement.article_id,
+                        Statement.commitment_id,
+                        Statement.status,
+                        Statement.actor,
+                        Statement.evidence,
+                        Statement.rule,
+                    ).where(Statement.article_id.in_([int(i) for i in chunk]))
+                )
+                for article_id, *key in rows:
+                    found[article_id].add(tuple(key))  # type: ignore[arg-type]
+        return {i: frozenset(keys) for i, keys in found.items()}
+
     def unchanged_entries(self, drafts: Sequence[ArticleDraft]) -> set[int]:
         """Indexes of feed drafts whose text is what their GUID's latest stored version was read from.
 
@@ -1404,13 +1481,14 @@ class Store:
                 rows = list(session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id)))
             return self._change_views(session, rows, corroborated)
 
-    def current_changes(self, corroborated: bool = True) -> list[ChangeView]:
+    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[ChangeView]:
         """Each commitment's latest current change (its status now and since when), in one query.
 
         `corroborated` False: without the supporting sources (for a listing that does not print them).
+        `until`: where each stood on that day (changes dated after it left out).
         """
         with self.sessions() as session:
-            return self._change_views(session, _latest_changes(session), corroborated)
+            return self._change_views(session, _latest_changes(session, until), corroborated)
 
     def statements(
         self,
@@ -1478,10 +1556,14 @@ class Store:
         """Changes not yet in a digest that move a commitment away from what was last reported.
 
         A commitment whose current status equals its last reported status had
-        only history rewritten (a late article): its new changes are marked
-        quiet instead of alerted.
+        only history rewritten when its new changes are dated no later than
+        the last digest's day (a late article): those are marked quiet instead
+        of alerted. Changes dated after it are news, alerted even when the
+        commitment ends where it began (a setback and a recovery between two
+        digests).
         """
         with self.sessions.begin() as session:
+            last_reported_day = session.scalar(select(Digest.as_of).order_by(Digest.id.desc()).limit(1))
             pending = list(
                 session.scalars(
                     select(Change)
@@ -1494,7 +1576,8 @@ class Store:
             for row in pending:
                 commitment = session.get_one(Commitment, row.commitment_id)
                 reported = commitment.alerted_status
-                if reported is not None and reported == current.get(row.commitment_id):
+                rewrites_history = last_reported_day is not None and row.date <= last_reported_day
+                if rewrites_history and reported is not None and reported == current.get(row.commitment_id):
                     row.quiet = True
                 else:
                     alerts.append(row)
@@ -1609,6 +1692,9 @@ class Store:
                 text=note,
                 published=day,
                 run_id=run_id,
+                # After the day's articles, and analysts' settings of one day in the order they were given
+                # ("~" sorts after every hash; the review's id keeps their order).
+                fold_order=f"~review~{review.id:012d}",
             )
             article.statements = [
                 Statement(
@@ -1833,6 +1919,14 @@ class Store:
                 found.append(_delivery_view(row, as_of))
             return found
 
+    def interrupt(self, delivery_id: int, error: str) -> DeliveryView:
+        """A delivery handed over whose answer was lost or late: interrupted, never resent unless asked."""
+        with self.sessions.begin() as session:
+            row = session.get_one(Delivery, delivery_id)
+            row.state, row.updated_at, row.last_error = "interrupted", utcnow(), error[:2000]
+            as_of = session.get_one(Digest, row.digest_id).as_of
+            return _delivery_view(row, as_of)
+
     def requeue(self, delivery_id: int) -> None:
         with self.sessions.begin() as session:
             row = session.get_one(Delivery, delivery_id)
@@ -1875,15 +1969,18 @@ def _level_of(stored: str | None) -> str | None:
     return stored or None
 
 
-def _latest_changes(session: Session) -> list[Change]:
-    """Each commitment's latest current change (by date, then id), in one query.
+def _latest_changes(session: Session, until: date | None = None) -> list[Change]:
+    """Each commitment's latest current change (by date, then id), in one query; with `until`, as of that day.
 
     One index probe per commitment (status_changes by commitment and date),
     however long the timelines are.
     """
+    conditions = [Change.commitment_id == Commitment.id, Change.superseded.is_(False)]
+    if until is not None:
+        conditions.append(Change.date <= until)
     latest = (
         select(Change.id)
-        .where(Change.commitment_id == Commitment.id, Change.superseded.is_(False))
+        .where(*conditions)
         .order_by(Change.date.desc(), Change.id.desc())
         .limit(1)
         .correlate(Commitment)

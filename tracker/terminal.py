@@ -514,6 +514,8 @@ class RunSummary:
     changes: int
     digest_id: int | None
     messages: tuple[str, ...]
+    # running, finished, failed or interrupted (storage.RunState).
+    state: str = "finished"
 
     def count(self, level: str) -> int:
         return sum(m.startswith(f"{level}:") for m in self.messages)
@@ -548,6 +550,7 @@ class RunSummary:
         return {
             "id": self.id,
             "command": self.command,
+            "state": self.state,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "as_of": self.as_of,
@@ -574,6 +577,7 @@ def render_runs(screen: Screen, runs: Sequence[RunSummary], show_messages: bool)
     columns = [
         Column("#", justify="right"),
         Column("Command"),
+        Column("State"),
         Column("Started (UTC)"),
         Column("As of"),
         Column("Ingested", justify="right"),
@@ -597,6 +601,7 @@ def render_runs(screen: Screen, runs: Sequence[RunSummary], show_messages: bool)
             [
                 str(run.id),
                 run.command,
+                Cell(run.state, "" if run.state == "finished" else "bold red"),
                 run.started_at,
                 run.as_of,
                 str(run.ingested),

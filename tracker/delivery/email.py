@@ -7,11 +7,14 @@ it before the message is handed over.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Callable
 from datetime import UTC
 from email import policy
@@ -22,7 +25,7 @@ from pathlib import Path
 import css_inline
 
 from tracker.config import EmailSettings
-from tracker.delivery.files import DeliveryError
+from tracker.delivery.files import DeliveryError, DeliveryUncertain
 from tracker.digest import template_environment
 from tracker.faults import checkpoint
 from tracker.storage import StoredDigest
@@ -90,6 +93,41 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+class _Deadline:
+    """Shuts the client's socket once the whole exchange has run over `seconds`.
+
+    smtplib's timeout bounds each read; a server that sends an endless
+    multi-line reply a line at a time never trips it. A watcher thread closes
+    whatever socket the client holds at the time (the TLS one after STARTTLS),
+    and keeps closing it until the exchange ends, so no socket made late escapes.
+    """
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        self.client, self.seconds = client, seconds
+        self.expired = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="smtp-deadline", daemon=True)
+
+    def __enter__(self) -> _Deadline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        if self._done.wait(self.seconds):
+            return
+        self.expired = True
+        while not self._done.is_set():
+            sock = getattr(self.client, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self._done.wait(0.1)
+
+
 def send_message(
     message: EmailMessage, settings: EmailSettings, point_of_no_return: Callable[[], None] = lambda: None
 ) -> None:
@@ -98,43 +136,83 @@ def send_message(
     Everything that can fail cleanly (connection, TLS, login, sender and every
     recipient) happens first; `point_of_no_return` is called just before the
     message itself is sent, the only step after which the server may hold it
-    without this side knowing.
+    without this side knowing: a lost or late answer from there on raises
+    DeliveryUncertain, never a failure to be retried. The whole exchange has
+    one deadline, `settings.timeout`, however slowly the server answers.
     """
     where = f"email via {settings.host}:{settings.port}"
     password = _password(settings)
     context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+    client: smtplib.SMTP
+    if settings.security == "tls":
+        client = smtplib.SMTP_SSL(timeout=settings.timeout, context=context)
+    else:
+        client = smtplib.SMTP(timeout=settings.timeout)
+    deadline = _Deadline(client, settings.timeout)
+    handed_over = False
+
+    def hand_over() -> None:
+        nonlocal handed_over
+        point_of_no_return()
+        handed_over = True
+
     try:
-        client: smtplib.SMTP
-        if settings.security == "tls":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
-            client.ehlo()
-            if settings.security == "starttls":
-                client.starttls(context=context)
-                client.ehlo()
-            if settings.username and password is not None:
-                client.login(settings.username, password)
-            code, reply = client.mail(settings.sender)
-            if code != 250:
-                raise DeliveryError(
-                    f"{where}: sender {settings.sender} refused: {code} {reply.decode(errors='replace')}"
-                )
-            for recipient in settings.recipients:
-                code, reply = client.rcpt(recipient)
-                if code not in (250, 251):
-                    raise DeliveryError(
-                        f"{where}: recipient {recipient} refused: {code} {reply.decode(errors='replace')}"
-                    )
-            point_of_no_return()
-            code, reply = client.data(as_eml(message))
-            if code != 250:
-                raise DeliveryError(f"{where}: message refused: {code} {reply.decode(errors='replace')}")
-            checkpoint("email.accepted")
+        with deadline:
+            try:
+                _exchange(client, message, settings, password, context, where, hand_over)
+            finally:
+                with contextlib.suppress(Exception):
+                    client.close()
     except DeliveryError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{where}: login as {settings.username} refused: {_reason(exc)}") from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{where}: {_reason(exc)}") from exc
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        # ValueError: an SSL socket shut by the deadline while being read.
+        reason = f"no complete answer within the {settings.timeout:g} s deadline" if deadline.expired else _reason(exc)
+        if handed_over:
+            raise DeliveryUncertain(
+                f"{where}: the message was handed over but no answer came back ({reason}); the server may have it"
+            ) from exc
+        raise DeliveryError(f"{where}: {reason}") from exc
+
+
+def _exchange(
+    client: smtplib.SMTP,
+    message: EmailMessage,
+    settings: EmailSettings,
+    password: str | None,
+    context: ssl.SSLContext,
+    where: str,
+    hand_over: Callable[[], None],
+) -> None:
+    """The SMTP conversation, up to the server's answer to the message."""
+    # Constructed without a host so that connecting happens under the deadline; TLS checks the
+    # certificate against this name, which smtplib takes from the constructor otherwise.
+    client._host = settings.host  # type: ignore[attr-defined]
+    client.connect(settings.host, settings.port)
+    client.ehlo()
+    if settings.security == "starttls":
+        client.starttls(context=context)
+        client.ehlo()
+    if settings.username and password is not None:
+        client.login(settings.username, password)
+    code, reply = client.mail(settings.sender)
+    if code != 250:
+        raise DeliveryError(f"{where}: sender {settings.sender} refused: {code} {reply.decode(errors='replace')}")
+    for recipient in settings.recipients:
+        code, reply = client.rcpt(recipient)
+        if code not in (250, 251):
+            raise DeliveryError(f"{where}: recipient {recipient} refused: {code} {reply.decode(errors='replace')}")
+    hand_over()
+    try:
+        code, reply = client.data(as_eml(message))
+    except smtplib.SMTPDataError as exc:
+        # The server answered, refusing the message: it does not hold it, so it may be tried again.
+        raise DeliveryError(f"{where}: message refused: {_reason(exc)}") from exc
+    if code != 250:
+        raise DeliveryError(f"{where}: message refused: {code} {reply.decode(errors='replace')}")
+    checkpoint("email.accepted")
+    # Accepted: a QUIT that goes wrong changes nothing.
+    with contextlib.suppress(smtplib.SMTPException, OSError, ValueError):
+        client.quit()

@@ -10,13 +10,25 @@ from pathlib import Path
 from tracker.digest import FORMATS, template_environment
 from tracker.faults import checkpoint
 from tracker.private import make_dirs, open_private
-from tracker.sanitize import safe_json
+from tracker.sanitize import clean_line, safe_json
 
 EXTENSIONS = ("html", "md", "json")
 
 
 class DeliveryError(Exception):
     """A channel could not deliver; the message is one line, naming what failed."""
+
+    def __init__(self, message: str) -> None:
+        # It may quote the far side (an SMTP reply, a service's answer): one line, no control sequence,
+        # wherever it is stored or printed.
+        super().__init__(clean_line(message))
+
+
+class DeliveryUncertain(DeliveryError):
+    """The far side may hold the message: it was handed over and no definite answer came back.
+
+    Never retried automatically (at most once); `tracker digest send --resend` sends it again.
+    """
 
 
 def choose_files(reports_dir: Path, as_of: date, taken: Collection[str]) -> list[Path]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 
 import apprise
 
 from tracker.delivery.email import subject
-from tracker.delivery.files import DeliveryError
+from tracker.delivery.files import DeliveryError, DeliveryUncertain
 
 
 def channel_name(url: str) -> str:
@@ -39,16 +40,52 @@ def notification_text(payload: dict) -> str:
     return "\n".join(lines) or "No status changed."
 
 
-def send_notification(url: str, title: str, body: str) -> None:
+# Apprise's own log lines that say a request never left (nothing can have been received).
+_NOT_SENT = (
+    "Connection refused",
+    "NewConnectionError",
+    "Name or service not known",
+    "ConnectTimeout",
+    "No route to host",
+)
+
+
+def send_notification(url: str, title: str, body: str, deadline: float = 30.0) -> None:
+    """Notify through one Apprise URL within `deadline` seconds in all.
+
+    A refusal or a connection never made raises DeliveryError (tried again
+    later). A request sent whose answer is lost or late raises
+    DeliveryUncertain: the service may have it, so it is not sent again
+    automatically.
+    """
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"notify {shown(url)}: not a notification URL Apprise understands")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        delivered = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
-        log = captured.getvalue() if hasattr(captured, "getvalue") else ""
-    if not delivered:
-        reason = " ".join(str(log).split())[:300] or "the service did not accept it"
-        raise DeliveryError(f"notify {shown(url)}: {reason}")
+    outcome: dict[str, object] = {}
+
+    def attempt() -> None:
+        with apprise.LogCapture(level=logging.DEBUG) as captured:
+            try:
+                outcome["delivered"] = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+            finally:
+                outcome["log"] = captured.getvalue() if hasattr(captured, "getvalue") else ""
+
+    # Apprise bounds each read, not the whole exchange: the attempt runs in a thread given one deadline.
+    worker = threading.Thread(target=attempt, name="notify", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        raise DeliveryUncertain(
+            f"notify {shown(url)}: no answer within the {deadline:g} s deadline; the service may have it"
+        )
+    if outcome.get("delivered"):
+        return
+    log = str(outcome.get("log", ""))
+    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    reason = " ".join(" ".join(warnings).split())[:300] or "the service did not accept it"
+    if "Connection error" in log and not any(mark in log for mark in _NOT_SENT):
+        raise DeliveryUncertain(f"notify {shown(url)}: {reason} (the request may have arrived)")
+    raise DeliveryError(f"notify {shown(url)}: {reason}")
 
 
 __all__ = ["channel_name", "notification_text", "send_notification", "shown", "subject"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from tracker.config import Config
 from tracker.delivery.atom import atom_feed
 from tracker.delivery.email import as_eml, build_message, message_id, send_message, subject
-from tracker.delivery.files import DeliveryError, atomic_write, choose_files, write_report
+from tracker.delivery.files import DeliveryError, DeliveryUncertain, atomic_write, choose_files, write_report
 from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
 from tracker.faults import checkpoint
 from tracker.private import write_private
@@ -96,6 +96,13 @@ def deliver(
         if not outcome.ok:
             warn(f"warning: digest #{delivery.digest_id} {delivery.channel}: {outcome.detail}")
         outcomes.append(outcome)
+    if not retry_failed:
+        # Given up on after max_attempts: said on every run until sent again, never silent.
+        for given_up in store.deliveries(["failed"]):
+            warn(
+                f"error: digest #{given_up.digest_id} {given_up.channel}: failed {given_up.attempts} times and is no "
+                f"longer retried by tracker run: tracker digest send retries it ({given_up.last_error or 'no error'})"
+            )
     return outcomes
 
 
@@ -142,6 +149,8 @@ def _deliver_one(
         store.start_attempt(delivery.id, message_id(stored, config.email.sender))
         try:
             send_message(message, config.email, lambda: store.mark_sending(delivery.id))
+        except DeliveryUncertain as exc:
+            return _interrupted(store, delivery, exc)
         except DeliveryError as exc:
             return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
         checkpoint("email.sent")
@@ -155,10 +164,18 @@ def _deliver_one(
     store.start_attempt(delivery.id)
     store.mark_sending(delivery.id)
     try:
-        send_notification(url, subject(payload), notification_text(payload))
+        send_notification(url, subject(payload), notification_text(payload), config.notify_timeout)
+    except DeliveryUncertain as exc:
+        return _interrupted(store, delivery, exc)
     except DeliveryError as exc:
         return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
     return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, f"notified {shown(url)}")
+
+
+def _interrupted(store: Store, delivery: DeliveryView, exc: DeliveryUncertain) -> Outcome:
+    """At most once: what the far side may hold is not sent again unless asked."""
+    view = store.interrupt(delivery.id, str(exc))
+    return Outcome(view, False, f"{exc}; not resent: tracker digest send --resend {delivery.id}")
 
 
 def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[str, bool, str]]:
@@ -190,7 +207,7 @@ def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[s
             results.append(("notify", False, "not configured (notify = [...] Apprise URLs)"))
         for url in config.notify:
             try:
-                send_notification(url, "[test] " + subject(sample), notification_text(sample))
+                send_notification(url, "[test] " + subject(sample), notification_text(sample), config.notify_timeout)
                 results.append((f"notify {shown(url)}", True, "notified"))
             except DeliveryError as exc:
                 results.append((f"notify {shown(url)}", False, str(exc)))
