@@ -269,3 +269,16 @@ def test_promised_work_and_starts(text: str, expected: str, pair, lexicon: Lexic
 )
 def test_plans_with_and_without_a_calendar(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
     assert read(text, pair, lexicon) == ([("ferry", expected)] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Freedonia has extended the ban on grain imports from Ruritania until 23 November.", ("grain", "suspended")),
+        ("Ruritanian traders will not be allowed to send grain shipments to Freedonia.", ("grain", "suspended")),
+        ("The first ferry service from Strelsau set out on Tuesday for Fredville.", ("ferry", "implemented")),
+    ],
+)
+def test_bans_prolonged_and_journeys_made(text: str, expected: tuple, pair, lexicon: Lexicon) -> None:
+    commitment, status = expected
+    assert dict(read(text, pair, lexicon)).get(commitment) == status
