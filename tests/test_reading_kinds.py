@@ -282,3 +282,19 @@ def test_plans_with_and_without_a_calendar(text: str, expected: str | None, pair
 def test_bans_prolonged_and_journeys_made(text: str, expected: tuple, pair, lexicon: Lexicon) -> None:
     commitment, status = expected
     assert dict(read(text, pair, lexicon)).get(commitment) == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At their summit meeting in Strelsau on Friday, the Ruritanian and Freedonian leaders agreed to restore the ferry.",
+        "At the outset of the summit meeting, the Ruritanian leader thanked Freedonia for its welcome.",
+    ],
+)
+def test_something_done_at_a_meeting_says_it_was_held(text: str, pair, lexicon: Lexicon) -> None:
+    assert dict(read(text, pair, lexicon)).get("summits") == "implemented"
+
+
+def test_a_meeting_to_come_is_not_held(pair, lexicon: Lexicon) -> None:
+    text = "At the summit meeting next month, Ruritania will ask Freedonia to restore the ferry service."
+    assert dict(read(text, pair, lexicon)).get("summits") != "implemented"
