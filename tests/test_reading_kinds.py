@@ -287,7 +287,7 @@ def test_bans_prolonged_and_journeys_made(text: str, expected: tuple, pair, lexi
 @pytest.mark.parametrize(
     "text",
     [
-        "At their summit meeting in Strelsau on Friday, the Ruritanian and Freedonian leaders agreed to restore the ferry.",
+        "At their summit meeting in Strelsau on Friday, the Ruritanian and Freedonian leaders agreed on grain.",
         "At the outset of the summit meeting, the Ruritanian leader thanked Freedonia for its welcome.",
     ],
 )
