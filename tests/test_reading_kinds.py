@@ -269,3 +269,32 @@ def test_promised_work_and_starts(text: str, expected: str, pair, lexicon: Lexic
 )
 def test_plans_with_and_without_a_calendar(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
     assert read(text, pair, lexicon) == ([("ferry", expected)] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Freedonia has extended the ban on grain imports from Ruritania until 23 November.", ("grain", "suspended")),
+        ("Ruritanian traders will not be allowed to send grain shipments to Freedonia.", ("grain", "suspended")),
+        ("The first ferry service from Strelsau set out on Tuesday for Fredville.", ("ferry", "implemented")),
+    ],
+)
+def test_bans_prolonged_and_journeys_made(text: str, expected: tuple, pair, lexicon: Lexicon) -> None:
+    commitment, status = expected
+    assert dict(read(text, pair, lexicon)).get(commitment) == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At their summit meeting in Strelsau on Friday, the Ruritanian and Freedonian leaders agreed on grain.",
+        "At the outset of the summit meeting, the Ruritanian leader thanked Freedonia for its welcome.",
+    ],
+)
+def test_something_done_at_a_meeting_says_it_was_held(text: str, pair, lexicon: Lexicon) -> None:
+    assert dict(read(text, pair, lexicon)).get("summits") == "implemented"
+
+
+def test_a_meeting_to_come_is_not_held(pair, lexicon: Lexicon) -> None:
+    text = "At the summit meeting next month, Ruritania will ask Freedonia to restore the ferry service."
+    assert dict(read(text, pair, lexicon)).get("summits") != "implemented"

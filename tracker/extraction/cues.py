@@ -273,6 +273,37 @@ def _complement_cue(verb: Token, branch: Token, owner: dict[int, CueMatch]) -> C
     return None
 
 
+_AT_A_MEETING = frozenset({"at", "in", "during", "after", "following"})
+_PARTS_OF_A_MEETING = frozenset({"outset", "sideline", "start", "end", "close", "conclusion", "course", "margin"})
+
+
+def held_at(doc: Doc, mention: tuple[int, int]) -> TreeReading | None:
+    """A meeting named as where something was done: "agreed at their meeting on Friday", "In their
+    first meeting, X called on Y …", "At the outset of the meeting, …": the meeting was held.
+
+    Only when the predicate it hangs on is told in the past; None otherwise.
+    """
+    head = grammar.span_head(grammar.tokens_in(doc, *mention))
+    if head is None:
+        return None
+    node = head
+    for _ in range(2):
+        if node is None or node.dep_ != "pobj":
+            return None
+        preposition = node.head
+        if preposition.lower_ in _AT_A_MEETING:
+            verb = grammar.verb_of(preposition)
+            features = grammar.predicate_features(verb)
+            if verb is preposition or features.tense != "past" or features.negated or features.modal:
+                return None
+            return TreeReading(None, grammar.describe_path(grammar.path_up(head)[:4]), features)
+        if preposition.lower_ == "of" and preposition.head.lemma_.lower() in _PARTS_OF_A_MEETING:
+            node = preposition.head
+            continue
+        return None
+    return None
+
+
 def tree_cue(
     doc: Doc, mention: tuple[int, int], cues: list[CueMatch], descriptions: list[tuple[int, int]]
 ) -> TreeReading:

@@ -20,7 +20,7 @@ from tracker.extraction import grammar
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
-from tracker.extraction.cues import CueMatch, find_cues, nearest_cue, tree_cue
+from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, tree_cue
 from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
 from tracker.extraction.text import (
     DESCRIPTION,
@@ -338,6 +338,23 @@ def _read(
             )
             if scope is None:
                 reject(commitment, sentence, Reason.OTHER_RELATIONSHIP)
+                continue
+            if commitment.kind is CommitmentKind.MEETING and (held := held_at(doc, mention)) is not None:
+                # Something was done at the meeting: the meeting was held.
+                statement = ExtractedStatement(
+                    commitment_id=commitment.id,
+                    status="implemented",
+                    actor="both",
+                    evidence=sentence.text,
+                    sentence_index=sentence.index,
+                    confidence=round(0.8 * scope, 2),
+                    rule="meeting-held-at",
+                    attribution=attribution(sentence.text),
+                    path=f"{held.path} ({held.features.describe()})" if held.features else held.path,
+                )
+                current = best.get(commitment.id)
+                if current is None or statement.confidence > current.confidence:
+                    best[commitment.id] = statement
                 continue
             reading = tree_cue(doc, mention, cues, descriptions)
             if reading.veto is not None:
