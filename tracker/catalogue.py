@@ -143,10 +143,42 @@ def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
     return _compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
 
 
+# A commitment's id names its page on the site and its rows: a slug, never a path.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{where}: must be a non-empty string, not {value!r}"[:300])
+    return value
+
+
+def _strings(value: object, where: str, allow_empty: bool = False) -> list[str]:
+    """A list of non-empty strings (phrases, patterns, terms)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CatalogueError(f"{where}: must be a list of non-empty strings")
+    if not value and not allow_empty:
+        raise CatalogueError(f"{where}: is empty")
+    return value
+
+
+def _weight(value: object, where: str) -> float:
+    """A cue's confidence: a number above 0 and at most 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < float(value) <= 1:
+        raise CatalogueError(f"{where}: must be a number above 0 and at most 1, not {value!r}"[:300])
+    return float(value)
+
+
 def _actor_field(value: object, where: str, allowed: tuple[str, ...]) -> str | None:
     if value is None or value in allowed:
         return value  # type: ignore[return-value]
     raise CatalogueError(f"{where}: must be one of {', '.join(allowed)}")
+
+
+def _optional_phrases(item: dict, key: str, where: str) -> re.Pattern[str] | None:
+    if item.get(key) in (None, []):
+        return None
+    return _compile_phrases(_strings(item[key], f"{where}.{key}"), f"{where}.{key}")
 
 
 def _kind_field(item: dict, where: str) -> CommitmentKind:
@@ -166,7 +198,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     try:
         rel = raw["relationship"]
         sides = [
-            Side(actor=rel[key]["actor"], pattern=_terms_pattern(rel[key]["terms"], f"{path}: relationship.{key}"))
+            Side(
+                actor=_text(rel[key]["actor"], f"{path}: relationship.{key}.actor"),
+                pattern=_terms_pattern(
+                    _strings(rel[key]["terms"], f"{path}: relationship.{key}.terms"), f"{path}: relationship.{key}"
+                ),
+            )
             for key in ("side_a", "side_b")
         ]
         others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
@@ -176,35 +213,29 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         seen: set[str] = set()
         for index, item in enumerate(raw["commitment"]):
             where = f"{path}: commitment[{index}]"
-            cid = item["id"]
+            if not isinstance(item, dict):
+                raise CatalogueError(f"{where}: must be a table")
+            cid = _text(item["id"], f"{where}.id")
+            if not _SLUG.fullmatch(cid):
+                raise CatalogueError(f"{where}.id: {cid!r} must be a slug (lowercase letters, digits, '-' or '_')")
             if cid in seen:
                 raise CatalogueError(f"{where}: duplicate id {cid!r}")
             seen.add(cid)
-            phrases = tuple(item["phrases"])
-            if not phrases:
-                raise CatalogueError(f"{where}: phrases is empty")
+            phrases = tuple(_strings(item["phrases"], f"{where}.phrases"))
             commitments.append(
                 Commitment(
                     id=cid,
-                    title=item["title"],
-                    description=item.get("description", ""),
+                    title=_text(item["title"], f"{where}.title"),
+                    description=str(item.get("description", "")),
                     phrases=phrases,
                     pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
                     restricting_side=_actor_field(
                         item.get("restricting_side"), f"{where}.restricting_side", (*side_actors, "both", "other")
                     ),
-                    alias_pattern=(
-                        _compile_phrases(list(item["aliases"]), f"{where}.aliases") if item.get("aliases") else None
-                    ),
-                    paired_pattern=(
-                        _compile_phrases(list(item["paired"]), f"{where}.paired") if item.get("paired") else None
-                    ),
-                    passing_pattern=(
-                        _compile_phrases(list(item["in_passing"]), f"{where}.in_passing")
-                        if item.get("in_passing")
-                        else None
-                    ),
+                    alias_pattern=_optional_phrases(item, "aliases", where),
+                    paired_pattern=_optional_phrases(item, "paired", where),
+                    passing_pattern=_optional_phrases(item, "in_passing", where),
                     kind=_kind_field(item, where),
                 )
             )
@@ -281,6 +312,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     try:
         for index, item in enumerate(raw["cue"]):
             where = f"{path}: cue[{index}]"
+            if not isinstance(item, dict):
+                raise CatalogueError(f"{where}: must be a table")
+            _text(item["name"], f"{where}.name")
             if item["status"] not in STATUSES:
                 raise CatalogueError(f"{where}: unknown status {item['status']!r}")
             form = item.get("form", "verb")
@@ -290,9 +324,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 CueRule(
                     name=item["name"],
                     status=item["status"],
-                    weight=float(item.get("weight", 0.8)),
+                    weight=_weight(item.get("weight", 0.8), f"{where}.weight"),
                     form=form,
-                    pattern=_compile_phrases(item["patterns"], f"{where}.patterns"),
+                    pattern=_compile_phrases(_strings(item["patterns"], f"{where}.patterns"), f"{where}.patterns"),
                     subject=_compile_phrases(item["subject"], f"{where}.subject") if item.get("subject") else None,
                     not_subject=(
                         _compile_phrases(item["not_subject"], f"{where}.not_subject")
@@ -306,7 +340,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         mods = raw["modifiers"]
         compiled = {
-            key: _compile_phrases(mods[key], f"{path}: modifiers.{key}")
+            key: _compile_phrases(_strings(mods[key], f"{path}: modifiers.{key}"), f"{path}: modifiers.{key}")
             for key in (
                 "negation",
                 "speculation",
