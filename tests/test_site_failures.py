@@ -93,6 +93,11 @@ def test_a_site_on_a_file_system_that_refuses_writes_costs_a_warning(
 def test_a_catalogue_id_that_is_no_slug_writes_nothing_outside_the_site(
     database_url: str, tmp_path: Path, smtp: tuple[Handler, int]
 ) -> None:
+    """Such an id would name a page outside the site: the catalogue is refused as it is loaded,
+    in one line naming the file and the field, before anything is read, stored or sent."""
+    from dataclasses import replace
+
+    from tracker.catalogue import CatalogueError
     from tracker.resources import bundled_dir
 
     handler, port = smtp
@@ -101,9 +106,9 @@ def test_a_catalogue_id_that_is_no_slug_writes_nothing_outside_the_site(
     catalogue.write_text(packaged.replace('id = "air-services"', 'id = "../../escaped"', 1), encoding="utf-8")
     site = tmp_path / "deep" / "er" / "site"
     config = config_with(database_url, tmp_path, site, port)
-    from dataclasses import replace
 
-    report = cycle(replace(config, catalogue=catalogue))
-    assert report.digest_id is not None and len(handler.received) == 1
-    assert not list(tmp_path.rglob("escaped*"))
-    assert [m for m in report.messages if "'../../escaped' is not a slug" in m]
+    with pytest.raises(CatalogueError) as caught:
+        cycle(replace(config, catalogue=catalogue))
+    message = str(caught.value)
+    assert str(catalogue) in message and "commitment[0].id: '../../escaped' must be a slug" in message
+    assert not list(tmp_path.rglob("escaped*")) and not site.exists() and handler.received == []
