@@ -71,6 +71,9 @@ def test_the_quick_start_from_the_shipped_configuration(
     text = (DEPLOY / "tracker.toml").read_text(encoding="utf-8")
     text = re.sub(r'url = "https://[^"]+"', f'url = "{base}/feed.xml"', text)
     text = text.replace("port = 25", f"port = {port}").replace('host = "localhost"', 'host = "127.0.0.1"')
+    if "[fetch]" not in text:
+        # The stand-in feed listens on loopback, which a fetch refuses unless allowed.
+        text += '\n[fetch]\nallow = ["127.0.0.1", "localhost"]\n'
     (desk / "tracker.toml").write_text(text, encoding="utf-8")
     monkeypatch.chdir(desk)
 
