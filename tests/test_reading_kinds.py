@@ -298,3 +298,18 @@ def test_something_done_at_a_meeting_says_it_was_held(text: str, pair, lexicon: 
 def test_a_meeting_to_come_is_not_held(pair, lexicon: Lexicon) -> None:
     text = "At the summit meeting next month, Ruritania will ask Freedonia to restore the ferry service."
     assert dict(read(text, pair, lexicon)).get("summits") != "implemented"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Officials in Ruritania have already started preparations for the ferry service to Fredville.", "in_progress"),
+        ("Ruritania and Freedonia successfully concluded the ferry service handover process on Monday.", "implemented"),
+        # A connective before the subordinate clause: its cue stays in it.
+        ("However, while other routes have long since resumed, the Ruritania–Freedonia ferry service has not.", None),
+    ],
+)
+def test_preparations_processes_and_leading_clauses(
+    text: str, expected: str | None, pair, lexicon: Lexicon
+) -> None:
+    assert dict(read(text, pair, lexicon)).get("ferry") == expected

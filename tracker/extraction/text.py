@@ -31,7 +31,10 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _LEADING_SUBORDINATE = re.compile(
-    r"^\s*(?:While|Although|Though|Whereas|Even as|Having|After|Before)\b[^,]*,", re.IGNORECASE
+    # "However, while other routes have reopened, …": a connective may come first.
+    r"^\s*(?:(?:However|But|And|Yet|Still|Meanwhile|Now),?\s+)?"
+    r"(?:While|Although|Though|Whereas|Even as|Having|After|Before)\b[^,]*,",
+    re.IGNORECASE,
 )
 # Descriptions that restate the past inside a sentence: ", which were suspended in 2020,",
 # ", suspended since 2020,", "(halted after the 2020 clashes)".
