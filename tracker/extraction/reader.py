@@ -120,6 +120,9 @@ def _relationship_scope(
     return None
 
 
+# A halt, as against a lack of progress: "on hold", "in limbo".
+_HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
+
 # The two sides meeting: a call made there is put to the other side.
 _TALKS = re.compile(
     r"\b(?:talks|meeting|meetings|met|meet|summit|dialogue|phone call|telephone|call with|consultations|"
@@ -391,6 +394,15 @@ def _read(
             if reason:
                 reject(commitment, sentence, reason, cue.rule.name, how)
                 continue
+            if (
+                status == "stalled"
+                and reading.features is not None
+                and reading.features.date_preposition == "since"
+                and _HALTED.search(cue.text)
+            ):
+                # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
+                # now ("no progress since the August pledge" stays a stall).
+                status, rule_name = "suspended", f"{rule_name}-since"
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"
