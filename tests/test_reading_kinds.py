@@ -313,3 +313,19 @@ def test_preparations_processes_and_leading_clauses(
     text: str, expected: str | None, pair, lexicon: Lexicon
 ) -> None:
     assert dict(read(text, pair, lexicon)).get("ferry") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A restriction named only as a noun is background, not news of its state.
+        ("Freedonia's ban on grain imports has hurt Ruritanian farmers, officials in Strelsau said.", None),
+        ("Freedonia's ban on grain imports remains in force, Ruritania said.", "suspended"),
+        # A long-standing halt restated is the suspension, not a stall reported now.
+        ("The ferry service between Ruritania and Freedonia has been on hold since the 2020 floods.", "suspended"),
+        ("The ferry service between Ruritania and Freedonia has made no progress since the May pledge.", "stalled"),
+    ],
+)
+def test_restrictions_named_and_halts_restated(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
+    commitment = "grain" if "grain" in text else "ferry"
+    assert dict(read(text, pair, lexicon)).get(commitment) == expected
