@@ -1,4 +1,5 @@
-"""Shared fixtures: real databases (a SQLite file, and PostgreSQL when one is configured)."""
+"""Shared fixtures: real databases (a SQLite file, and PostgreSQL when one is configured), a real
+SMTP server on loopback, and an environment cleared of the tracker's settings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp_server import Handler, start
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
+from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 
@@ -28,6 +31,26 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def lexicon() -> Lexicon:
     return load_lexicon()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Handler, int]]:
+    """A real SMTP server on loopback that accepts anything (modules needing a login define their own)."""
+    handler = Handler()
+    controller = start(handler)
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The command line as a new user meets it: in an empty folder, no tracker setting in the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    for env in [*ENV_KEYS.values(), *(EMAIL_ENV_PREFIX + k.upper() for k in EMAIL_KEYS), "TRACKER_NOTIFY"]:
+        monkeypatch.delenv(env, raising=False)
 
 
 @pytest.fixture

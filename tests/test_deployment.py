@@ -9,16 +9,17 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler, start
+from tests.smtp_server import Handler
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, load_config
+from tracker.config import load_config
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -30,24 +31,6 @@ FEED = """<?xml version="1.0"?>
 <description>India and China agreed to resume direct flights between the two countries, the ministry said.</description>
 </item></channel></rss>
 """
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in [*ENV_KEYS.values(), *(EMAIL_ENV_PREFIX + k.upper() for k in EMAIL_KEYS), "TRACKER_NOTIFY"]:
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Handler, int]]:
-    handler = Handler()
-    controller = start(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 def test_the_desk_configuration_loads_as_shipped() -> None:

@@ -6,36 +6,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler, start
+from tests.smtp_server import Handler
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, ConfigError, load_config
+from tracker.config import ConfigError, load_config
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 AS_OF = "2025-12-01"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in [*ENV_KEYS.values(), *(EMAIL_ENV_PREFIX + k.upper() for k in EMAIL_KEYS), "TRACKER_NOTIFY"]:
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Handler, int]]:
-    handler = Handler()
-    controller = start(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 # The test servers listen on loopback, which a fetch refuses unless the configuration allows it.
 LOOPBACK_ALLOWED = '[fetch]\nallow = ["127.0.0.1", "localhost"]\n'

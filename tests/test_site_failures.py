@@ -4,28 +4,17 @@ a real SMTP server on loopback, real folders that refuse writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.smtp_server import Handler, start
+from tests.smtp_server import Handler
 from tracker.catalogue import Catalogue
 from tracker.config import Config, EmailSettings
 from tracker.pipeline import Context, RunReport, run_cycle
 
 AS_OF = date(2025, 12, 1)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Handler, int]]:
-    handler = Handler()
-    controller = start(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 def config_with(database_url: str, tmp_path: Path, site_dir: Path, port: int) -> Config:
