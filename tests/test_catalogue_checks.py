@@ -73,3 +73,27 @@ def test_phrases_must_be_strings(tmp_path: Path) -> None:
 def test_the_packaged_files_pass_their_own_checks() -> None:
     assert len(load_catalogue().commitments) >= 7
     assert len(load_lexicon().cues) >= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "commitment"),
+    [
+        ("Direct commercial flights will return next month.", "air-services"),
+        ("talks on direct passenger air services", "air-services"),
+        ("pilgrims bound for Mount Kang Rinpoche", "kailash-yatra"),
+        ("trade through two Himalayan passes", "border-trade"),
+        ("the new hydropower project on the Yarlung Tsangpo", "trans-border-rivers"),
+    ],
+)
+def test_the_packaged_catalogue_names_common_variants(text: str, commitment: str) -> None:
+    catalogue = load_catalogue(None)
+    named = {c.id for c in catalogue.commitments if c.pattern.search(text)}
+    assert commitment in named
+
+
+def test_a_raised_only_phrase_is_a_mention_that_needs_raising() -> None:
+    catalogue = load_catalogue(None)
+    rivers = next(c for c in catalogue.commitments if c.id == "trans-border-rivers")
+    assert rivers.raised_pattern is not None
+    assert rivers.raised_pattern.fullmatch("mega dam on the Brahmaputra")
+    assert not rivers.raised_pattern.fullmatch("hydrological data")

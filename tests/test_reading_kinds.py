@@ -49,6 +49,13 @@ title = "Visa-free entry"
 phrases = ["visa waiver", "visa fees?"]
 
 [[commitment]]
+id = "river"
+title = "The shared Silver river"
+phrases = ["river data", "Silver river commission"]
+# A dam upstream is this commitment only when a side raises it.
+raised = ["dams? (?:[a-z-]+ ){0,4}on the Silver river"]
+
+[[commitment]]
 id = "grain"
 title = "Freedonia's ban on Ruritanian grain"
 phrases = ["grain (?:imports|exports|shipments)"]
@@ -207,8 +214,10 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
         # A topic listed or a goal needed is no news of a step.
         ("The speech covered several themes, including the resumption of the Ruritania–Freedonia ferry link.", None),
         # Talks between the two that cover it are talks about it.
-        ("Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.",
-         "under_discussion"),
+        (
+            "Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.",
+            "under_discussion",
+        ),
         ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", None),
         ("Ruritania and Freedonia also addressed the resumption of the ferry service.", "under_discussion"),
         # What a resumption still waits on is no news of it, and no denial of it either.
@@ -309,9 +318,7 @@ def test_a_meeting_to_come_is_not_held(pair, lexicon: Lexicon) -> None:
         ("However, while other routes have long since resumed, the Ruritania–Freedonia ferry service has not.", None),
     ],
 )
-def test_preparations_processes_and_leading_clauses(
-    text: str, expected: str | None, pair, lexicon: Lexicon
-) -> None:
+def test_preparations_processes_and_leading_clauses(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
     assert dict(read(text, pair, lexicon)).get("ferry") == expected
 
 
@@ -329,3 +336,41 @@ def test_preparations_processes_and_leading_clauses(
 def test_restrictions_named_and_halts_restated(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
     commitment = "grain" if "grain" in text else "ferry"
     assert dict(read(text, pair, lexicon)).get(commitment) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A report of the upstream project is not the commitment; a side raising it is.
+        ("Freedonia began building a large dam on the Silver river on Monday, Ruritania's press reported.", None),
+        (
+            "Ruritania raised its concerns over the dam on the Silver river with Freedonia during the talks.",
+            "under_discussion",
+        ),
+        ("Ruritania urged Freedonia to halt the new dam on the Silver river.", "proposed"),
+        # The phrases of the commitment itself read as always.
+        ("Freedonia resumed sharing river data with Ruritania on Monday.", "implemented"),
+    ],
+)
+def test_a_thing_a_side_may_raise_counts_only_when_raised(
+    text: str, expected: str | None, pair, lexicon: Lexicon
+) -> None:
+    assert dict(read(text, pair, lexicon)).get("river") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Discussions were held between Ruritania and Freedonia on the ferry service.", "under_discussion"),
+        (
+            "Ruritania and Freedonia have made further progress on the modalities to restart the ferry service.",
+            "in_progress",
+        ),
+        # Progress promised belongs to the agreement.
+        ("Ruritania and Freedonia agreed to make progress on the modalities for the ferry service.", "agreed"),
+    ],
+)
+def test_talks_held_in_the_passive_and_progress_on_the_details(
+    text: str, expected: str, pair, lexicon: Lexicon
+) -> None:
+    assert dict(read(text, pair, lexicon)).get("ferry") == expected

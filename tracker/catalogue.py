@@ -44,9 +44,7 @@ class CommitmentKind(StrEnum):
 
 
 # A commitment whose title names meetings is a meeting commitment unless its catalogue says otherwise.
-_MEETING_TITLE = re.compile(
-    r"\b(?:summits?|dialogues?|meetings?|talks|consultations)\b", re.IGNORECASE
-)
+_MEETING_TITLE = re.compile(r"\b(?:summits?|dialogues?|meetings?|talks|consultations)\b", re.IGNORECASE)
 
 DEFAULT_CATALOGUE = "india-china.toml"
 DEFAULT_LEXICON = "cues.toml"
@@ -95,6 +93,10 @@ class Commitment:
     # Phrases that name it only in passing when somebody calls for them ("called for
     # de-escalation"): a proposal through one of these is no statement.
     passing_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # Phrases that name it only when a side raises them or calls for something about
+    # them (an upstream dam on a shared river): a report of the thing itself is not
+    # the commitment, so only a proposal or discussion through them is a statement.
+    raised_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     # A meeting is held, not resumed: "held their first summit" says it is done.
     kind: CommitmentKind = CommitmentKind.STATE
 
@@ -222,13 +224,14 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                 raise CatalogueError(f"{where}: duplicate id {cid!r}")
             seen.add(cid)
             phrases = tuple(_strings(item["phrases"], f"{where}.phrases"))
+            raised = tuple(_strings(item["raised"], f"{where}.raised")) if item.get("raised") else ()
             commitments.append(
                 Commitment(
                     id=cid,
                     title=_text(item["title"], f"{where}.title"),
                     description=str(item.get("description", "")),
                     phrases=phrases,
-                    pattern=_compile_phrases(list(phrases), f"{where}.phrases"),
+                    pattern=_compile_phrases([*phrases, *raised], f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
                     restricting_side=_actor_field(
                         item.get("restricting_side"), f"{where}.restricting_side", (*side_actors, "both", "other")
@@ -236,6 +239,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     alias_pattern=_optional_phrases(item, "aliases", where),
                     paired_pattern=_optional_phrases(item, "paired", where),
                     passing_pattern=_optional_phrases(item, "in_passing", where),
+                    raised_pattern=_optional_phrases(item, "raised", where),
                     kind=_kind_field(item, where),
                 )
             )

@@ -391,6 +391,14 @@ def _read(
                 and passing.fullmatch(sentence.text[mention[0] : mention[1]])
             ):
                 reason = Reason.IN_PASSING
+            raised = commitment.raised_pattern
+            if (
+                not reason
+                and status not in ("proposed", "under_discussion")
+                and raised
+                and raised.fullmatch(sentence.text[mention[0] : mention[1]])
+            ):
+                reason = Reason.NOT_RAISED
             if reason:
                 reject(commitment, sentence, reason, cue.rule.name, how)
                 continue

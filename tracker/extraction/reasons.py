@@ -53,6 +53,8 @@ class Reason(StrEnum):
     NOT_THE_CLEAREST = "not-the-clearest"
     AGENT = "agent-not-topic"
     IN_PASSING = "in-passing"
+    # A thing a side may raise (an upstream dam), reported without anyone raising it.
+    NOT_RAISED = "not-raised"
 
 
 @dataclass(frozen=True)
