@@ -374,3 +374,21 @@ def test_talks_held_in_the_passive_and_progress_on_the_details(
     text: str, expected: str, pair, lexicon: Lexicon
 ) -> None:
     assert dict(read(text, pair, lexicon)).get("ferry") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ruritania and Freedonia are preparing for the resumption of the ferry service.", "in_progress"),
+        ("Operators are gearing up to restart the ferry service between Ruritania and Freedonia.", "in_progress"),
+        # Preparing for something else is no preparation of the commitment.
+        (
+            "Ruritanian towns are preparing for a hard winter while the ferry service to Freedonia remains suspended.",
+            "suspended",
+        ),
+        # A noun of resumption by another word is still one.
+        ("Ruritania and Freedonia announced the recommencement of the ferry service on Monday.", "implemented"),
+    ],
+)
+def test_getting_ready_for_a_resumption_is_preparing_it(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert dict(read(text, pair, lexicon)).get("ferry") == expected
