@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.smtp_server import Handler, start
+from tests.support.smtp_server import Handler, start
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS
 

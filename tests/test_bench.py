@@ -22,6 +22,8 @@ import archive
 import bench_archive
 from corpus import STATUSES, Corpus, write_feeds
 
+pytestmark = pytest.mark.system
+
 
 def feed_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tracker.catalogue import Catalogue
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, ENV_KEYS, ConfigError, load_config
+from tracker.config import CONFIG_ENV, ConfigError, load_config
 from tracker.resources import bundled_dir
 from tracker.storage import Article, Store
 
@@ -23,13 +23,8 @@ CHANGE_KEYS = {"commitment", "from_status", "to_status", "date", "source_url", "
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Run in tmp_path (reports land there) with no configuration from the environment."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in ENV_KEYS.values():
-        monkeypatch.delenv(env, raising=False)
+# The command line as a new user meets it (the fixture is shared, in conftest).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture

@@ -40,8 +40,8 @@ import pytest
 from conftest import record_count
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler, start
-from tests.world import (
+from tests.support.smtp_server import Handler, start
+from tests.support.world import (
     DAY_1,
     DAY_2,
     EndState,
@@ -55,6 +55,8 @@ from tests.world import (
     tracker_run,
 )
 from tracker.faults import COUNT_ENV, KILL_ENV
+
+pytestmark = pytest.mark.system
 
 PARALLEL = 2
 # Where the server may hold an email the outbox has not recorded as sent.

@@ -16,16 +16,10 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, ENV_KEYS
 from tracker.sources import SourceError, parse_feed, read_manifest
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in ENV_KEYS.values():
-        monkeypatch.delenv(env, raising=False)
+# The command line as a new user meets it (the fixture is shared, in conftest).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def invoke(database_url: str, *args: str) -> tuple[int, str]:

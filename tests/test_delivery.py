@@ -15,7 +15,7 @@ import feedparser
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Authenticator, Handler, self_signed_certificate, start
+from tests.support.smtp_server import Authenticator, Handler, self_signed_certificate, start
 from tracker.config import Config, EmailSettings
 from tracker.delivery import deliver
 from tracker.pipeline import Context, RunReport, run_cycle
@@ -214,6 +214,7 @@ def write_config(tmp_path: Path, database_url: str, port: int) -> None:
     )
 
 
+@pytest.mark.system
 def test_a_crash_after_the_server_accepted_sends_no_second_copy(
     database_url: str, tmp_path: Path, smtp: tuple[Handler, int]
 ) -> None:
@@ -388,6 +389,7 @@ def _phase(database_url: str) -> str:
 KILL_POINTS = int(os.environ.get("TRACKER_TEST_KILL_POINTS", "8"))
 
 
+@pytest.mark.system
 def test_a_run_killed_at_any_point_then_rerun_gives_one_digest_the_same_files_one_email(
     tmp_path: Path, smtp: tuple[Handler, int]
 ) -> None:

@@ -18,10 +18,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.smtp_server import start
+from tests.support.smtp_server import start
 from tracker.config import Config, EmailSettings
 from tracker.pipeline import Context, RunReport, run_cycle
 from tracker.storage import DeliveryView
+
+pytestmark = pytest.mark.system
 
 AS_OF = date(2025, 12, 1)
 

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler
+from tests.support.smtp_server import Handler
 from tracker.cli import main
 from tracker.config import load_config
 
-pytestmark = pytest.mark.usefixtures("clean_environment")
+pytestmark = [pytest.mark.system, pytest.mark.usefixtures("clean_environment")]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

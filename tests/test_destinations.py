@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, ENV_KEYS, Config, ConfigError, FeedSource, load_config
+from tracker.config import Config, ConfigError, FeedSource, load_config
 from tracker.destinations import Allowance, refusal
 from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all
 from tracker.pipeline import Context, run_cycle
@@ -181,12 +181,8 @@ def test_every_redirect_hop_is_checked(inside: HTTPServer) -> None:
 # --- the run: feeds, linked pages, imported subscriptions ----------------------------------
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in ENV_KEYS.values():
-        monkeypatch.delenv(env, raising=False)
+# The command line as a new user meets it (the fixture is shared, in conftest).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def stored_texts(ctx: Context) -> list[str]:

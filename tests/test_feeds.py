@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from werkzeug import Request, Response
 
-from tests.slow_server import SlowServer
+from tests.support.slow_server import SlowServer
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_OK, EXIT_SOURCE_IN_ERROR, Context, RunReport, run_cycle

@@ -20,6 +20,8 @@ from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_stream
 from tracker.pipeline import Context, RunReport, run_cycle
 from tracker.storage import Article
 
+pytestmark = pytest.mark.system
+
 AS_OF = date(2025, 12, 1)
 LOOPBACK = ("127.0.0.1",)
 

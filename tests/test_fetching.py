@@ -16,7 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.slow_server import SlowServer
+from tests.support.slow_server import SlowServer
 from tracker.fetching import (
     USER_AGENT,
     FetchPolicy,

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler
+from tests.support.smtp_server import Handler
 from tracker.cli import main
 from tracker.config import ConfigError, load_config
 
@@ -491,6 +491,7 @@ def test_sources_add_tries_the_feed_once_and_says_what_came_back(tmp_path: Path,
     assert len(httpserver.log) == before and quiet.stderr == ""
 
 
+@pytest.mark.system
 def test_the_schedule_logs_one_line_per_run_not_one_per_request(tmp_path: Path, httpserver: HTTPServer) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -34,6 +34,8 @@ from tracker.pipeline import Context, current_statuses, update_timeline
 from tracker.sources import ArticleDraft
 from tracker.storage import Change
 
+pytestmark = pytest.mark.system
+
 SHUFFLES = int(os.environ.get("TRACKER_TEST_SHUFFLES", "50"))
 
 

@@ -26,7 +26,7 @@ from tracker.extraction import extract_statements
 from tracker.sources import ArticleDraft, SourceError, iter_path, parse_feed
 
 # feedparser's notice about its updated/published fallback, once per entry.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:feedparser")
+pytestmark = [pytest.mark.system, pytest.mark.filterwarnings("ignore::DeprecationWarning:feedparser")]
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "200"))
 # Per target: the feed and file paths are cheap, the extractor parses each text.

@@ -1,7 +1,7 @@
 """The hostile-input suite: over a hundred bad files and bad feed answers through the real run,
 every output checked for each.
 
-Cases come in two groups (see tests/hostile.py): files in a followed folder, and feeds served
+Cases come in two groups (see tests/support/hostile.py): files in a followed folder, and feeds served
 by a loopback HTTP server that also misbehaves at the HTTP level (trickling, endless, bombs,
 redirects). One `tracker run` per group, on a real SQLite file, with one good article beside
 the cases so that a digest is written, mailed (to a real SMTP server on loopback) and every
@@ -35,15 +35,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import record_count
-from hostile import EITHER, READ, REFUSE, Case, file_cases, gzip_bomb, http_cases, opml_cases
 from markdown_it import MarkdownIt
-from smtp_server import Handler, start
 
+from tests.support.hostile import EITHER, READ, REFUSE, Case, file_cases, gzip_bomb, http_cases, opml_cases
+from tests.support.smtp_server import Handler, start
 from tracker.catalogue import load_catalogue
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, NOTIFY_ENV
 from tracker.sanitize import clean_line
 from tracker.sources import MAX_SENTENCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
+
+pytestmark = pytest.mark.system
 
 AS_OF = "2025-12-01"
 # The fetch limits of the runs: what bounds every endless, huge or slow answer.

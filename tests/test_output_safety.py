@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hostile import FORMULA, write_fixture_articles
 
 # rich's own Markdown parser (installed with rich), used to read the digest as a renderer would.
 from markdown_it import MarkdownIt
 
+from tests.support.hostile import FORMULA, write_fixture_articles
 from tracker import terminal
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, ENV_KEYS
 from tracker.sanitize import csv_cell, escape_markdown, strip_controls
 
 # Any control character but the line break; what a terminal may act on.
@@ -25,12 +24,8 @@ CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in ENV_KEYS.values():
-        monkeypatch.delenv(env, raising=False)
+# The command line as a new user meets it (the fixture is shared, in conftest).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def invoke(db_url: str, *args: str) -> Result:

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile import write_fixture_articles
 
+from tests.support.hostile import write_fixture_articles
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS
 from tracker.private import make_dirs, write_private
+
+pytestmark = pytest.mark.system
 
 
 @pytest.fixture

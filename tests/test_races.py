@@ -29,10 +29,21 @@ import pytest
 from conftest import record_count
 from pytest_httpserver import HTTPServer
 
-from tests.smtp_server import Handler, start
-from tests.world import DAY_1, EndState, Setup, end_state, make_folder, message_content, report_files, serve_feeds
+from tests.support.smtp_server import Handler, start
+from tests.support.world import (
+    DAY_1,
+    EndState,
+    Setup,
+    end_state,
+    make_folder,
+    message_content,
+    report_files,
+    serve_feeds,
+)
 from tracker.config import Config
 from tracker.pipeline import Context
+
+pytestmark = pytest.mark.system
 
 ROUNDS = int(os.environ.get("TRACKER_TEST_RACES", "20"))
 BUSY = 75

@@ -19,6 +19,8 @@ from tracker.catalogue import load_catalogue
 from tracker.config import Config
 from tracker.evaluation import evaluate, load_corpus, story_folds, within
 
+pytestmark = pytest.mark.system
+
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 # folder: (statement F1, change-event F1), each a few points under today's.

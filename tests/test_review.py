@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hostile import FORMULA, write_fixture_articles
 
+from tests.support.hostile import FORMULA, write_fixture_articles
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ENV_KEYS, Config
 from tracker.pipeline import Context, after_review, current_statuses, ingest_paths, run_cycle

@@ -16,6 +16,8 @@ import pytest
 
 from tracker.faults import KILL_ENV
 
+pytestmark = pytest.mark.system
+
 
 def tracker(config: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")} | (env or {})

@@ -44,6 +44,7 @@ def _digests(database_url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("processes", [2, 3])
 def test_simultaneous_runs_make_one_digest(database_url: str, tmp_path: Path, processes: int) -> None:
     outcomes: collections.Counter[str] = collections.Counter()
@@ -147,6 +148,7 @@ def test_a_killed_holder_leaves_no_stale_lock(database_url: str, tmp_path: Path)
         pass
 
 
+@pytest.mark.system
 def test_unlocked_commands_creating_the_schema_at_once_do_not_collide(database_url: str, tmp_path: Path) -> None:
     """`tracker init` takes no run lock; several at once on a new database still make one schema."""
     started = [_tracker(database_url, tmp_path / "reports", "init") for _ in range(3)]

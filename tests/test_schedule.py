@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, text
 
 from tracker.scheduling import ScheduleError, trigger_for
 
+pytestmark = pytest.mark.system
+
 
 class Scheduler:
     """A `tracker schedule` process whose log lines are collected as they come."""

@@ -20,10 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
-from smtp_server import Authenticator, Handler, free_port, start
 
+from tests.support.smtp_server import Authenticator, Handler, free_port, start
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, NOTIFY_ENV
+
+pytestmark = pytest.mark.system
 
 SMTP_PASSWORD = "smtp-PW-7f3a9c"
 FEED_PASSWORD = "feed-PW-41d0e2"

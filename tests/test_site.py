@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from hostile import HOSTILE_SOURCE, write_fixture_articles
 
+from tests.support.hostile import HOSTILE_SOURCE, write_fixture_articles
 from tracker.comparison import current_statuses
 from tracker.config import Config
 from tracker.delivery.files import render_report
@@ -228,6 +228,7 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.system
 @pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 def test_pages_in_headless_chromium(sqlite_built: tuple[Context, Path], tmp_path: Path) -> None:
     ctx, site = sqlite_built

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.smtp_server import Handler
+from tests.support.smtp_server import Handler
 from tracker.catalogue import Catalogue
 from tracker.config import Config, EmailSettings
 from tracker.pipeline import Context, RunReport, run_cycle

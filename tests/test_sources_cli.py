@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import text
 
 from tracker.cli import main
-from tracker.config import CONFIG_ENV, ENV_KEYS, ConfigError, load_config
+from tracker.config import ConfigError, load_config
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_SOURCE_IN_ERROR
 from tracker.storage import Store
 
@@ -30,12 +30,8 @@ OPML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in ENV_KEYS.values():
-        monkeypatch.delenv(env, raising=False)
+# The command line as a new user meets it (the fixture is shared, in conftest).
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def invoke(db_url: str, *args: str, config: Path | None = None) -> Result:

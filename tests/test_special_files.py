@@ -13,6 +13,8 @@ import pytest
 
 from tracker.sources import SourceError, read_bytes
 
+pytestmark = pytest.mark.system
+
 
 def test_ingesting_a_fifo_is_one_error_not_a_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "article.txt"

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
-from hostile import write_fixture_articles
 
+from tests.support.hostile import write_fixture_articles
 from tracker.cli import main
 from tracker.storage import StatementView
 from tracker.versions import divergences, government_of

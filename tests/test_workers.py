@@ -20,6 +20,8 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
 from werkzeug import Request, Response
 
+pytestmark = pytest.mark.system
+
 FEEDS = 9
 AS_OF = "2025-12-01"
 TOPICS = [
