@@ -53,6 +53,24 @@ def one(url: str, policy: FetchPolicy = FAST, **kwargs: str) -> FetchResult:
         ),
         ("https://feeds.example/rss?lang=en&page=2", "https://feeds.example/rss?lang=en&page=2"),
         ("https://bob@feeds.example/rss", "https://***@feeds.example/rss"),
+        # Plain shapes are shown (they name a feed: two feeds may differ only there) ...
+        (
+            "https://news.example/rss?q=India+China&hl=en-IN&ceid=IN:en&from=2025-07-01&tag=india-china",
+            "https://news.example/rss?q=India+China&hl=en-IN&ceid=IN:en&from=2025-07-01&tag=india-china",
+        ),
+        # ... anything else is hidden whatever its name: digits in a word, mixed case, long numbers, symbols.
+        (
+            "https://feeds.example/rss?sid=x7Hq2mPz&c=Kd4w9&n=123456789&e=a@b&lang=en",
+            "https://feeds.example/rss?sid=***&c=***&n=***&e=***&lang=en",
+        ),
+        ("https://feeds.example/rss?q=Bearer%20brr7Q2x9KfLmN3pR8sT1vW4yZ6", "https://feeds.example/rss?q=***"),
+        # A plain word under a name that says credential is hidden too: a password may be a word.
+        ("https://feeds.example/rss?pass=hunter&pin=1234", "https://feeds.example/rss?pass=***&pin=***"),
+        # Delimiters left unencoded in a password: all of the userinfo goes, whatever URL parsing makes of it.
+        ("https://desk:p@ss@feeds.example/rss", "https://***@feeds.example/rss"),
+        ("https://desk:p#w?x/y@feeds.example/rss", "https://***@feeds.example/rss"),
+        # An `@` in a path or a query is no userinfo.
+        ("https://medium.example/feed/@desk", "https://medium.example/feed/@desk"),
     ],
 )
 def test_redact_hides_passwords_and_secret_query_values(url: str, shown: str) -> None:

@@ -40,6 +40,9 @@ PASS_VALUE = "passval-0d7e13"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXNrIn0.c2lnbmF0dXJlLW9mLWRlc2s"
 BEARER = "brr7Q2x9KfLmN3pR8sT1vW4yZ6"
 ODD_PASSWORD = "odd#PW/x?9d2"
+# Short secrets under names that say nothing: hidden by their shape alone.
+SID = "x7Hq2mPz"
+CODE = "Kd4w9"
 SECRETS = (
     SMTP_PASSWORD,
     FEED_PASSWORD,
@@ -53,6 +56,8 @@ SECRETS = (
     JWT,
     BEARER,
     ODD_PASSWORD,
+    SID,
+    CODE,
 )
 
 FLIGHTS = "India and China agreed in principle to resume direct flights, the two sides said."
@@ -103,7 +108,7 @@ def write_config(tmp_path: Path, httpserver: HTTPServer, smtp_port: int, *, noti
         f"{base}/keyed.rss?api_key={API_KEY}&lang=en",
         f"{base}/refused.rss?access_token={QUERY_TOKEN}",
         f"http://desk:{FEED_PASSWORD}@127.0.0.1:{free_port()}/down.rss",
-        f"{base}/pw.rss?pw={PW_VALUE}&pass={PASS_VALUE}&jwt={JWT}&q=Bearer%20{BEARER}&lang=en",
+        f"{base}/pw.rss?pw={PW_VALUE}&pass={PASS_VALUE}&jwt={JWT}&q=Bearer%20{BEARER}&lang=en&sid={SID}&c={CODE}",
     ]
     lines = ",\n".join(f"  {{ url = {json.dumps(u)}, full_text = false }}" for u in feeds)
     lines += (
@@ -143,7 +148,7 @@ def serve_feeds(httpserver: HTTPServer) -> None:
     )
     httpserver.expect_request("/moved.rss").respond_with_data("not a feed <html>", content_type="text/html")
     httpserver.expect_request("/pw.rss").respond_with_data(
-        f"denied pw={PW_VALUE} pass={PASS_VALUE} jwt={JWT} Bearer {BEARER}", status=403
+        f"denied pw={PW_VALUE} pass={PASS_VALUE} jwt={JWT} Bearer {BEARER} sid={SID} c={CODE}", status=403
     )
     odd = "Basic " + base64.b64encode(f"desk:{ODD_PASSWORD}".encode()).decode()
     httpserver.expect_request("/odd.rss", headers={"Authorization": odd}).respond_with_data(
@@ -295,7 +300,7 @@ def test_the_scheduled_job_stores_no_database_password(postgres_url: str, tmp_pa
     assert not leaks(state)
 
 
-@pytest.mark.parametrize("password", ["pa#ss", "pa/ss", "pa?ss"])
+@pytest.mark.parametrize("password", ["pa#ss", "pa/ss", "pa?ss", "pa@ss", "p/a@ss"])
 def test_a_password_left_unencoded_in_a_feed_url_is_refused_without_showing_it(
     environment: None, tmp_path: Path, password: str
 ) -> None:
@@ -308,3 +313,21 @@ def test_a_password_left_unencoded_in_a_feed_url_is_refused_without_showing_it(
     message = str(caught.value)
     assert message.startswith(f"{config}: feeds[0].url: the password in the URL holds")
     assert "Zq81" not in message and "\n" not in message
+
+
+def test_two_feeds_that_read_alike_once_redacted_are_refused(environment: None, tmp_path: Path) -> None:
+    """Feeds are stored and named by their redacted URL: two that differ only in a hidden value
+    would be taken for one feed (one fetched, the other silently dropped)."""
+    from tracker.config import ConfigError, load_config
+
+    config = tmp_path / "tracker.toml"
+    config.write_text(
+        'feeds = ["https://wire.example/rss?lang=en", "https://wire.example/rss?sid=Qa7x1",'
+        ' "https://wire.example/rss?sid=Zp4k2"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    message = str(caught.value)
+    assert message.startswith(f"{config}: feeds[2].url: reads as feeds[1] once its secrets are hidden"), message
+    assert "Qa7x1" not in message and "Zp4k2" not in message and "\n" not in message

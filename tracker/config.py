@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from tracker.fetching import FetchPolicy, unencoded_credentials, with_credentials
+from tracker.fetching import FetchPolicy, redact, unencoded_credentials, with_credentials
 
 CONFIG_ENV = "TRACKER_CONFIG"
 # The longest any single wait may be set to (a lock, an exchange with a server): an hour.
@@ -307,6 +307,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
                 if not isinstance(value, list):
                     raise ConfigError(f"{where}: must be a list of feeds (URL strings or tables with url)")
                 values["feeds"] = tuple(_feed(item, f"{where}[{i}]") for i, item in enumerate(value))
+                _distinct_when_redacted(values["feeds"], where)
             elif key == "fetch":
                 values.update(_fetch(value, where))
             elif key == "full_text":
@@ -370,9 +371,10 @@ def _feed(item: Any, where: str) -> FeedSource:
         if not isinstance(item.get(key, False), bool):
             raise ConfigError(f"{where}.{key}: must be true or false")
     url = item["url"]
-    if unencoded_credentials(url):
+    unencoded = unencoded_credentials(url)
+    if unencoded:
         raise ConfigError(
-            f"{where}.url: the password in the URL holds '/', '?' or '#' unencoded; "
+            f"{where}.url: the password in the URL holds {' '.join(repr(c) for c in unencoded)} unencoded; "
             "%-encode it, or give it as the username and password keys"
         )
     if "username" in item or "password" in item:
@@ -380,6 +382,19 @@ def _feed(item: Any, where: str) -> FeedSource:
     return FeedSource(
         url=url, name=item.get("name"), official=item.get("official", False), full_text=item.get("full_text")
     )
+
+
+def _distinct_when_redacted(feeds: tuple[FeedSource, ...], where: str) -> None:
+    """A feed is stored and named by its redacted URL: two that redact alike would be taken for one."""
+    seen: dict[str, int] = {}
+    for i, feed in enumerate(feeds):
+        shown = redact(feed.url)
+        if shown in seen and feed.url != feeds[seen[shown]].url:
+            raise ConfigError(
+                f"{where}[{i}].url: reads as feeds[{seen[shown]}] once its secrets are hidden ({shown}); "
+                "keep one, or give the differing value a plain shape"
+            )
+        seen.setdefault(shown, i)
 
 
 _FETCH_NUMBERS = {

@@ -35,27 +35,49 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
 
-# Query parameters whose values are secrets by their name: api_key, token, access_token, sig, pass, pw, jwt, ...
-_SECRET_PARAM = re.compile(
-    r"(key|token|secret|pass|pw|pwd|auth|sig|session|credential|jwt|bearer|otp|private|ticket)", re.IGNORECASE
+# A query value is shown only when its shape is plainly no credential: words of letters (`en-IN`,
+# `world`, `india-china`) and short numbers or dates. Anything else (letters mixed with digits,
+# mixed case, long runs, symbols) is hidden whatever its name, since a secret's name can be anything.
+_PLAIN_SEPARATORS = re.compile(r"[-_.,:;+/ ]+")
+_PLAIN_MAX = 64
+# A plain value is hidden still when its name says credential: a password may be a plain word.
+_SECRET_NAME = re.compile(
+    r"(key|token|secret|pass|pw|pwd|auth|sig|session|credential|jwt|bearer|otp|private|ticket|pin)", re.IGNORECASE
 )
-# ... or by their shape, whatever the name: a bearer token, a JWT, a long random-looking string.
-_SECRET_VALUE = re.compile(
-    r"^(bearer\s.+|[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}|(?=[^\s]*\d)(?=[^\s]*[a-zA-Z])[A-Za-z0-9+/=_-]{24,})$", re.IGNORECASE
-)
-# `user:pa/ss@host` or `user:pa#ss@host`: a password with a delimiter left unencoded, which URL parsing
-# reads as part of the path, query or fragment (and so would print). A port (`host:8080/`) is not one.
-_UNENCODED_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#@:]*:(?!\d+(?:[/?#]|$))[^@]*[/?#][^@]*@", re.IGNORECASE)
+# `user:pa/ss@host`, `user:pa#ss@host` or `user:p@ss@host`: a password with a delimiter left
+# unencoded, which URL parsing reads as part of the path, query, fragment or host (and so would
+# print). Group 1 is the password up to the first `@`, group 2 the authority after it. A port
+# (`host:8080/`) is not a password.
+_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#@:]*:(?!\d+(?:[/?#]|$))([^@]*)@([^/?#]*)", re.IGNORECASE)
 _REDACTED = "***"
 
 
-def unencoded_credentials(url: str) -> bool:
-    """True for a URL whose `user:pass@` holds `/`, `?` or `#` unencoded (they must be %-encoded)."""
-    return bool(_UNENCODED_USERINFO.match(url))
+def unencoded_credentials(url: str) -> str:
+    """The delimiters (`/`, `?`, `#`, `@`) a URL's `user:pass@` holds unencoded; empty when none."""
+    match = _USERINFO.match(url)
+    if match is None:
+        return ""
+    found = {c for c in "/?#" if c in match.group(1)} | ({"@"} if "@" in match.group(2) else set())
+    return "".join(c for c in "/?#@" if c in found)
+
+
+def _plain_word(word: str) -> bool:
+    if word.isdigit():
+        return len(word) <= 8  # a page, a category, a date; a longer number may be a PIN or an id
+    if not word.isalpha() or len(word) > 20:
+        return False
+    # lower case (or a script without case), Capitalised, or a short code in capitals (`IN`, `EN`)
+    return word == word.lower() or word == word.capitalize() or (word.isupper() and len(word) <= 4)
+
+
+def _plain_value(value: str) -> bool:
+    if len(value) > _PLAIN_MAX:
+        return False
+    return all(_plain_word(word) for word in _PLAIN_SEPARATORS.split(value) if word)
 
 
 def _secret_pair(name: str, value: str) -> bool:
-    return bool(_SECRET_PARAM.search(name) or _SECRET_VALUE.match(value))
+    return bool(value) and (not _plain_value(value) or bool(_SECRET_NAME.search(name)))
 
 
 # Responses worth asking again within one run; others (404, a timeout) are not.
@@ -63,9 +85,11 @@ _TRANSIENT = {429, 500, 502, 503, 504}
 
 
 def redact(url: str) -> str:
-    """The URL as it may be printed or stored: no password, no secret query values."""
-    if unencoded_credentials(url):
-        url = _UNENCODED_USERINFO.sub(lambda m: m.group(0).split("://", 1)[0] + "://" + _REDACTED + "@", url, count=1)
+    """The URL as it may be printed or stored: no userinfo, and only query values plainly no secret."""
+    match = _USERINFO.match(url)
+    if match is not None and unencoded_credentials(url):
+        # Everything up to the password's first `@` goes; what follows it is host (or more userinfo).
+        url = url.split("://", 1)[0] + "://" + _REDACTED + "@" + url[match.end(1) + 1 :]
     try:
         parts = urlsplit(url)
     except ValueError:
