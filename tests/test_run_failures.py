@@ -166,10 +166,23 @@ def test_two_review_settings_of_one_day_fold_in_the_order_given(tmp_path: Path) 
     assert json.loads(shown.stdout)["air-services"]["status"] == "suspended"
 
 
-def test_an_id_beyond_the_database_s_integers_is_one_line(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["review", "confirm", str(2**64), "--note", "x"], f"no status change #{2**64} (ids go up to {2**63 - 1})"),
+        (["review", "reject", str(2**63)], f"no status change #{2**63} (ids go up to"),
+        (["digest", "show", str(2**64)], f"no digest #{2**64} (ids go up to"),
+        (["digest", "send", "--resend", str(2**64)], f"no delivery #{2**64} (ids go up to"),
+        (["explain", "--article", str(2**64)], f"no stored article '{2**64}'"),
+    ],
+)
+def test_an_id_beyond_the_database_s_integers_is_one_line(
+    database_url: str, tmp_path: Path, command: list[str], said: str
+) -> None:
     config = write_config(tmp_path, database_url)
     assert tracker(config, "init").returncode == 0
-    one_line_error(tracker(config, "review", "confirm", str(2**64), "--note", "x"))
+    line = one_line_error(tracker(config, *command))
+    assert line.startswith(f"Error: {said}"), line
 
 
 def test_a_lexicon_weight_that_is_no_number_is_one_line(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -55,6 +55,25 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     if why is not None:
         raise click.BadParameter(why)
     return day
+
+
+# Ids are the databases' 64-bit integers: a larger number names nothing, and would not even reach a query.
+ROW_ID_MAX = 2**63 - 1
+
+
+class RowId(click.ParamType):
+    """An id given on the command line; one beyond any stored id is one line, as an unknown id is."""
+
+    name = "integer"
+
+    def __init__(self, noun: str) -> None:
+        self.noun = noun
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        number: int = click.INT.convert(value, param, ctx)
+        if number > ROW_ID_MAX:
+            raise click.ClickException(f"no {self.noun} #{number} (ids go up to {ROW_ID_MAX})")
+        return number
 
 
 def _today(ctx: Context) -> date:
@@ -727,7 +746,7 @@ _note_option = click.option("--note", default="", help="Why: kept with the decis
 
 
 @review.command("confirm")
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=RowId("status change"))
 @_note_option
 @_by_option
 @click.pass_obj
@@ -743,7 +762,7 @@ def review_confirm(obj: dict, change_id: int, note: str, by: str | None) -> None
 
 
 @review.command("reject")
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=RowId("status change"))
 @_note_option
 @_by_option
 @click.pass_obj
@@ -1233,7 +1252,9 @@ def explain(
     title = ""
     if article_key is not None:
         with _context(obj, create=False) as ctx:
-            stored = ctx.store.stored_article(article_key.strip())
+            key = article_key.strip()
+            beyond = key.isdigit() and not (key.isascii() and int(key) <= ROW_ID_MAX)  # names no row; not a URL either
+            stored = None if beyond else ctx.store.stored_article(key)
         if stored is None:
             raise click.ClickException(f"no stored article {article_key!r} (an article's # or its URL)")
         text, title, published = stored.full_text, stored.title, published or stored.published
@@ -1319,7 +1340,7 @@ def digest() -> None:
 
 
 @digest.command(name="show")
-@click.argument("digest_id", type=int, required=False)
+@click.argument("digest_id", type=RowId("digest"), required=False)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "md", "html", "json", "eml"]), default="text", show_default=True
 )
@@ -1358,7 +1379,7 @@ def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
 @click.option(
     "--resend",
     "resend",
-    type=int,
+    type=RowId("delivery"),
     multiple=True,
     metavar="DELIVERY_ID",
     help="Queue an interrupted or sent delivery again first (see tracker outbox); same Message-ID.",

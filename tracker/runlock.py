@@ -11,6 +11,7 @@ waiting run can read it: into the lock file, or as the connection's
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from tracker.private import make_dirs, open_private
@@ -134,7 +135,10 @@ def _advisory_lock(database_url: str, command: str, wait: float, shared: bool = 
             try:
                 yield
             finally:
-                connection.execute(text(f"SELECT {release}(:key)"), {"key": ADVISORY_KEY})
-                connection.commit()
+                # The lock ends with its session, which closes just below: a server gone away has
+                # released it already, and its error must not bury the run's own one line.
+                with contextlib.suppress(SQLAlchemyError):
+                    connection.execute(text(f"SELECT {release}(:key)"), {"key": ADVISORY_KEY})
+                    connection.commit()
     finally:
         engine.dispose()
