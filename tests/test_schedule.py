@@ -187,6 +187,10 @@ def test_nothing_in_the_job_store_is_unpickled(tmp_path: Path) -> None:
     time.sleep(1)
     assert second.stop() == 0
     assert not canary.exists(), "a pickle from the database was loaded"
+    # The row it drops is one line in the log, not a traceback.
+    dropped = [line for line in second.lines if "'planted'" in line]
+    assert len(dropped) == 1 and "dropped" in dropped[0] and "pickle" in dropped[0], second.lines
+    assert not any("Traceback" in line or "Unable to restore" in line for line in second.lines), second.lines
     rows = count(database_url, f"SELECT id, job_state FROM {JOBS_TABLE}")
     assert [row[0] for row in rows] == ["daily-cycle"], "the planted row was not restored, and is gone"
     assert json.loads(bytes(rows[0][1]).decode())["id"] == "daily-cycle"

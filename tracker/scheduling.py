@@ -201,12 +201,36 @@ class JsonJobStore(SQLAlchemyJobStore):
         job._jobstore_alias = self._alias
         return job
 
+    def _get_jobs(self, *conditions: Any) -> list[Job]:
+        """As APScheduler's, but a row that cannot be restored is dropped with one log line, not a traceback."""
+        from sqlalchemy import and_, select
+
+        jobs, dropped = [], []
+        query = select(self.jobs_t.c.id, self.jobs_t.c.job_state).order_by(self.jobs_t.c.next_run_time)
+        query = query.where(and_(*conditions)) if conditions else query
+        with self.engine.begin() as connection:
+            for row in connection.execute(query):
+                try:
+                    jobs.append(self._reconstitute_job(row.job_state))
+                except Exception as exc:
+                    log.warning("stored job %r dropped: %s", row.id, _unrestorable(exc))
+                    dropped.append(row.id)
+            if dropped:
+                connection.execute(self.jobs_t.delete().where(self.jobs_t.c.id.in_(dropped)))
+        return jobs
+
     def lookup_job(self, job_id: str) -> Job | None:
         try:
             return super().lookup_job(job_id)
         except ValueError:
             # Not restorable: the scheduler stores its own job over it.
             return None
+
+
+def _unrestorable(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
+        return "not a job this version stores (no JSON; an older version's pickle, or planted), never loaded"
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def build_scheduler(
