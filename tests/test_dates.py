@@ -156,3 +156,96 @@ def test_an_undated_entry_is_dated_and_read_on_the_runs_own_day(tmp_path: Path, 
     local_today = datetime.now(ZoneInfo(zone)).date().isoformat()
     statements = json.loads(shown.stdout)["statements"]
     assert [s["date"] for s in statements] == [local_today]
+
+
+# --- before the catalogue's relationship began -----------------------------------------------
+
+
+def catalogue_since(tmp_path: Path, since: str | None) -> Path:
+    """The packaged catalogue, its relationship said to begin on `since` (None: no `since` at all)."""
+    from tracker.resources import data_path
+
+    text = data_path("india-china.toml").read_text(encoding="utf-8")
+    assert "\nsince = 1950-04-01\n" in text
+    text = text.replace("\nsince = 1950-04-01\n", f"\nsince = {since}\n" if since else "\n")
+    path = tmp_path / f"catalogue-{since}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_packaged_catalogue_begins_with_diplomatic_relations() -> None:
+    from tracker.catalogue import load_catalogue
+
+    assert load_catalogue().since == date(1950, 4, 1)
+
+
+def test_a_catalogue_without_since_reads_from_the_window_s_first_day(tmp_path: Path) -> None:
+    from tracker.catalogue import load_catalogue
+    from tracker.days import EARLIEST_DAY
+
+    assert load_catalogue(catalogue_since(tmp_path, None)).since == EARLIEST_DAY
+
+
+@pytest.mark.parametrize("since", ['"2000-01-01"', "2000-01-01T00:00:00", "9999-01-01"])
+def test_a_since_that_is_no_day_is_one_line_naming_it(tmp_path: Path, since: str) -> None:
+    from tracker.catalogue import CatalogueError, load_catalogue
+
+    path = catalogue_since(tmp_path, since)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert str(caught.value).startswith(f"{path}: relationship.since: "), caught.value
+    assert "\n" not in str(caught.value)
+
+
+def test_an_entry_dated_before_the_relationship_began_is_undated_with_one_warning(tmp_path: Path) -> None:
+    from tracker.catalogue import load_catalogue
+
+    start = load_catalogue(catalogue_since(tmp_path, "2000-01-01")).start
+    warnings: list[str] = []
+    fetched = date(2025, 11, 20)
+    before, after = (
+        parse_feed(feed(day), "https://wire.example.org/feed", warnings.append, fetched=fetched, start=start)[0]
+        for day in ("Tue, 01 Jun 1999 08:00:00 GMT", "Sun, 02 Jan 2000 08:00:00 GMT")
+    )
+    assert before.published == date(2025, 11, 20) and before.date_estimated
+    assert after.published == date(2000, 1, 2) and not after.date_estimated
+    assert warnings == [
+        "warning: https://wire.example.org/feed: entry 1 (https://wire.example.org/f): dated 1999-06-01, before"
+        " India–China relations began (2000-01-01); read as undated: dated 2025-11-20, the day it was fetched"
+    ]
+
+
+def test_an_epoch_entry_with_a_feed_date_is_one_warning() -> None:
+    warnings: list[str] = []
+    parse_feed(
+        feed("Thu, 01 Jan 1970 00:00:00 GMT", "Wed, 19 Nov 2025 08:00:00 GMT"),
+        "https://wire.example.org/feed",
+        warnings.append,
+        fetched=date(2025, 11, 20),
+    )
+    assert len(warnings) == 1 and "the epoch" in warnings[0] and "using the feed's date" in warnings[0], warnings
+
+
+@pytest.mark.parametrize(("since", "undated"), [("2020-01-01", True), (None, False)])
+def test_a_run_reads_the_catalogue_s_since(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str | None, undated: bool
+) -> None:
+    """Through the command line: an entry of 2015 rewrites no history where the relationship began in 2020,
+    and stands where the catalogue gives no start (the window's first day)."""
+    monkeypatch.setenv("TRACKER_CATALOGUE", str(catalogue_since(tmp_path, since)))
+    path = tmp_path / "wire.xml"
+    path.write_bytes(feed("Thu, 01 Jan 2015 00:00:00 GMT"))
+    assert invoke(database_url, "init")[0] == 0
+    result = CliRunner().invoke(main, ["--database-url", database_url, "ingest", str(path), "--as-of", "2025-12-01"])
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "entry 1" in line]
+    _, history = invoke(database_url, "history", "air-services", "--json")
+    if undated:
+        # A feed file has no fetch day to fall back on: the entry is skipped, in one line.
+        assert said == [
+            f"warning: {path}: entry 1 (https://wire.example.org/f): dated 2015-01-01, before India–China"
+            " relations began (2020-01-01); read as undated: skipped"
+        ], said
+        assert "2015" not in history
+    else:
+        assert said == [] and "2015-01-01" in history, (said, history)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from tracker.days import EARLIEST_DAY, LATEST_DAY, Start
 from tracker.resources import data_path
 
 STATUSES: tuple[str, ...] = (
@@ -116,6 +118,12 @@ class Catalogue:
     others: re.Pattern[str]
     commitments: tuple[Commitment, ...]
     source: str
+    # The day the relationship began (`since` in the file); dates before it are read as no date.
+    since: date = EARLIEST_DAY
+
+    @property
+    def start(self) -> Start:
+        return Start(self.since, self.relationship_title)
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -194,6 +202,17 @@ def _kind_field(item: dict, where: str) -> CommitmentKind:
         raise CatalogueError(f"{where}.kind: must be one of {allowed}, not {value!r}") from None
 
 
+def _since(value: object, where: str) -> date:
+    if value is None:
+        return EARLIEST_DAY
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise CatalogueError(f"{where}: must be a day such as 1950-04-01 (unquoted), not {value!r}"[:300])
+    if value > LATEST_DAY:
+        raise CatalogueError(f"{where}: {value.isoformat()} is after {LATEST_DAY.isoformat()}")
+    # Before the floor every date is refused anyway: the floor stays the earliest day read.
+    return max(value, EARLIEST_DAY)
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
     path = path or data_path(DEFAULT_CATALOGUE)
     raw = _load_toml(path)
@@ -246,6 +265,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     return Catalogue(
+        since=_since(rel.get("since"), f"{path}: relationship.since"),
         relationship_id=rel["id"],
         relationship_title=rel.get("title", rel["id"]),
         side_a=sides[0],

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
-from tracker.days import today_in
+from tracker.days import Start, today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
     FetchPolicy,
@@ -226,15 +226,18 @@ def seeds_dir(config: Config) -> Path | None:
     return config.seeds_dir or bundled_dir("seeds")
 
 
-def read_paths(paths: Iterable[Path], report: RunReport, warn: Callable[[str], None]) -> Iterator[ArticleDraft]:
+def read_paths(
+    paths: Iterable[Path], report: RunReport, warn: Callable[[str], None], start: Start | None = None
+) -> Iterator[ArticleDraft]:
     """The articles of files, folders and feed files, read one at a time as they are wanted.
 
-    Each path counts as an input; one that gave only errors counts as failed.
+    Each path counts as an input; one that gave only errors counts as failed. `start`: when the
+    catalogue's relationship began (a date before it is read as none).
     """
     for path in paths:
         report.inputs += 1
         read = errors = 0
-        for item in iter_path(path, warn):
+        for item in iter_path(path, warn, start):
             checkpoint("read.file")
             if isinstance(item, SourceError):
                 report.failed += 1
@@ -352,7 +355,9 @@ def read_feed(
     config, report, warn = ctx.config, sink.report, sink.warn
     checkpoint("fetch.feed")
     report.inputs += 1
-    entries, result, title = _parse_result(source, result, today_in(ctx.config.timezone, now), warn)
+    entries, result, title = _parse_result(
+        source, result, today_in(ctx.config.timezone, now), warn, ctx.catalogue.start
+    )
     health = assess(
         result,
         source.failures,
@@ -449,7 +454,7 @@ def _since(source: SourceView, now: datetime) -> str:
 
 
 def _parse_result(
-    source: SourceView, result: FetchResult, fetched: date, warn: Callable[[str], None]
+    source: SourceView, result: FetchResult, fetched: date, warn: Callable[[str], None], start: Start | None = None
 ) -> tuple[list[ArticleDraft], FetchResult, str | None]:
     """(the feed's entries, the result, the feed's title); a feed that cannot be parsed is a failed result.
 
@@ -460,7 +465,13 @@ def _parse_result(
     named = source.name if source.name != source.location else None
     try:
         entries = parse_feed(
-            result.body, source.location, warn, source_name=named, fetched=fetched, content_type=result.content_type
+            result.body,
+            source.location,
+            warn,
+            source_name=named,
+            fetched=fetched,
+            content_type=result.content_type,
+            start=start,
         )
     except SourceError as exc:
         return [], replace(result, outcome=Outcome.FAILED, error=str(exc), etag=None, last_modified=None), None
@@ -706,7 +717,7 @@ def ingest_paths(
     try:
         ctx.store.interrupt_stale_runs(report.run_id)
         recovered = recover_unfolded(ctx, report)
-        store_articles(ctx, read_paths(paths, report, say), as_of, report, progress, say)
+        store_articles(ctx, read_paths(paths, report, say, ctx.catalogue.start), as_of, report, progress, say)
         report.new_changes = fold_touched(ctx, report)
         note_site_pages(ctx, report, say)
         ctx.store.mark_folded([report.run_id, *recovered])
@@ -739,7 +750,7 @@ def run_cycle(
         ctx.store.interrupt_stale_runs(report.run_id)
         recovered = recover_unfolded(ctx, report)
         sink = ArticleSink(ctx, as_of, report, say, progress)
-        sink.add_all(read_paths(folder_paths(ctx), report, say))
+        sink.add_all(read_paths(folder_paths(ctx), report, say, ctx.catalogue.start))
         read_feeds(ctx, sink)
         report.new_changes = fold_touched(ctx, report)
         note_site_pages(ctx, report, say)
@@ -870,7 +881,7 @@ def run_worker(
     recover_unfolded(ctx, report)
     with ctx.store.exclusive("folders"):
         folders = folder_paths(ctx)
-        sink.add_all(read_paths(folders, report, say))
+        sink.add_all(read_paths(folders, report, say, ctx.catalogue.start))
     report.new_changes += fold_touched(ctx, report)
     config = ctx.config
     configured = {redact(f.url): f for f in config.feeds}

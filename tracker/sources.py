@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tracker.days import implausible, out_of_range
+from tracker.days import Start, implausible, out_of_range
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
 from tracker.sanitize import clean_line, clean_text, clean_url
 
@@ -398,7 +398,9 @@ def date_in_file_name(path: Path) -> date | None:
         return None
 
 
-def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None) -> ArticleDraft:
+def read_article_file(
+    path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None, start: Start | None = None
+) -> ArticleDraft:
     raw = read_text(path, warn, inside)
     if not raw.strip():
         raise SourceError(f"{path}: empty file")
@@ -410,9 +412,9 @@ def read_article_file(path: Path, entry: ManifestEntry | None, warn: Warn, insid
     else:
         source, url = path.parent.name or "files", ""
         # A date in the text outside the window (a year 1066 anecdote, an epoch) is not the dateline.
-        found = [day for day in dates_in_text(f"{summary}\n{body}") if implausible(day) is None]
+        found = [day for day in dates_in_text(f"{summary}\n{body}") if implausible(day, start) is None]
         named = date_in_file_name(path)
-        if named is not None and implausible(named) is None:
+        if named is not None and implausible(named, start) is None:
             # The desk dated the file itself (`2024-10-21-flights.txt`): that, not a date the text mentions.
             published = named
         elif found:
@@ -546,13 +548,15 @@ def parse_feed(
     *,
     fetched: date | None = None,
     content_type: str | None = None,
+    start: Start | None = None,
 ) -> list[ArticleDraft]:
     """The entries of an RSS or Atom document as article drafts.
 
     `location` is what messages and drafts name (redacted for a URL). An entry
     without a date takes the feed's date, else the day it was `fetched` (when
     given), with a warning; without either, or without text, it is reported
-    and skipped; the others are kept.
+    and skipped; the others are kept. A date that cannot be one (the epoch,
+    before the relationship's `start`) counts as none, in the same warning.
     """
     headers = {"content-type": content_type} if content_type else None
     import feedparser
@@ -568,7 +572,7 @@ def parse_feed(
         raise SourceError(f"{location}: not a readable RSS/Atom feed: {reason or 'no RSS or Atom document'}")
     feed_title = source_name or parsed.feed.get("title") or location
     feed_date = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
-    if feed_date is not None and implausible(date(feed_date.tm_year, feed_date.tm_mon, feed_date.tm_mday)):
+    if feed_date is not None and implausible(date(feed_date.tm_year, feed_date.tm_mon, feed_date.tm_mday), start):
         feed_date = None
     drafts: list[ArticleDraft] = []
     entries = parsed.entries
@@ -582,30 +586,33 @@ def parse_feed(
         if _text_field(entry, "link"):
             label += f" ({entry['link']})"
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
+        undated = ""
         if struct is not None:
-            why = implausible(date(struct.tm_year, struct.tm_mon, struct.tm_mday))
+            why = implausible(date(struct.tm_year, struct.tm_mon, struct.tm_mday), start)
             if why is not None:
                 # A placeholder or an impossible date would rewrite history: read the entry as undated.
-                warn(f"warning: {label}: dated {why}; read as undated")
+                undated = f"warning: {label}: dated {why}; read as undated:"
                 struct = None
         published: date | None = None
         estimated = struct is None
         if struct is None:
+            # One line for the entry, whatever dated it in the end.
+            head = undated or f"{label}: no published or updated date;"
             if feed_date is not None:
                 struct = feed_date
-                warn(f"{label}: no date of its own; using the feed's date")
+                warn(f"{undated or f'{label}: no date of its own;'} using the feed's date")
             elif fetched is not None:
                 published = fetched
-                warn(f"{label}: no published or updated date; dated {fetched}, the day it was fetched")
+                warn(f"{head} dated {fetched}, the day it was fetched")
             else:
-                warn(f"{label}: no published or updated date; skipped")
+                warn(f"{head} skipped")
                 continue
         if published is None:
             published = date(struct.tm_year, struct.tm_mon, struct.tm_mday)
         # dict.get: feedparser's own get falls back to the published date.
         changed = dict.get(entry, "updated_parsed")
         updated = date(changed.tm_year, changed.tm_mon, changed.tm_mday) if changed else None
-        if updated is not None and implausible(updated):
+        if updated is not None and implausible(updated, start):
             updated = None
         content = entry.get("content")
         body = html_to_text(_text_field(content[0], "value")) if content else ""
@@ -643,8 +650,11 @@ def parse_feed(
     return drafts
 
 
-def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
-    """Every article under a path (file, folder or feed file); errors are yielded, not raised."""
+def iter_path(path: Path, warn: Warn, start: Start | None = None) -> Iterator[ArticleDraft | SourceError]:
+    """Every article under a path (file, folder or feed file); errors are yielded, not raised.
+
+    `start`: when the catalogue's relationship began; a date before it is no publication date.
+    """
     if not path.exists():
         yield SourceError(f"{path}: no such file or folder")
         return
@@ -673,7 +683,7 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
                 # /proc/self/environ read as an article and mailed out.
                 yield SourceError(f"{file}: a link to a file outside the folder; not read")
                 continue
-            yield from _iter_file(file, manifest.get(file.name), warn, inside)
+            yield from _iter_file(file, manifest.get(file.name), warn, inside, start)
         return
     manifest_errors = []
     try:
@@ -685,16 +695,16 @@ def iter_path(path: Path, warn: Warn) -> Iterator[ArticleDraft | SourceError]:
     if mine:
         yield from mine
         return
-    yield from _iter_file(path, manifest.get(path.name), warn)
+    yield from _iter_file(path, manifest.get(path.name), warn, start=start)
 
 
 def _iter_file(
-    path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None
+    path: Path, entry: ManifestEntry | None, warn: Warn, inside: Path | None = None, start: Start | None = None
 ) -> Iterator[ArticleDraft | SourceError]:
     try:
         if path.suffix.lower() in FEED_SUFFIXES:
-            yield from parse_feed(read_bytes(path, inside=inside), str(path), warn)
+            yield from parse_feed(read_bytes(path, inside=inside), str(path), warn, start=start)
         else:
-            yield read_article_file(path, entry, warn, inside)
+            yield read_article_file(path, entry, warn, inside, start)
     except SourceError as exc:
         yield exc
