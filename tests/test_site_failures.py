@@ -4,6 +4,10 @@ a real SMTP server on loopback, real folders that refuse writes."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -101,3 +105,82 @@ def test_a_catalogue_id_that_is_no_slug_writes_nothing_outside_the_site(
     message = str(caught.value)
     assert str(catalogue) in message and "commitment[0].id: '../../escaped' must be a slug" in message
     assert not list(tmp_path.rglob("escaped*")) and not site.exists() and handler.received == []
+
+
+def _without_override() -> list[str]:
+    """The command prefix that makes a folder's mode bind this process: as root, a process without the
+    capabilities that override file modes (root passes any mode otherwise); as anyone else, none."""
+    if os.getuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a read-only folder would not refuse root")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def _read_only(folder: Path, read_only: bool) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o555 if read_only else 0o700)
+        else:
+            path.chmod(0o444 if read_only else 0o600)
+
+
+@pytest.mark.parametrize("written_before", [False, True])
+def test_a_site_in_a_read_only_folder_costs_a_warning_and_is_written_once_it_can_be(
+    database_url: str, tmp_path: Path, smtp: tuple[Handler, int], written_before: bool
+) -> None:
+    """A real read-only folder (mode 0555), refused to the process by its mode as it would be to the
+    desk's user: the digest is recorded and mailed, the site is a warning naming the folder, and
+    the next run once the folder can be written writes the site whole, sending nothing again."""
+    handler, port = smtp
+    site = tmp_path / "site"
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    config = tmp_path / "tracker.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nreports_dir = "reports"\nsite_dir = "site"\nfolders = ["incoming"]\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'sender = "tracker@example.org"\nrecipients = ["desk@example.org"]\n',
+        encoding="utf-8",
+    )
+    prefix = _without_override()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+
+    def run(day: str) -> subprocess.CompletedProcess[str]:
+        command = [*prefix, sys.executable, "-m", "tracker", "--config", str(config), "run", "--as-of", day]
+        return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+
+    if written_before:
+        # The site was written by earlier runs, then the folder lost its write permission.
+        assert run("2025-12-01").returncode == 0 and (site / "index.html").exists()
+        (incoming / "2025-12-02-flights.txt").write_text(
+            "Flights suspended\n\nIndia suspended direct flights between India and China on Tuesday, "
+            "the civil aviation ministry said.\n",
+            encoding="utf-8",
+        )
+        day, digest = "2025-12-02", 2
+    else:
+        site.mkdir()
+        day, digest = "2025-12-01", 1
+    sent = len(handler.received)
+    _read_only(site, True)
+    try:
+        done = run(day)
+        # The mode binds this process: nothing was written into the folder.
+        assert not (site / "digests" / f"{digest}.html").exists()
+    finally:
+        _read_only(site, False)
+
+    assert done.returncode == 0, done.stderr
+    assert f"Digest #{digest}" in done.stdout, done.stdout
+    assert len(handler.received) == sent + 1
+    warnings = [line for line in done.stderr.splitlines() if line.startswith(f"warning: site {site}")]
+    assert len(warnings) >= 1 and "Permission denied" in warnings[0], done.stderr
+    assert "written again by the next run" in warnings[0]
+
+    again = run(day)
+    assert again.returncode == 0, again.stderr
+    assert (site / "index.html").exists() and (site / "digests" / f"{digest}.html").exists()
+    assert not [line for line in again.stderr.splitlines() if line.startswith("warning: site")], again.stderr
+    assert len(handler.received) == sent + 1
