@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import OUTLETS, Corpus, GeneratedArticle
 
 from tracker.config import Config
+from tracker.model import content_hash
 from tracker.pipeline import Context, update_timeline
-from tracker.sources import content_hash
 from tracker.storage import Article, Change, Digest, Statement, Store, fold_order
 
 ARCHIVE_SEED = 20_000

@@ -48,8 +48,9 @@ from corpus import Corpus, render_feed, write_feeds
 from tracker.catalogue import load_catalogue, load_lexicon
 from tracker.config import Config
 from tracker.extraction import extract_statements
+from tracker.model import content_hash
 from tracker.pipeline import Context, ingest_paths, run_cycle
-from tracker.sources import content_hash, html_to_text
+from tracker.sources import html_to_text
 from tracker.storage import Article, Statement, Store, statement_row
 
 TRACKER = str(Path(sys.executable).with_name("tracker"))

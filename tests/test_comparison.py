@@ -16,15 +16,8 @@ from datetime import date
 import pytest
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-from tracker.comparison import (
-    FoldInput,
-    FoldPolicy,
-    StatusChange,
-    change_kind,
-    current_statuses,
-    fold,
-    next_status,
-)
+from tracker.comparison import FoldPolicy, change_kind, current_statuses, fold, next_status
+from tracker.model import FoldInput, StatusChange
 
 FLIGHTS = "direct-flights"
 YATRA = "kailash-yatra"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.comparison import CorroborationPolicy, Support, corroborate
+from tracker.comparison import CorroborationPolicy, corroborate
 from tracker.config import Config
+from tracker.model import Support
 
 POLICY = CorroborationPolicy(official_domains=Config().official_domains)
 

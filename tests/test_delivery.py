@@ -18,8 +18,8 @@ from pytest_httpserver import HTTPServer
 from tests.support.smtp_server import Authenticator, Handler, self_signed_certificate, start
 from tracker.config import Config, EmailSettings
 from tracker.delivery import deliver
+from tracker.model import DeliveryView
 from tracker.pipeline import Context, RunReport, run_cycle
-from tracker.storage import DeliveryView
 
 AS_OF = date(2025, 12, 1)
 
@@ -293,7 +293,8 @@ def test_apprise_json_notification_to_a_loopback_server(
 
 def test_a_digest_recorded_but_not_written_is_finished_by_the_next_run(database_url: str, tmp_path: Path) -> None:
     from tracker.delivery import queue_digest
-    from tracker.digest import RunCounts, build_digest
+    from tracker.digest import build_digest
+    from tracker.model import RunCounts
     from tracker.pipeline import current_statuses, read_paths, seeds_dir, store_articles, update_timeline
 
     config = make_config(database_url, tmp_path)

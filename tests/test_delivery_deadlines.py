@@ -20,8 +20,8 @@ from werkzeug import Request, Response
 
 from tests.support.smtp_server import start
 from tracker.config import Config, EmailSettings
+from tracker.model import DeliveryView
 from tracker.pipeline import Context, RunReport, run_cycle
-from tracker.storage import DeliveryView
 
 pytestmark = pytest.mark.system
 

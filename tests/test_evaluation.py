@@ -11,7 +11,6 @@ from click.testing import CliRunner, Result
 
 from tracker.catalogue import Catalogue
 from tracker.cli import main
-from tracker.comparison import StatusChange
 from tracker.config import CONFIG_ENV, ENV_KEYS, Config
 from tracker.evaluation import (
     NONE,
@@ -35,6 +34,7 @@ from tracker.evaluation import (
     story_folds,
     within,
 )
+from tracker.model import StatusChange
 from tracker.sources import SourceError
 
 DEV_CORPUS = Path(__file__).parent / "corpus"

@@ -19,8 +19,9 @@ from werkzeug import Request, Response
 from tests.support.slow_server import SlowServer
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
+from tracker.model import SourceView
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_OK, EXIT_SOURCE_IN_ERROR, Context, RunReport, run_cycle
-from tracker.storage import Article, Run, Source, SourceView
+from tracker.storage import Article, Run, Source
 
 AS_OF = date(2025, 12, 1)
 # The test servers listen on loopback, which a fetch refuses unless allowed.

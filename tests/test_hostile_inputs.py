@@ -42,8 +42,9 @@ from tests.support.smtp_server import Handler, start
 from tracker.catalogue import load_catalogue
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS, NOTIFY_ENV
+from tracker.model import MAX_TITLE_CHARS
 from tracker.sanitize import clean_line
-from tracker.sources import MAX_SENTENCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from tracker.sources import MAX_SENTENCE_CHARS, MAX_TEXT_CHARS
 
 pytestmark = pytest.mark.system
 
@@ -682,7 +683,7 @@ def test_the_atom_feed_is_well_formed_whatever_a_stored_digest_holds() -> None:
     from xml.etree import ElementTree as ET
 
     from tracker.delivery.atom import atom_feed
-    from tracker.storage import StoredDigest
+    from tracker.model import StoredDigest
 
     dirty = "x\x00\x0b\x1b[2J\ufffe\uffff\ud800y <script>alert(1)</script> ]]>"
     change = {

@@ -14,8 +14,9 @@ from sqlalchemy import func, inspect, select
 
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
+from tracker.model import ChangeView
 from tracker.pipeline import Context, RunReport, run_cycle
-from tracker.storage import Article, ChangeView, Source
+from tracker.storage import Article, Source
 
 AS_OF = date(2025, 12, 1)
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tests.support.hostile import write_fixture_articles
 from tracker.cli import main
-from tracker.storage import StatementView
+from tracker.model import StatementView
 from tracker.versions import divergences, government_of
 
 

@@ -14,25 +14,19 @@ from enum import StrEnum
 from pathlib import Path
 
 from tracker.days import EARLIEST_DAY, LATEST_DAY, Start
+from tracker.model import Status
 from tracker.resources import data_path
 
-STATUSES: tuple[str, ...] = (
-    "suspended",
-    "proposed",
-    "under_discussion",
-    "agreed",
-    "in_progress",
-    "implemented",
-    "stalled",
-)
+# As plain strings, in the order options and tables list them.
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 POSITIVE_LADDER: tuple[str, ...] = (
-    "proposed",
-    "under_discussion",
-    "agreed",
-    "in_progress",
-    "implemented",
+    Status.PROPOSED.value,
+    Status.UNDER_DISCUSSION.value,
+    Status.AGREED.value,
+    Status.IN_PROGRESS.value,
+    Status.IMPLEMENTED.value,
 )
-NEGATIVE_STATUSES: frozenset[str] = frozenset({"suspended", "stalled"})
+NEGATIVE_STATUSES: frozenset[str] = frozenset({Status.SUSPENDED.value, Status.STALLED.value})
 ACTORS: tuple[str, ...] = ("india", "china", "both", "other")
 
 

@@ -23,9 +23,8 @@ from tracker.sanitize import strip_controls
 if TYPE_CHECKING:
     from tracker.delivery import Outcome
     from tracker.extraction import Rejection
+    from tracker.model import ArticleDraft, SourceSpec
     from tracker.pipeline import Context, RunReport
-    from tracker.sources import ArticleDraft
-    from tracker.storage import SourceSpec
     from tracker.terminal import Screen
 
 # Loaded on first use, so that `--help` (and a command that needs no parser,
@@ -1461,7 +1460,8 @@ def test_send_(obj: dict, channel: str | None) -> None:
       tracker test-send
       tracker test-send email
     """
-    from tracker.digest import RunCounts, build_digest
+    from tracker.digest import build_digest
+    from tracker.model import RunCounts
 
     with _context(obj, create=False) as ctx:
         current = pipeline.current_statuses(ctx.store)

@@ -16,7 +16,7 @@ of the day that support it into the change's confidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
@@ -24,42 +24,7 @@ from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-
-
-@dataclass(frozen=True)
-class FoldInput:
-    """A statement as the fold sees it: ordered by date, then article, then sentence."""
-
-    key: Hashable  # identifies the statement to the caller (a database id, say)
-    commitment_id: str
-    status: str
-    published: date
-    article_order: str
-    sentence_index: int
-    confidence: float = 1.0
-    # From an official source (a ministry): weighs more when the fold asks whether a change is sure.
-    official: bool = False
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    commitment_id: str
-    from_status: str | None
-    to_status: str
-    date: date
-    cause: Hashable  # the key of the statement that caused it
-    kind: str  # new, progress, resumption, setback
-    # The status later statements are compared against after this change's
-    # day: the change's own status when it was sure, else the level before it (FoldPolicy).
-    level: str | None = None
-
-
-@dataclass(frozen=True)
-class FoldStart:
-    """Where a commitment stood before the statements a fold is given: its shown status and its level."""
-
-    shown: str | None
-    level: str | None
+from tracker.model import ChangeKind, Corroboration, FoldInput, FoldStart, StatusChange, Support
 
 
 def resume_from(last: DatedLevel | None, last_sure: DatedLevel | None, day: date) -> tuple[FoldStart, date]:
@@ -98,17 +63,17 @@ def next_status(current: str | None, stated: str) -> str | None:
     return None
 
 
-def change_kind(from_status: str | None, to_status: str) -> str:
+def change_kind(from_status: str | None, to_status: str) -> ChangeKind:
     if from_status is None:
-        return "new"
+        return ChangeKind.NEW
     if is_negative(to_status):
-        return "setback"
+        return ChangeKind.SETBACK
     if is_negative(from_status):
-        return "resumption"
+        return ChangeKind.RESUMPTION
     if POSITIVE_LADDER.index(to_status) > POSITIVE_LADDER.index(from_status):
-        return "progress"
+        return ChangeKind.PROGRESS
     # Only a collapsed day can end lower on the ladder than it began.
-    return "setback"
+    return ChangeKind.SETBACK
 
 
 @dataclass(frozen=True)
@@ -230,18 +195,6 @@ def current_statuses(changes: Iterable[ChangeT]) -> dict[str, ChangeT]:
 
 
 @dataclass(frozen=True)
-class Support:
-    """An article stating, on a change's day, the status the commitment changed to."""
-
-    url: str
-    source_name: str
-    title: str
-    evidence: str
-    confidence: float
-    text: str
-
-
-@dataclass(frozen=True)
 class CorroborationPolicy:
     """How a change's confidence is built from the articles that support it."""
 
@@ -255,13 +208,6 @@ class CorroborationPolicy:
     def is_official(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
         return any(host == d or host.endswith("." + d) for d in self.official_domains)
-
-
-@dataclass(frozen=True)
-class Corroboration:
-    confidence: float
-    confirmed: bool
-    sources: tuple[dict, ...]
 
 
 def _shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:

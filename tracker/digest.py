@@ -7,7 +7,6 @@ Templates come from the user's folder first (if configured), then the packaged
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -15,18 +14,11 @@ from urllib.parse import quote
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.catalogue import Catalogue
+from tracker.model import ChangeView, RevisionView, RunCounts
 from tracker.resources import bundled_dir
 from tracker.sanitize import escape_markdown, is_web_url, markdown_url
-from tracker.storage import ChangeView, RevisionView
 
 FORMATS = (("html", "digest.html.j2"), ("md", "digest.md.j2"))
-
-
-@dataclass(frozen=True)
-class RunCounts:
-    ingested: int
-    skipped: int
-    failed: int
 
 
 # What the reader is worth on reporting it had not seen, as the README states it ("How accurate it

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all, redact
-from tracker.sources import ArticleDraft, decode_text, normalise
+from tracker.model import ArticleDraft, normalise
+from tracker.sources import decode_text
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 

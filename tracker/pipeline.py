@@ -37,26 +37,29 @@ from tracker.fetching import (
     with_credentials,
 )
 from tracker.fulltext import needs_full_text, with_full_text
-from tracker.resources import bundled_dir
-from tracker.sanitize import clean_line
-from tracker.sources import MAX_TEXT_CHARS, ArticleDraft, SourceError, bound_text, iter_path, parse_feed
-from tracker.storage import (
+from tracker.model import (
+    ArticleDraft,
     ChangeView,
+    ExtractedStatement,
     FetchRecord,
     FoldScope,
+    Message,
     RevisionView,
+    RunCounts,
     RunState,
     SourceKind,
+    SourceProblem,
     SourceSpec,
     SourceView,
-    Store,
 )
+from tracker.resources import bundled_dir
+from tracker.sanitize import clean_line
+from tracker.sources import MAX_TEXT_CHARS, SourceError, bound_text, iter_path, parse_feed
+from tracker.storage import Store
 from tracker.versions import WINDOW_DAYS, divergences
 
 if TYPE_CHECKING:
     from tracker.delivery import Outcome as DeliveryOutcome
-    from tracker.digest import RunCounts
-    from tracker.extraction import ExtractedStatement
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.
@@ -81,7 +84,7 @@ class RunReport:
     alerts: list[ChangeView] = field(default_factory=list)
     revisions: list[RevisionView] = field(default_factory=list)
     digest_files: list[Path] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     site_files: list[Path] = field(default_factory=list)
     # Articles read again because their feed entry changed (counted in ingested too).
     updated: int = 0
@@ -112,27 +115,6 @@ class RunReport:
         if any(p.in_error for p in self.source_problems) or self.deliveries_given_up:
             return EXIT_SOURCE_IN_ERROR
         return EXIT_OK
-
-
-@dataclass(frozen=True)
-class SourceProblem:
-    name: str
-    location: str
-    since: str
-    error: str
-    failures: int
-    # Past `error_after` failures in a row, or gone: an error, not a warning.
-    in_error: bool
-
-    def as_json(self) -> dict:
-        return {
-            "name": self.name,
-            "location": self.location,
-            "since": self.since,
-            "error": self.error,
-            "failures": self.failures,
-            "in_error": self.in_error,
-        }
 
 
 @dataclass(frozen=True)
@@ -683,7 +665,7 @@ def _abandon(ctx: Context, report: RunReport, exc: BaseException) -> None:
     """Record what a run stopped by an error (failed) or a signal (interrupted) had done by then."""
     state = RunState.INTERRUPTED if isinstance(exc, KeyboardInterrupt | SystemExit) else RunState.FAILED
     why = "interrupted" if state is RunState.INTERRUPTED else f"failed: {describe_failure(exc)}"
-    report.messages.append(f"error: the run {why}")
+    report.messages.append(Message("error", f"the run {why}"))
     # The database may be what failed: the error itself is what matters then.
     with contextlib.suppress(Exception):
         _finish(ctx, report, report.digest_id, state)
@@ -805,7 +787,7 @@ def finish_day(
     """
     from tracker.delivery import deliver, queue_digest
     from tracker.delivery.preview import write_preview
-    from tracker.digest import RunCounts, build_digest, revision_items
+    from tracker.digest import build_digest, revision_items
 
     as_of = report.as_of
     report.dry_run = dry_run
@@ -1012,13 +994,13 @@ def _collector(report: RunReport, warn: Callable[[str], None] | None) -> Callabl
     def say(message: str) -> None:
         nonlocal left_out
         # One line, whatever a file name or a feed put into it.
-        message = clean_line(message)
+        message = Message.parse(clean_line(message))
         if len(report.messages) < MAX_KEPT_MESSAGES:
             report.messages.append(message)
         else:
             # The last kept place becomes the count: the message it held is one of those left out.
             left_out += 2 if left_out == 0 else 1
-            report.messages[-1] = f"note: {left_out} more message{'s' if left_out != 1 else ''} not kept"
+            report.messages[-1] = Message("note", f"{left_out} more message{'s' if left_out != 1 else ''} not kept")
         if warn:
             warn(message)
 

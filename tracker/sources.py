@@ -7,17 +7,14 @@ names the file, feed or field.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
 import stat
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -25,7 +22,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.days import Start, implausible, out_of_range
 from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
-from tracker.sanitize import clean_line, clean_text, clean_url
+from tracker.model import ArticleDraft, normalise
+from tracker.sanitize import clean_line, clean_url
 
 # A summary and the full article joined by a pipe between no-break spaces: one article.
 SUMMARY_SEPARATOR = "\n\u00a0|\u00a0\n"
@@ -39,8 +37,6 @@ MAX_FILE_BYTES = FetchPolicy().max_bytes
 # characters (sentence analysis grows faster than linearly with a sentence's length).
 MAX_TEXT_CHARS = 100_000
 MAX_SENTENCE_CHARS = 500
-# Titles and source names are one line each, and short: longer ones are cut (with an ellipsis).
-MAX_TITLE_CHARS = 300
 # Entries read from one feed document (about 9 ms of sentence parsing each for an entry that names
 # a commitment; a 5 MB feed can hold 18,000).
 MAX_FEED_ENTRIES = 1000
@@ -60,55 +56,6 @@ class SourceError(Exception):
     """Input that cannot be read; str() is one line naming the file, feed or field."""
 
 
-@dataclass(frozen=True)
-class ArticleDraft:
-    """An article as read from its source, before it is stored."""
-
-    title: str
-    text: str
-    published: date
-    url: str
-    source_name: str
-    origin: str
-    summary: str = ""
-    # A feed entry's GUID (its id, else its link): the same GUID with new text is an update.
-    guid: str = ""
-    # The entry's updated date, when later than its published date.
-    updated: date | None = None
-    # As the entry or the manifest names it ("" when it names nobody).
-    author: str = ""
-    # No date of its own: `published` is its feed's date, the day it was
-    # fetched or its file's modification time.
-    date_estimated: bool = False
-
-    def __post_init__(self) -> None:
-        # Whatever a file or a feed carried, an article holds no control sequence or character:
-        # titles, names and links are one line, texts keep their line breaks only.
-        for name in ("title", "source_name", "author", "origin", "guid"):
-            object.__setattr__(self, name, clean_line(getattr(self, name)))
-        for name in ("title", "source_name"):
-            value = getattr(self, name)
-            if len(value) > MAX_TITLE_CHARS:
-                object.__setattr__(self, name, value[: MAX_TITLE_CHARS - 1] + "…")
-        for name in ("text", "summary"):
-            object.__setattr__(self, name, clean_text(getattr(self, name)))
-        object.__setattr__(self, "url", clean_url(self.url))
-
-    @cached_property
-    def content_hash(self) -> str:
-        # Computed once per draft (a changed text is a new draft: `replace`).
-        return content_hash(self.text)
-
-    @property
-    def full_text(self) -> str:
-        """Summary and body as one text, the way extraction reads it."""
-        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
-
-    def as_update(self) -> ArticleDraft:
-        """The draft as a new version of a stored article: dated at its update."""
-        return replace(self, published=self.updated or self.published)
-
-
 # Query parameters that say who sent a reader, not what the page is.
 _TRACKING_PARAM = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|ref_src|_ga)$", re.IGNORECASE)
 
@@ -126,17 +73,6 @@ def canonical_link(url: str) -> str:
     if len(kept) == len(pairs):
         return url
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
-
-
-def normalise(text: str) -> str:
-    """Text reduced to what makes two copies the same article."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[\W_]+", " ", text)
-    return text.strip()
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 def dates_in_text(text: str) -> list[date]:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -52,28 +51,45 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.catalogue import Catalogue
-from tracker.comparison import (
-    CorroborationPolicy,
-    FoldInput,
-    FoldStart,
-    StatusChange,
-    Support,
-    corroborate,
-    resume_from,
-)
+from tracker.comparison import CorroborationPolicy, corroborate, resume_from
 from tracker.faults import checkpoint
+from tracker.model import (
+    REVIEW_RULE,
+    REVIEW_SOURCE,
+    ArticleDraft,
+    ChangeKind,
+    ChangeView,
+    DeliveryState,
+    DeliveryView,
+    DigestRecord,
+    ExtractedStatement,
+    FetchRecord,
+    FoldInput,
+    FoldScope,
+    FoldStart,
+    KnownDraft,
+    ReviewedArticle,
+    ReviewedStatement,
+    ReviewKind,
+    ReviewView,
+    RevisionView,
+    RunCounts,
+    RunState,
+    SourceKind,
+    SourceSpec,
+    SourceView,
+    StatementView,
+    StatusChange,
+    StoredArticle,
+    StoredDigest,
+    Support,
+    content_hash,
+)
 from tracker.private import touch_private
 from tracker.resources import bundled_dir
-from tracker.sources import ArticleDraft, content_hash
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
-
-    from tracker.digest import RunCounts
-    from tracker.extraction import ExtractedStatement
-
-# Which commitments a fold covers, each from a day on (None: from its first statement).
-FoldScope = Mapping[str, date | None]
 
 
 def utcnow() -> datetime:
@@ -82,23 +98,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
-
-
-class RunState(StrEnum):
-    RUNNING = "running"
-    FINISHED = "finished"
-    # Stopped on an error; what it did by then is recorded.
-    FAILED = "failed"
-    # Stopped by a signal, or killed (found still "running" by a later run).
-    INTERRUPTED = "interrupted"
-
-
-class SourceKind(StrEnum):
-    FEED = "feed"
-    FOLDER = "folder"
-    # Where articles came from that is no subscription: an outlet named in a
-    # folder's manifest, a feed file given to `tracker ingest`.
-    OUTLET = "outlet"
 
 
 class Source(Base):
@@ -235,7 +234,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id"))
     channel: Mapped[str] = mapped_column(String(100))
-    state: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    state: Mapped[str] = mapped_column(String(20), index=True, default=DeliveryState.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(300))
@@ -298,236 +297,6 @@ class Review(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reviewer: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
-REVIEW_SOURCE = "Analyst review"
-REVIEW_RULE = "analyst-review"
-
-
-# --- plain views handed to the digest and the CLI -----------------------------------
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """A feed or folder to follow, as the configuration or `tracker sources add` gives it."""
-
-    kind: SourceKind
-    # Redacted: no password, no secret query value (the configuration keeps those).
-    location: str
-    name: str
-    official: bool = False
-    full_text: bool | None = None
-    # The name was given, not guessed from the location.
-    named: bool = False
-
-
-@dataclass(frozen=True)
-class SourceView:
-    id: int
-    kind: SourceKind
-    name: str
-    location: str
-    url: str | None
-    official: bool
-    enabled: bool
-    disabled_reason: str | None
-    from_config: bool
-    full_text: bool | None
-    etag: str | None
-    last_modified: str | None
-    failures: int
-    last_error: str | None
-    last_fetch_at: datetime | None
-    last_success_at: datetime | None
-    last_status: int | None
-    next_fetch_at: datetime | None
-    failing_since: datetime | None
-    articles: int
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind.value,
-            "name": self.name,
-            "location": self.location,
-            "url": self.url,
-            "official": self.official,
-            "enabled": self.enabled,
-            "disabled_reason": self.disabled_reason,
-            "from_config": self.from_config,
-            "failures": self.failures,
-            "last_error": self.last_error,
-            "last_fetch_at": self.last_fetch_at.isoformat() if self.last_fetch_at else None,
-            "last_status": self.last_status,
-            "next_fetch_at": self.next_fetch_at.isoformat() if self.next_fetch_at else None,
-            "failing_since": self.failing_since.isoformat() if self.failing_since else None,
-            "articles": self.articles,
-        }
-
-
-@dataclass(frozen=True)
-class FetchRecord:
-    """What one fetch did to a source."""
-
-    source_id: int
-    at: datetime
-    status: int | None
-    failures: int
-    error: str | None
-    next_fetch_at: datetime | None
-    etag: str | None = None
-    last_modified: str | None = None
-    moved_to: str | None = None
-    disable: bool = False
-    # The feed's own title, for a source named only by its URL.
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    id: int
-    commitment_id: str
-    commitment_title: str
-    from_status: str | None
-    to_status: str
-    kind: str
-    date: date
-    evidence: str
-    actor: str
-    # The change's confidence, from every article of the day that supports it.
-    confidence: float
-    confirmed: bool
-    sources: tuple[dict, ...]
-    rule: str
-    attribution: str
-    source_name: str
-    source_url: str
-    article_title: str
-
-    @property
-    def setback(self) -> bool:
-        return self.kind == "setback"
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "commitment": self.commitment_id,
-            "commitment_title": self.commitment_title,
-            "from_status": self.from_status,
-            "to_status": self.to_status,
-            "kind": self.kind,
-            "setback": self.setback,
-            "date": self.date.isoformat(),
-            "source_url": self.source_url,
-            "source_name": self.source_name,
-            "article_title": self.article_title,
-            "evidence": self.evidence,
-            "actor": self.actor,
-            "confidence": self.confidence,
-            "confirmed": self.confirmed,
-            "sources": list(self.sources),
-            "rule": self.rule,
-            "attribution": self.attribution,
-        }
-
-
-@dataclass(frozen=True)
-class StatementView:
-    commitment_id: str
-    status: str
-    actor: str
-    evidence: str
-    confidence: float
-    rule: str
-    attribution: str
-    date: date
-    source_name: str
-    source_url: str
-    article_title: str
-    author: str | None = None
-    date_estimated: bool = False
-
-    def as_json(self) -> dict:
-        return {
-            "commitment": self.commitment_id,
-            "status": self.status,
-            "actor": self.actor,
-            "evidence": self.evidence,
-            "confidence": self.confidence,
-            "rule": self.rule,
-            "attribution": self.attribution,
-            "date": self.date.isoformat(),
-            "source_url": self.source_url,
-            "source_name": self.source_name,
-            "article_title": self.article_title,
-            "author": self.author,
-            "date_estimated": self.date_estimated,
-        }
-
-
-@dataclass(frozen=True)
-class DigestRecord:
-    id: int
-    as_of: date
-    since: date | None
-    change_count: int
-    file_names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    id: int
-    kind: str
-    commitment_id: str
-    change_id: int | None
-    article_url: str | None
-    status: str | None
-    day: date | None
-    evidence: str
-    note: str
-    reviewer: str
-    created_at: datetime
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "commitment": self.commitment_id,
-            "change_id": self.change_id,
-            "article_url": self.article_url,
-            "status": self.status,
-            "day": self.day.isoformat() if self.day else None,
-            "evidence": self.evidence,
-            "note": self.note,
-            "reviewer": self.reviewer,
-            "created_at": self.created_at.isoformat(timespec="seconds"),
-        }
-
-
-@dataclass(frozen=True)
-class ReviewedStatement:
-    """An analyst's decision on one statement: its status confirmed, or rejected as wrong for its sentence."""
-
-    commitment_id: str
-    status: str
-    actor: str
-    evidence: str
-    confirmed: bool
-    reviewer: str
-
-
-@dataclass(frozen=True)
-class ReviewedArticle:
-    """An article with the analysts' decisions on its statements (for `tracker review export`)."""
-
-    article_id: int
-    url: str
-    title: str
-    summary: str
-    text: str
-    published: date
-    source_name: str
-    statements: tuple[ReviewedStatement, ...]
 
 
 class ReviewError(ValueError):
@@ -758,8 +527,6 @@ class Store:
 
     def day_counts(self, as_of: date, command: str) -> RunCounts:
         """Articles ingested, skipped and failed by the finished runs of one command for a day (the day's workers)."""
-        from tracker.digest import RunCounts
-
         with self.sessions() as session:
             ingested, skipped, failed = session.execute(
                 select(func.sum(Run.ingested), func.sum(Run.skipped), func.sum(Run.failed)).where(
@@ -1219,7 +986,7 @@ class Store:
         (None: all of that commitment's); without one, every statement.
         """
         with self.sessions() as session:
-            rejects = select(Review.article_url, Review.commitment_id).where(Review.kind == "reject")
+            rejects = select(Review.article_url, Review.commitment_id).where(Review.kind == ReviewKind.REJECT)
             query = select(
                 Statement.id,
                 Statement.commitment_id,
@@ -1352,7 +1119,7 @@ class Store:
             (url, cid)
             for url, cid in session.execute(
                 select(Review.article_url, Review.commitment_id).where(
-                    Review.kind == "reject", Review.commitment_id.in_({w[0] for w in wanted})
+                    Review.kind == ReviewKind.REJECT, Review.commitment_id.in_({w[0] for w in wanted})
                 )
             )
         }
@@ -1440,7 +1207,7 @@ class Store:
                     commitment_title=titles.get(row.commitment_id, row.commitment_id),
                     from_status=row.from_status,
                     to_status=row.to_status,
-                    kind=row.kind,
+                    kind=ChangeKind(row.kind),
                     date=row.date,
                     evidence=statement.evidence,
                     actor=statement.actor,
@@ -1643,7 +1410,7 @@ class Store:
 
     def review_change(self, kind: str, change_id: int, reviewer: str, note: str = "") -> ReviewView:
         """Confirm or reject a change; a rejection takes its statement out of the fold."""
-        if kind not in ("confirm", "reject"):
+        if kind not in (ReviewKind.CONFIRM, ReviewKind.REJECT):
             raise ReviewError(f"unknown review {kind!r}: confirm or reject")
         with self.sessions.begin() as session:
             change = session.get(Change, change_id)
@@ -1679,7 +1446,12 @@ class Store:
             if session.get(Commitment, commitment_id) is None:
                 raise ReviewError(f"unknown commitment {commitment_id!r}")
             review = Review(
-                kind="set", commitment_id=commitment_id, status=status, day=day, note=note, reviewer=reviewer[:200]
+                kind=ReviewKind.SET,
+                commitment_id=commitment_id,
+                status=status,
+                day=day,
+                note=note,
+                reviewer=reviewer[:200],
             )
             session.add(review)
             session.flush()
@@ -1733,7 +1505,7 @@ class Store:
         with self.sessions() as session:
             reviews = list(
                 session.scalars(
-                    select(Review).where(Review.kind.in_(("confirm", "reject"))).order_by(Review.id)
+                    select(Review).where(Review.kind.in_((ReviewKind.CONFIRM, ReviewKind.REJECT))).order_by(Review.id)
                 )
             )
             urls = {r.article_url for r in reviews if r.article_url}
@@ -1755,7 +1527,7 @@ class Store:
                     status=review.status,
                     actor=actor,
                     evidence=review.evidence or "",
-                    confirmed=review.kind == "confirm",
+                    confirmed=review.kind == ReviewKind.CONFIRM,
                     reviewer=review.reviewer,
                 )
             out = []
@@ -1826,7 +1598,7 @@ class Store:
                 reported_in = session.get_one(Digest, row.digest_id)
                 rejection = session.scalars(
                     select(Review)
-                    .where(Review.change_id == row.id, Review.kind == "reject")
+                    .where(Review.change_id == row.id, Review.kind == ReviewKind.REJECT)
                     .order_by(Review.id.desc())
                     .limit(1)
                 ).first()
@@ -1887,7 +1659,7 @@ class Store:
         """The point of no return: from here the far side may hold the message."""
         with self.sessions.begin() as session:
             row = session.get_one(Delivery, delivery_id)
-            row.state, row.updated_at = "sending", utcnow()
+            row.state, row.updated_at = DeliveryState.SENDING, utcnow()
 
     def finish_attempt(self, delivery_id: int, error: str | None, max_attempts: int) -> DeliveryView:
         """Sent, or back in the queue with the error (failed after max_attempts)."""
@@ -1895,9 +1667,9 @@ class Store:
             row = session.get_one(Delivery, delivery_id)
             row.updated_at = utcnow()
             if error is None:
-                row.state, row.sent_at, row.last_error = "sent", row.updated_at, None
+                row.state, row.sent_at, row.last_error = DeliveryState.SENT, row.updated_at, None
             else:
-                row.state = "failed" if row.attempts >= max_attempts else "queued"
+                row.state = DeliveryState.FAILED if row.attempts >= max_attempts else DeliveryState.QUEUED
                 row.last_error = error[:2000]
             as_of = session.get_one(Digest, row.digest_id).as_of
             return _delivery_view(row, as_of)
@@ -1912,9 +1684,9 @@ class Store:
             for row, as_of in session.execute(
                 select(Delivery, Digest.as_of)
                 .join(Digest, Digest.id == Delivery.digest_id)
-                .where(Delivery.state == "sending")
+                .where(Delivery.state == DeliveryState.SENDING)
             ):
-                row.state, row.updated_at = "interrupted", utcnow()
+                row.state, row.updated_at = DeliveryState.INTERRUPTED, utcnow()
                 row.last_error = "the run stopped after handing it over and before recording the answer"
                 found.append(_delivery_view(row, as_of))
             return found
@@ -1923,20 +1695,20 @@ class Store:
         """A delivery handed over whose answer was lost or late: interrupted, never resent unless asked."""
         with self.sessions.begin() as session:
             row = session.get_one(Delivery, delivery_id)
-            row.state, row.updated_at, row.last_error = "interrupted", utcnow(), error[:2000]
+            row.state, row.updated_at, row.last_error = DeliveryState.INTERRUPTED, utcnow(), error[:2000]
             as_of = session.get_one(Digest, row.digest_id).as_of
             return _delivery_view(row, as_of)
 
     def requeue(self, delivery_id: int) -> None:
         with self.sessions.begin() as session:
             row = session.get_one(Delivery, delivery_id)
-            row.state, row.updated_at = "queued", utcnow()
+            row.state, row.updated_at = DeliveryState.QUEUED, utcnow()
 
 
 def _review_view(row: Review) -> ReviewView:
     return ReviewView(
         id=row.id,
-        kind=row.kind,
+        kind=ReviewKind(row.kind),
         commitment_id=row.commitment_id,
         change_id=row.change_id,
         article_url=row.article_url,
@@ -2026,61 +1798,6 @@ def _find_source(session: Session, key: str) -> Source | None:
     return row
 
 
-@dataclass(frozen=True)
-class RevisionView:
-    """An alert already delivered that the timeline no longer holds, and why."""
-
-    reported: ChangeView
-    reported_in: date
-    now_status: str | None
-    now_since: date | None
-    because: ChangeView | None
-    # The analyst's rejection of the reported change, when that (not a late article) took it out.
-    rejected: ReviewView | None = None
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """A stored article's text, as `tracker explain` reads it again."""
-
-    id: int
-    url: str
-    title: str
-    summary: str
-    text: str
-    published: date
-
-    @property
-    def full_text(self) -> str:
-        # As extraction read it when it was stored (see ArticleDraft.full_text).
-        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
-
-
-@dataclass(frozen=True)
-class StoredDigest:
-    id: int
-    as_of: date
-    created_at: datetime
-    change_count: int
-    files: tuple[str, ...]
-    payload: dict | None
-
-
-@dataclass(frozen=True)
-class DeliveryView:
-    id: int
-    digest_id: int
-    as_of: date
-    channel: str
-    state: str
-    attempts: int
-    last_error: str | None
-    message_id: str | None
-    created_at: datetime
-    updated_at: datetime
-    sent_at: datetime | None
-
-
 def _stored_digest(row: Digest) -> StoredDigest:
     return StoredDigest(
         id=row.id,
@@ -2098,7 +1815,7 @@ def _delivery_view(row: Delivery, as_of: date) -> DeliveryView:
         digest_id=row.digest_id,
         as_of=as_of,
         channel=row.channel,
-        state=row.state,
+        state=DeliveryState(row.state),
         attempts=row.attempts,
         last_error=row.last_error,
         message_id=row.message_id,
@@ -2121,15 +1838,6 @@ def statement_row(article_id: int, statement: ExtractedStatement) -> dict:
         "rule": statement.rule,
         "attribution": statement.attribution[:200],
     }
-
-
-@dataclass(frozen=True)
-class KnownDraft:
-    """What the database holds of a draft: a copy of it, or the version it updates (and its fold order)."""
-
-    stored: bool
-    previous_id: int | None = None
-    previous_order: str | None = None
 
 
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.

@@ -25,8 +25,9 @@ from rich.text import Text
 
 from tracker.catalogue import NEGATIVE_STATUSES, Catalogue
 from tracker.comparison import current_statuses as latest_changes
+from tracker.model import REVIEW_RULE, ChangeView, ReviewView, StatementView
 from tracker.sanitize import csv_cell, safe_json, strip_controls
-from tracker.storage import REVIEW_RULE, ChangeView, ReviewView, StatementView, Store
+from tracker.storage import Store
 from tracker.versions import Divergence
 
 STATUS_STYLES = {
@@ -514,7 +515,7 @@ class RunSummary:
     changes: int
     digest_id: int | None
     messages: tuple[str, ...]
-    # running, finished, failed or interrupted (storage.RunState).
+    # running, finished, failed or interrupted (model.RunState).
     state: str = "finished"
 
     def count(self, level: str) -> int:

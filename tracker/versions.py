@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from tracker.storage import StatementView
+from tracker.model import StatementView
 
 Government = Literal["india", "china"]
 GOVERNMENTS: tuple[Government, ...] = ("india", "china")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from tracker.storage import StoredDigest
+from tracker.model import StoredDigest
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 200

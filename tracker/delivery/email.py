@@ -28,7 +28,7 @@ from tracker.config import EmailSettings
 from tracker.delivery.files import DeliveryError, DeliveryUncertain
 from tracker.digest import template_environment
 from tracker.faults import checkpoint
-from tracker.storage import StoredDigest
+from tracker.model import StoredDigest
 
 
 def message_id(digest: StoredDigest, sender: str) -> str:

@@ -21,8 +21,9 @@ from tracker.delivery.email import as_eml, build_message, message_id, send_messa
 from tracker.delivery.files import DeliveryError, DeliveryUncertain, atomic_write, choose_files, write_report
 from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
 from tracker.faults import checkpoint
+from tracker.model import DeliveryView, StoredDigest
 from tracker.private import write_private
-from tracker.storage import DeliveryView, Store, StoredDigest
+from tracker.storage import Store
 
 ATOM_FILE = "changes.atom"
 

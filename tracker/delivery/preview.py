@@ -14,8 +14,8 @@ from pathlib import Path
 from tracker.config import Config
 from tracker.delivery.email import as_eml, build_message
 from tracker.delivery.files import choose_files
+from tracker.model import StoredDigest
 from tracker.private import write_private
-from tracker.storage import StoredDigest
 
 # The number an unrecorded digest carries in its preview (recorded digests start at 1).
 UNRECORDED = 0

@@ -32,6 +32,7 @@ from tracker.extraction.text import (
     inside,
     split_sentences,
 )
+from tracker.model import ExtractedStatement
 
 _BOTH_SUBJECT = re.compile(
     r"\b(?:both sides|the two sides|both countries|the two countries|both nations|the two nations|"
@@ -46,27 +47,6 @@ _ATTRIBUTION = (
     re.compile(rf"(?:^|,\s*)(?P<who>[^,;]{{2,80}}?)\s+{_SAYS}\b"),
     re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
 )
-
-
-@dataclass(frozen=True)
-class ExtractedStatement:
-    """One article's assertion about one commitment's current status."""
-
-    commitment_id: str
-    status: str
-    actor: str
-    evidence: str
-    sentence_index: int
-    confidence: float
-    rule: str
-    # Who the sentence says it (a ministry, a spokesperson, an outlet), when it says.
-    attribution: str = ""
-    # How the governing cue was found: the tree path and the predicate's features.
-    path: str = ""
-    # Read from a noun phrase ("the resumption of X") rather than a predicate.
-    nominal: bool = False
-    # The parse offered no governing cue; the nearest cue in the clause stood in.
-    nearest: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,609 @@
+"""The model: every value that passes from one stage to another, and the one way it becomes JSON.
+
+Each stage (sources, extraction, the fold, the store, the digest, delivery,
+the command line) takes and gives these frozen types; none of them knows a
+database row, a template or a parser. Statuses, change kinds, review kinds,
+delivery and run states are `StrEnum`s: each equals the string the database
+stores, so rows read and JSON written are what they were as bare strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from functools import cached_property
+from typing import Any
+
+from tracker.sanitize import clean_line, clean_text, clean_url
+
+# --- JSON ------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A model value as JSON-ready data: the one way any of them becomes JSON.
+
+    A type that gives its readers a shape of its own (other key names, a
+    derived field, fields left out) says so in `as_json`; any other frozen
+    type is its fields. Enums are their values, days and times ISO 8601.
+    """
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "as_json"):
+        return value.as_json()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+# --- the words the stages share ----------------------------------------------------------
+
+
+class Status(StrEnum):
+    """Where a commitment stands (the catalogue's ladder and its two negative states)."""
+
+    SUSPENDED = "suspended"
+    PROPOSED = "proposed"
+    UNDER_DISCUSSION = "under_discussion"
+    AGREED = "agreed"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    STALLED = "stalled"
+
+
+class ChangeKind(StrEnum):
+    NEW = "new"
+    PROGRESS = "progress"
+    RESUMPTION = "resumption"
+    SETBACK = "setback"
+
+
+class ReviewKind(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    # A status the analyst set, stored as a statement of its own.
+    SET = "set"
+
+
+class DeliveryState(StrEnum):
+    QUEUED = "queued"
+    # Being handed over; a later run that finds it so finds what a dead run left.
+    SENDING = "sending"
+    SENT = "sent"
+    # Tried max_attempts times: no longer retried.
+    FAILED = "failed"
+    # Left mid-send, or unsure whether the far side has it: not resent unless asked.
+    INTERRUPTED = "interrupted"
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    # Stopped on an error; what it did by then is recorded.
+    FAILED = "failed"
+    # Stopped by a signal, or killed (found still "running" by a later run).
+    INTERRUPTED = "interrupted"
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"
+    FOLDER = "folder"
+    # Where articles came from that is no subscription: an outlet named in a
+    # folder's manifest, a feed file given to `tracker ingest`.
+    OUTLET = "outlet"
+
+
+class Message(str):
+    """One line a run says, 'level: text' (error, warning or note), kept and printed as that line.
+
+    A string, so that what is stored, printed and searched is the line itself.
+    """
+
+    __slots__ = ()
+    LEVELS = ("error", "warning", "note")
+
+    def __new__(cls, level: str, text: str) -> Message:
+        return super().__new__(cls, f"{level}: {text}" if level else text)
+
+    @classmethod
+    def parse(cls, line: str) -> Message:
+        """A line as a message: its level when it starts with one, else a line without a level."""
+        level, sep, text = line.partition(": ")
+        if sep and level in cls.LEVELS:
+            return cls(level, text)
+        return cls("", line)
+
+    @property
+    def level(self) -> str:
+        level, sep, _ = self.partition(": ")
+        return level if sep and level in self.LEVELS else ""
+
+    @property
+    def text(self) -> str:
+        return self[len(self.level) + 2 :] if self.level else str(self)
+
+
+# Marks what an analyst stated: the source of the statement a set status makes, and its rule.
+REVIEW_SOURCE = "Analyst review"
+REVIEW_RULE = "analyst-review"
+
+
+# --- articles and statements -------------------------------------------------------------
+
+# Titles and source names are one line each, and short: longer ones are cut (with an ellipsis).
+MAX_TITLE_CHARS = 300
+
+
+def normalise(text: str) -> str:
+    """Text reduced to what makes two copies the same article."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return text.strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article as read from its source, before it is stored."""
+
+    title: str
+    text: str
+    published: date
+    url: str
+    source_name: str
+    origin: str
+    summary: str = ""
+    # A feed entry's GUID (its id, else its link): the same GUID with new text is an update.
+    guid: str = ""
+    # The entry's updated date, when later than its published date.
+    updated: date | None = None
+    # As the entry or the manifest names it ("" when it names nobody).
+    author: str = ""
+    # No date of its own: `published` is its feed's date, the day it was
+    # fetched or its file's modification time.
+    date_estimated: bool = False
+
+    def __post_init__(self) -> None:
+        # Whatever a file or a feed carried, an article holds no control sequence or character:
+        # titles, names and links are one line, texts keep their line breaks only.
+        for name in ("title", "source_name", "author", "origin", "guid"):
+            object.__setattr__(self, name, clean_line(getattr(self, name)))
+        for name in ("title", "source_name"):
+            value = getattr(self, name)
+            if len(value) > MAX_TITLE_CHARS:
+                object.__setattr__(self, name, value[: MAX_TITLE_CHARS - 1] + "…")
+        for name in ("text", "summary"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        object.__setattr__(self, "url", clean_url(self.url))
+
+    @cached_property
+    def content_hash(self) -> str:
+        # Computed once per draft (a changed text is a new draft: `replace`).
+        return content_hash(self.text)
+
+    @property
+    def full_text(self) -> str:
+        """Summary and body as one text, the way extraction reads it."""
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
+
+    def as_update(self) -> ArticleDraft:
+        """The draft as a new version of a stored article: dated at its update."""
+        return replace(self, published=self.updated or self.published)
+
+
+@dataclass(frozen=True)
+class ExtractedStatement:
+    """One article's assertion about one commitment's current status."""
+
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    sentence_index: int
+    confidence: float
+    rule: str
+    # Who the sentence says it (a ministry, a spokesperson, an outlet), when it says.
+    attribution: str = ""
+    # How the governing cue was found: the tree path and the predicate's features.
+    path: str = ""
+    # Read from a noun phrase ("the resumption of X") rather than a predicate.
+    nominal: bool = False
+    # The parse offered no governing cue; the nearest cue in the clause stood in.
+    nearest: bool = False
+
+
+# --- the fold ---------------------------------------------------------------------------
+
+# Which commitments a fold covers, each from a day on (None: from its first statement).
+FoldScope = Mapping[str, date | None]
+
+
+@dataclass(frozen=True)
+class FoldInput:
+    """A statement as the fold sees it: ordered by date, then article, then sentence."""
+
+    key: Hashable  # identifies the statement to the caller (a database id, say)
+    commitment_id: str
+    status: str
+    published: date
+    article_order: str
+    sentence_index: int
+    confidence: float = 1.0
+    # From an official source (a ministry): weighs more when the fold asks whether a change is sure.
+    official: bool = False
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    commitment_id: str
+    from_status: str | None
+    to_status: str
+    date: date
+    cause: Hashable  # the key of the statement that caused it
+    kind: ChangeKind
+    # The status later statements are compared against after this change's
+    # day: the change's own status when it was sure, else the level before it (FoldPolicy).
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class FoldStart:
+    """Where a commitment stood before the statements a fold is given: its shown status and its level."""
+
+    shown: str | None
+    level: str | None
+
+
+@dataclass(frozen=True)
+class Support:
+    """An article stating, on a change's day, the status the commitment changed to."""
+
+    url: str
+    source_name: str
+    title: str
+    evidence: str
+    confidence: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    confidence: float
+    confirmed: bool
+    sources: tuple[dict, ...]
+
+
+# --- what the store gives ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A feed or folder to follow, as the configuration or `tracker sources add` gives it."""
+
+    kind: SourceKind
+    # Redacted: no password, no secret query value (the configuration keeps those).
+    location: str
+    name: str
+    official: bool = False
+    full_text: bool | None = None
+    # The name was given, not guessed from the location.
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: int
+    kind: SourceKind
+    name: str
+    location: str
+    url: str | None
+    official: bool
+    enabled: bool
+    disabled_reason: str | None
+    from_config: bool
+    full_text: bool | None
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    last_error: str | None
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    last_status: int | None
+    next_fetch_at: datetime | None
+    failing_since: datetime | None
+    articles: int
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": to_json(self.kind),
+            "name": self.name,
+            "location": self.location,
+            "url": self.url,
+            "official": self.official,
+            "enabled": self.enabled,
+            "disabled_reason": self.disabled_reason,
+            "from_config": self.from_config,
+            "failures": self.failures,
+            "last_error": self.last_error,
+            "last_fetch_at": to_json(self.last_fetch_at),
+            "last_status": self.last_status,
+            "next_fetch_at": to_json(self.next_fetch_at),
+            "failing_since": to_json(self.failing_since),
+            "articles": self.articles,
+        }
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What one fetch did to a source."""
+
+    source_id: int
+    at: datetime
+    status: int | None
+    failures: int
+    error: str | None
+    next_fetch_at: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    disable: bool = False
+    # The feed's own title, for a source named only by its URL.
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    id: int
+    commitment_id: str
+    commitment_title: str
+    from_status: str | None
+    to_status: str
+    kind: ChangeKind
+    date: date
+    evidence: str
+    actor: str
+    # The change's confidence, from every article of the day that supports it.
+    confidence: float
+    confirmed: bool
+    sources: tuple[dict, ...]
+    rule: str
+    attribution: str
+    source_name: str
+    source_url: str
+    article_title: str
+
+    @property
+    def setback(self) -> bool:
+        return self.kind == ChangeKind.SETBACK
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "commitment": self.commitment_id,
+            "commitment_title": self.commitment_title,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "kind": to_json(self.kind),
+            "setback": self.setback,
+            "date": to_json(self.date),
+            "source_url": self.source_url,
+            "source_name": self.source_name,
+            "article_title": self.article_title,
+            "evidence": self.evidence,
+            "actor": self.actor,
+            "confidence": self.confidence,
+            "confirmed": self.confirmed,
+            "sources": [dict(s) for s in self.sources],
+            "rule": self.rule,
+            "attribution": self.attribution,
+        }
+
+
+@dataclass(frozen=True)
+class StatementView:
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    confidence: float
+    rule: str
+    attribution: str
+    date: date
+    source_name: str
+    source_url: str
+    article_title: str
+    author: str | None = None
+    date_estimated: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "commitment": self.commitment_id,
+            "status": self.status,
+            "actor": self.actor,
+            "evidence": self.evidence,
+            "confidence": self.confidence,
+            "rule": self.rule,
+            "attribution": self.attribution,
+            "date": to_json(self.date),
+            "source_url": self.source_url,
+            "source_name": self.source_name,
+            "article_title": self.article_title,
+            "author": self.author,
+            "date_estimated": self.date_estimated,
+        }
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    as_of: date
+    since: date | None
+    change_count: int
+    file_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    id: int
+    kind: ReviewKind
+    commitment_id: str
+    change_id: int | None
+    article_url: str | None
+    status: str | None
+    day: date | None
+    evidence: str
+    note: str
+    reviewer: str
+    created_at: datetime
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": to_json(self.kind),
+            "commitment": self.commitment_id,
+            "change_id": self.change_id,
+            "article_url": self.article_url,
+            "status": self.status,
+            "day": to_json(self.day),
+            "evidence": self.evidence,
+            "note": self.note,
+            "reviewer": self.reviewer,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+@dataclass(frozen=True)
+class ReviewedStatement:
+    """An analyst's decision on one statement: its status confirmed, or rejected as wrong for its sentence."""
+
+    commitment_id: str
+    status: str
+    actor: str
+    evidence: str
+    confirmed: bool
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class ReviewedArticle:
+    """An article with the analysts' decisions on its statements (for `tracker review export`)."""
+
+    article_id: int
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: date
+    source_name: str
+    statements: tuple[ReviewedStatement, ...]
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """An alert already delivered that the timeline no longer holds, and why."""
+
+    reported: ChangeView
+    reported_in: date
+    now_status: str | None
+    now_since: date | None
+    because: ChangeView | None
+    # The analyst's rejection of the reported change, when that (not a late article) took it out.
+    rejected: ReviewView | None = None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article's text, as `tracker explain` reads it again."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: date
+
+    @property
+    def full_text(self) -> str:
+        # As extraction read it when it was stored (see ArticleDraft.full_text).
+        return f"{self.summary}\n\n{self.text}" if self.summary else self.text
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    id: int
+    as_of: date
+    created_at: datetime
+    change_count: int
+    files: tuple[str, ...]
+    payload: dict | None
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    digest_id: int
+    as_of: date
+    channel: str
+    state: DeliveryState
+    attempts: int
+    last_error: str | None
+    message_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class KnownDraft:
+    """What the database holds of a draft: a copy of it, or the version it updates (and its fold order)."""
+
+    stored: bool
+    previous_id: int | None = None
+    previous_order: str | None = None
+
+
+# --- what a run reports ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    name: str
+    location: str
+    since: str
+    error: str
+    failures: int
+    # Past `error_after` failures in a row, or gone: an error, not a warning.
+    in_error: bool
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "location": self.location,
+            "since": self.since,
+            "error": self.error,
+            "failures": self.failures,
+            "in_error": self.in_error,
+        }
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    ingested: int
+    skipped: int
+    failed: int
