@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from tracker.storage import Base
+from tracker.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

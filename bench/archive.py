@@ -28,7 +28,8 @@ from corpus import OUTLETS, Corpus, GeneratedArticle
 from tracker.config import Config
 from tracker.model import content_hash
 from tracker.pipeline import Context, update_timeline
-from tracker.storage import Article, Change, Digest, Statement, Store, fold_order
+from tracker.schema import Article, Change, Digest, Statement
+from tracker.store import Store, fold_order, source_id
 
 ARCHIVE_SEED = 20_000
 ARCHIVE_START = date(2024, 1, 1)
@@ -59,7 +60,7 @@ def outlet_location(host: str) -> str:
 def source_ids(store: Store) -> dict[str, int]:
     """One outlet source per generated outlet, as `tracker ingest` of its feed file would make."""
     with store.sessions.begin() as session:
-        return {name: store.source_id(session, name, outlet_location(host)) for name, host, _ in OUTLETS}
+        return {name: source_id(session, name, outlet_location(host)) for name, host, _ in OUTLETS}
 
 
 def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[str, int], run_id: int) -> int:

@@ -50,8 +50,10 @@ from tracker.config import Config
 from tracker.extraction import extract_statements
 from tracker.model import content_hash
 from tracker.pipeline import Context, ingest_paths, run_cycle
+from tracker.schema import Article, Statement
 from tracker.sources import html_to_text
-from tracker.storage import Article, Statement, Store, statement_row
+from tracker.store import Store, statement_row
+from tracker.store import source_id as source_row
 
 TRACKER = str(Path(sys.executable).with_name("tracker"))
 INGEST_SEED, DAY_SEED, RSS_SEED = 501, 502, 503
@@ -219,7 +221,7 @@ def bench_ingest(dbs: Databases, work: Path, count: int, process_too: bool = Tru
     store.sync_catalogue(catalogue)
     try:
         with store.sessions.begin() as session:
-            source_id = store.source_id(session, "Northern Wire", str(feed))
+            source_id = source_row(session, "Northern Wire", str(feed))
         with timed() as floor:
             entries = feedparser.parse(data).entries
             rows, found = [], []

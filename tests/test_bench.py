@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from tracker.catalogue import Catalogue
 from tracker.cli import main as cli
+from tracker.schema import Article, Change, Statement
 from tracker.sources import SourceError, iter_path
-from tracker.storage import Article, Change, Statement, Store
+from tracker.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 

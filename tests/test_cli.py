@@ -15,7 +15,8 @@ from tracker.catalogue import Catalogue
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ConfigError, load_config
 from tracker.resources import bundled_dir
-from tracker.storage import Article, Store
+from tracker.schema import Article
+from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "003_d1265f6050ffd7cf.txt"

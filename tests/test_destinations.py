@@ -18,7 +18,7 @@ from tracker.config import Config, ConfigError, FeedSource, load_config
 from tracker.destinations import Allowance, refusal
 from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all
 from tracker.pipeline import Context, run_cycle
-from tracker.storage import Article
+from tracker.schema import Article
 
 AS_OF = date(2025, 12, 1)
 QUICK = {"connect_timeout": 2.0, "read_timeout": 2.0, "total_timeout": 3.0, "retries": 0}

@@ -16,8 +16,8 @@ from tracker.cli import main
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update_timeline
+from tracker.schema import Article
 from tracker.sources import ArticleDraft, SourceError, iter_path, parse_feed
-from tracker.storage import Article
 
 AS_OF = date(2025, 12, 1)
 FETCHED = datetime(2025, 11, 30, 6, 0)

@@ -21,7 +21,7 @@ from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.model import SourceView
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_OK, EXIT_SOURCE_IN_ERROR, Context, RunReport, run_cycle
-from tracker.storage import Article, Run, Source
+from tracker.schema import Article, Run, Source
 
 AS_OF = date(2025, 12, 1)
 # The test servers listen on loopback, which a fetch refuses unless allowed.
@@ -387,7 +387,7 @@ def test_entries_without_dates_or_links(open_context, httpserver: HTTPServer) ->
     now = datetime(2025, 11, 30, 6, 0)
 
     from tracker.pipeline import ArticleSink, read_feeds
-    from tracker.storage import Article
+    from tracker.schema import Article
 
     report = RunReport(run_id=ctx.store.start_run("test", AS_OF), as_of=date(2025, 11, 30))
     read_feeds(ctx, ArticleSink(ctx, report.as_of, report, report.messages.append), now=now)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_stream
 from tracker.pipeline import Context, RunReport, run_cycle
-from tracker.storage import Article
+from tracker.schema import Article
 
 pytestmark = pytest.mark.system
 

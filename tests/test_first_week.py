@@ -283,7 +283,7 @@ def test_explain_reads_a_stored_article_by_number_or_url_and_an_article_file(ran
     by_url = json.loads(ok("--config", str(ran), "explain", "--article", change["source_url"], "--json").stdout)
     statuses = {s["commitment"]: s["status"] for s in by_url["statements"]}
     assert statuses["air-services"] == "in_progress"
-    from tracker.storage import Store
+    from tracker.store import Store
 
     store = Store(load_config(ran).database_url, create=False)
     try:

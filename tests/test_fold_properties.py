@@ -31,8 +31,8 @@ from sqlalchemy import event
 from tracker.config import Config
 from tracker.extraction import ExtractedStatement
 from tracker.pipeline import Context, current_statuses, update_timeline
+from tracker.schema import Change
 from tracker.sources import ArticleDraft
-from tracker.storage import Change
 
 pytestmark = pytest.mark.system
 

@@ -16,7 +16,7 @@ from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.model import ChangeView
 from tracker.pipeline import Context, RunReport, run_cycle
-from tracker.storage import Article, Source
+from tracker.schema import Article, Source
 
 AS_OF = date(2025, 12, 1)
 
@@ -386,7 +386,7 @@ def test_what_a_killed_run_stored_but_never_folded_is_folded_by_the_next_run(ope
     from tracker.catalogue import load_catalogue
     from tracker.evaluation import load_corpus
     from tracker.pipeline import store_articles, update_timeline
-    from tracker.storage import Run
+    from tracker.schema import Run
 
     corpus = load_corpus(Path(__file__).parent / "holdout", load_catalogue())
     ctx = open_context(use_seeds=False)

@@ -16,7 +16,7 @@ from tests.support.hostile import FORMULA, write_fixture_articles
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ENV_KEYS, Config
 from tracker.pipeline import Context, after_review, current_statuses, ingest_paths, run_cycle
-from tracker.storage import ReviewError
+from tracker.store import ReviewError
 
 AS_OF = date(2025, 12, 1)
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tracker.runlock import LockBusy, run_lock
-from tracker.storage import Digest
+from tracker.schema import Digest
 
 # Rounds of simultaneous runs per database; raise it to measure (the issue asks for 20).
 ROUNDS = int(os.environ.get("TRACKER_TEST_RACE_ROUNDS", "3"))

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tracker.cli import main
 from tracker.config import ConfigError, load_config
 from tracker.pipeline import EXIT_ALL_INPUTS_FAILED, EXIT_SOURCE_IN_ERROR
-from tracker.storage import Store
+from tracker.store import Store
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Desk</title></head><body>

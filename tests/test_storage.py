@@ -16,8 +16,9 @@ from sqlalchemy import func, inspect, select
 from tracker.catalogue import Catalogue
 from tracker.comparison import fold
 from tracker.extraction import ExtractedStatement
+from tracker.schema import Article, Base, Change, Statement
 from tracker.sources import ArticleDraft
-from tracker.storage import Article, Base, Change, Statement, Store
+from tracker.store import Store
 
 TABLES = {"sources", "runs", "articles", "commitments", "statements", "status_changes", "digests"}
 
@@ -360,7 +361,7 @@ def test_record_digest_marks_changes_reported(store: Store, run_id: int) -> None
 def test_the_migrations_form_one_line() -> None:
     from alembic.script import ScriptDirectory
 
-    from tracker.storage import alembic_config
+    from tracker.store import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
@@ -368,6 +369,6 @@ def test_the_migrations_form_one_line() -> None:
     # Newest first, each revision resting on the next one down, the last on nothing.
     assert [r.down_revision for r in chain] == [r.revision for r in chain[1:]] + [None]
     # Opening a database compares it with this constant, not with the scripts (which load Alembic).
-    from tracker.storage import SCHEMA_HEAD
+    from tracker.store import SCHEMA_HEAD
 
     assert script.get_heads() == [SCHEMA_HEAD]

@@ -15,7 +15,7 @@ from tracker.cli import main
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update_timeline
-from tracker.storage import Article, Source, Statement
+from tracker.schema import Article, Source, Statement
 
 AS_OF = date(2025, 12, 1)
 # The test servers listen on loopback, which a fetch refuses unless allowed.

@@ -1,4 +1,4 @@
-"""The command line: a thin shell over `tracker.pipeline` and `tracker.storage`."""
+"""The command line: a thin shell over `tracker.pipeline` and `tracker.store`."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ opml_files = lazy_module("tracker.opml")
 pipeline = lazy_module("tracker.pipeline")
 runlock = lazy_module("tracker.runlock")
 source_files = lazy_module("tracker.sources")
-storage = lazy_module("tracker.storage")
+storage = lazy_module("tracker.store")
 versions = lazy_module("tracker.versions")
 
 

@@ -55,7 +55,7 @@ from tracker.model import (
 from tracker.resources import bundled_dir
 from tracker.sanitize import clean_line
 from tracker.sources import MAX_TEXT_CHARS, SourceError, bound_text, iter_path, parse_feed
-from tracker.storage import Store
+from tracker.store import Store
 from tracker.versions import WINDOW_DAYS, divergences
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import socket
 import time
@@ -28,8 +29,17 @@ from sqlalchemy.pool import NullPool
 
 from tracker.private import make_dirs, open_private
 
-# pg_try_advisory_lock(bigint) keys below 2**31 show in pg_locks as objid with classid 0.
-ADVISORY_KEY = 0x7472_6B72  # "trkr"
+
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key of the tracker's lock called `name`: the run lock, the
+    schema's migration, a section of the store: one scheme for all of them, a key per name.
+
+    Below 2**31: such a key shows in pg_locks as objid with classid 0 (see `_holder`).
+    """
+    return int.from_bytes(hashlib.sha256(f"tracker:{name}".encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+ADVISORY_KEY = advisory_key("run")
 POLL_SECONDS = 0.2
 
 

@@ -29,7 +29,7 @@ from tracker.faults import checkpoint
 from tracker.model import REVIEW_RULE, ChangeView, StatementView
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
-from tracker.storage import Store
+from tracker.store import Store
 from tracker.versions import LABELS, Divergence, divergences, government_of
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import aliased
 from werkzeug import Request, Response
 
-from tracker.storage import Article, Change, Delivery, Digest, Source, Statement
+from tracker.schema import Article, Change, Delivery, Digest, Source, Statement
 
 CORPUS = Path(__file__).parent / "corpus" / "articles"
 DAY_1 = date(2025, 6, 14)

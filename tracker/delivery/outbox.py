@@ -23,7 +23,7 @@ from tracker.delivery.notify import channel_name, notification_text, send_notifi
 from tracker.faults import checkpoint
 from tracker.model import DeliveryView, StoredDigest
 from tracker.private import write_private
-from tracker.storage import Store
+from tracker.store import Store
 
 ATOM_FILE = "changes.atom"
 

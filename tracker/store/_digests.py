@@ -1,0 +1,101 @@
+"""Digests: the alerts waiting for one, and recording it in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.faults import checkpoint
+from tracker.model import ChangeView, DigestRecord
+from tracker.schema import Change, Commitment, Delivery, Digest
+from tracker.store._base import StoreBase
+from tracker.store._rows import change_views, current_status
+
+
+class DigestsMixin(StoreBase):
+    def pending_alerts(self) -> list[ChangeView]:
+        """Changes not yet in a digest that move a commitment away from what was last reported.
+
+        A commitment whose current status equals its last reported status had
+        only history rewritten when its new changes are dated no later than
+        the last digest's day (a late article): those are marked quiet instead
+        of alerted. Changes dated after it are news, alerted even when the
+        commitment ends where it began (a setback and a recovery between two
+        digests).
+        """
+        with self.sessions.begin() as session:
+            last_reported_day = session.scalar(select(Digest.as_of).order_by(Digest.id.desc()).limit(1))
+            pending = list(
+                session.scalars(
+                    select(Change)
+                    .where(Change.superseded.is_(False), Change.digest_id.is_(None), Change.quiet.is_(False))
+                    .order_by(Change.date, Change.commitment_id, Change.id)
+                )
+            )
+            current = current_status(session)
+            alerts = []
+            for row in pending:
+                commitment = session.get_one(Commitment, row.commitment_id)
+                reported = commitment.alerted_status
+                rewrites_history = last_reported_day is not None and row.date <= last_reported_day
+                if rewrites_history and reported is not None and reported == current.get(row.commitment_id):
+                    row.quiet = True
+                else:
+                    alerts.append(row)
+            return change_views(session, self.policy, alerts)
+
+    def record_digest(
+        self,
+        as_of: date,
+        since: date | None,
+        change_ids: Sequence[int],
+        files: Sequence[str],
+        *,
+        payload: str | None = None,
+        channels: Sequence[str] = (),
+        revised_ids: Sequence[int] = (),
+    ) -> int:
+        """Record a digest, mark its changes (and the revisions it tells) reported, and
+        queue one delivery per channel: all in one transaction."""
+        with self.sessions.begin() as session:
+            digest = Digest(
+                as_of=as_of, since=since, change_count=len(change_ids), files=json.dumps(list(files)), payload=payload
+            )
+            session.add(digest)
+            session.flush()
+            for row in session.scalars(select(Change).where(Change.id.in_(change_ids))):
+                row.digest_id = digest.id
+            if revised_ids:
+                for row in session.scalars(select(Change).where(Change.id.in_(revised_ids))):
+                    row.revised_digest_id = digest.id
+            for channel in channels:
+                session.add(Delivery(digest_id=digest.id, channel=channel))
+            current = current_status(session)
+            for commitment in session.scalars(select(Commitment)):
+                commitment.alerted_status = current.get(commitment.id)
+            session.flush()
+            checkpoint("digest.uncommitted")
+            return digest.id
+
+    def last_digest(self) -> Digest | None:
+        with self.sessions() as session:
+            return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+
+    def digests(self) -> list[DigestRecord]:
+        """Every digest written, oldest first."""
+        with self.sessions() as session:
+            return [
+                DigestRecord(d.id, d.as_of, d.since, d.change_count, tuple(json.loads(d.files)))
+                for d in session.scalars(select(Digest).order_by(Digest.id))
+            ]
+
+    def digest_changes(self, digest_id: int) -> list[ChangeView]:
+        """The changes one digest reported, as they were reported (superseded ones too)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Change).where(Change.digest_id == digest_id).order_by(Change.date, Change.commitment_id)
+            )
+            return change_views(session, self.policy, rows)
