@@ -29,7 +29,8 @@ from tracker.config import Config
 from tracker.model import content_hash
 from tracker.pipeline import Context, update_timeline
 from tracker.schema import Article, Change, Digest, Statement
-from tracker.store import Store, fold_order, source_id
+from tracker.store import Store, source_id
+from tracker.timeline.ordering import fold_order
 
 ARCHIVE_SEED = 20_000
 ARCHIVE_START = date(2024, 1, 1)

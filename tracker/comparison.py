@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
 from tracker.model import ChangeKind, Corroboration, FoldInput, FoldStart, StatusChange, Support
+from tracker.timeline.official import is_official
 
 
 def resume_from(last: DatedLevel | None, last_sure: DatedLevel | None, day: date) -> tuple[FoldStart, date]:
@@ -206,8 +206,7 @@ class CorroborationPolicy:
     copy_similarity: float = 0.5
 
     def is_official(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return any(host == d or host.endswith("." + d) for d in self.official_domains)
+        return is_official(url, self.official_domains)
 
 
 def _shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:

@@ -246,6 +246,8 @@ class FoldInput:
     confidence: float = 1.0
     # From an official source (a ministry): weighs more when the fold asks whether a change is sure.
     official: bool = False
+    # Its article's URL: what says whether its source is official.
+    source_url: str = ""
 
 
 @dataclass(frozen=True)

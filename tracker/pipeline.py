@@ -56,6 +56,7 @@ from tracker.resources import bundled_dir
 from tracker.sanitize import clean_line
 from tracker.sources import MAX_TEXT_CHARS, SourceError, bound_text, iter_path, parse_feed
 from tracker.store import Store
+from tracker.timeline.official import marked_official
 from tracker.versions import WINDOW_DAYS, divergences
 
 if TYPE_CHECKING:
@@ -629,10 +630,11 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     """
     policy = FoldPolicy(threshold=ctx.config.confidence_threshold)
     store = ctx.store
+    official = store.policy.official_domains
     if scope is None:
-        return len(store.apply_timeline(fold(store.fold_inputs(), policy)))
+        return len(store.apply_timeline(fold(marked_official(store.fold_inputs(), official), policy)))
     starts, scope = store.fold_starts(scope)
-    timeline = fold(store.fold_inputs(scope), policy, starts)
+    timeline = fold(marked_official(store.fold_inputs(scope), official), policy, starts)
     checkpoint("fold.before")
     new = len(store.apply_timeline(timeline, scope))
     checkpoint("fold.after")

@@ -9,13 +9,13 @@ migrations import alone.
 """
 
 from tracker.model import SourceKind, SourceSpec
-from tracker.store._articles import ArticlesMixin, fold_order, statement_row
+from tracker.store._articles import ArticlesMixin
 from tracker.store._catalogue import CatalogueMixin
 from tracker.store._digests import DigestsMixin
 from tracker.store._migrations import SCHEMA_HEAD, SchemaMixin, alembic_config
 from tracker.store._outbox import OutboxMixin
 from tracker.store._review import AlreadyReviewed, ReviewError, ReviewMixin
-from tracker.store._rows import source_id
+from tracker.store._rows import source_id, statement_row
 from tracker.store._runs import RunsMixin
 from tracker.store._sources import SourcesMixin
 from tracker.store._timeline import TimelineMixin
@@ -45,7 +45,6 @@ __all__ = [
     "Store",
     "StoreProtocol",
     "alembic_config",
-    "fold_order",
     "source_id",
     "statement_row",
 ]

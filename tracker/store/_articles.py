@@ -26,18 +26,7 @@ from tracker.model import (
 from tracker.schema import Article, Change, Review, Source, Statement
 from tracker.store._base import StoreBase
 from tracker.store._rows import chunks, in_scope, resumable, source_id, statement_row
-
-
-def fold_order(previous_order: str | None, digest: str) -> str:
-    """An article's place among its day's articles: its text's hash; an update sorts right after what it updates.
-
-    (Its first version's hash, then its depth: so an update that restates the
-    story on the same day does not take over the changes its first version caused.)
-    """
-    if previous_order is None:
-        return digest
-    root, _, depth = previous_order.partition("~")
-    return f"{root}~{int(depth or 0) + 1:06d}"
+from tracker.timeline.ordering import fold_order
 
 
 def _known(session: Session, drafts: Sequence[ArticleDraft]) -> list[KnownDraft]:
@@ -287,7 +276,7 @@ class ArticlesMixin(StoreBase):
                     article_order=order or digest,
                     sentence_index=index,
                     confidence=confidence,
-                    official=self.policy.is_official(url),
+                    source_url=url,
                 )
                 for sid, cid, status, published, order, digest, index, confidence, url in session.execute(query)
                 if (url, cid) not in rejected

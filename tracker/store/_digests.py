@@ -13,18 +13,14 @@ from tracker.model import ChangeView, DigestRecord
 from tracker.schema import Change, Commitment, Delivery, Digest
 from tracker.store._base import StoreBase
 from tracker.store._rows import change_views, current_status
+from tracker.timeline.alerts import is_quiet
 
 
 class DigestsMixin(StoreBase):
     def pending_alerts(self) -> list[ChangeView]:
         """Changes not yet in a digest that move a commitment away from what was last reported.
 
-        A commitment whose current status equals its last reported status had
-        only history rewritten when its new changes are dated no later than
-        the last digest's day (a late article): those are marked quiet instead
-        of alerted. Changes dated after it are news, alerted even when the
-        commitment ends where it began (a setback and a recovery between two
-        digests).
+        Those that only rewrite history (`timeline.alerts.is_quiet`) are marked quiet instead of alerted.
         """
         with self.sessions.begin() as session:
             last_reported_day = session.scalar(select(Digest.as_of).order_by(Digest.id.desc()).limit(1))
@@ -39,9 +35,7 @@ class DigestsMixin(StoreBase):
             alerts = []
             for row in pending:
                 commitment = session.get_one(Commitment, row.commitment_id)
-                reported = commitment.alerted_status
-                rewrites_history = last_reported_day is not None and row.date <= last_reported_day
-                if rewrites_history and reported is not None and reported == current.get(row.commitment_id):
+                if is_quiet(row.date, last_reported_day, commitment.alerted_status, current.get(row.commitment_id)):
                     row.quiet = True
                 else:
                     alerts.append(row)

@@ -20,7 +20,9 @@ from tracker.model import (
 )
 from tracker.schema import Article, Change, Commitment, Digest, Review, Statement
 from tracker.store._base import StoreBase
-from tracker.store._rows import change_views, review_view, source_id
+from tracker.store._rows import change_views, review_view, source_id, statement_columns
+from tracker.timeline.ordering import review_order
+from tracker.timeline.review import analyst_statement, analyst_title
 
 
 class ReviewError(ValueError):
@@ -88,26 +90,14 @@ class ReviewMixin(StoreBase):
                 source_id=source_id(session, REVIEW_SOURCE, "review:analysts"),
                 url=url,
                 content_hash=hashlib.sha256(url.encode()).hexdigest(),
-                title=f"Analyst review by {reviewer}",
+                title=analyst_title(reviewer),
                 text=note,
                 published=day,
                 run_id=run_id,
-                # After the day's articles, and analysts' settings of one day in the order they were given
-                # ("~" sorts after every hash; the review's id keeps their order).
-                fold_order=f"~review~{review.id:012d}",
+                fold_order=review_order(review.id),
             )
-            article.statements = [
-                Statement(
-                    commitment_id=commitment_id,
-                    status=status,
-                    actor="both",
-                    evidence=note or f"Set to {status.replace('_', ' ')} by {reviewer}",
-                    sentence_index=0,
-                    confidence=1.0,
-                    rule=REVIEW_RULE,
-                    attribution=f"analyst {reviewer}"[:200],
-                )
-            ]
+            statement = analyst_statement(commitment_id, status, reviewer, note)
+            article.statements = [Statement(**statement_columns(statement))]
             session.add(article)
             session.flush()
             review.statement_id = article.statements[0].id

@@ -139,8 +139,12 @@ def delivery_view(row: Delivery, as_of: date) -> DeliveryView:
 
 def statement_row(article_id: int, statement: ExtractedStatement) -> dict:
     """A statement as a row of the statements table (for bulk inserts)."""
+    return {"article_id": article_id, **statement_columns(statement)}
+
+
+def statement_columns(statement: ExtractedStatement) -> dict:
+    """A statement's columns but its article's."""
     return {
-        "article_id": article_id,
         "commitment_id": statement.commitment_id,
         "status": statement.status,
         "actor": statement.actor,
