@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from tracker.catalogue import POSITIVE_LADDER
-from tracker.comparison import next_status
 from tracker.evaluation import same_sentence
 from tracker.extraction import split_sentences
+from tracker.timeline.fold import next_status
 
 
 def relabel(folder: Path) -> int:

@@ -16,8 +16,8 @@ from datetime import date
 import pytest
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-from tracker.comparison import FoldPolicy, change_kind, current_statuses, fold, next_status
 from tracker.model import FoldInput, StatusChange
+from tracker.timeline.fold import FoldPolicy, change_kind, current_statuses, fold, next_status
 
 FLIGHTS = "direct-flights"
 YATRA = "kailash-yatra"
@@ -522,7 +522,7 @@ def test_folding_the_tail_from_the_last_change_equals_folding_everything(seed: i
     """Split anywhere: the changes from the split day on, folded from the last change before it, are the same."""
     import random
 
-    from tracker.comparison import resume_from
+    from tracker.timeline.fold import resume_from
 
     rng = random.Random(seed)
     policy = FoldPolicy(threshold=0.6)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.comparison import CorroborationPolicy, corroborate
 from tracker.config import Config
 from tracker.model import Support
+from tracker.timeline.corroboration import CorroborationPolicy, corroborate
 
 POLICY = CorroborationPolicy(official_domains=Config().official_domains)
 

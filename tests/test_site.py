@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.hostile import HOSTILE_SOURCE, write_fixture_articles
-from tracker.comparison import current_statuses
 from tracker.config import Config
 from tracker.delivery.files import render_report
 from tracker.digest import build_digest
 from tracker.model import ChangeView, RunCounts
 from tracker.pipeline import Context, run_cycle
 from tracker.site import LEVELS, chart, strip, write_site
+from tracker.timeline.fold import current_statuses
 from tracker.versions import divergences
 
 AS_OF = date(2025, 12, 1)

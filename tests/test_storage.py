@@ -14,11 +14,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from tracker.catalogue import Catalogue
-from tracker.comparison import fold
 from tracker.extraction import ExtractedStatement
 from tracker.schema import Article, Base, Change, Statement
 from tracker.sources import ArticleDraft
 from tracker.store import Store
+from tracker.timeline.fold import fold
 
 TABLES = {"sources", "runs", "articles", "commitments", "statements", "status_changes", "digests"}
 

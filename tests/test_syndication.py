@@ -15,7 +15,7 @@ from tracker.cli import main
 from tracker.config import Config, FeedSource
 from tracker.fetching import FetchPolicy
 from tracker.pipeline import ArticleSink, Context, RunReport, read_feeds, update_timeline
-from tracker.schema import Article, Source, Statement
+from tracker.schema import Article, Change, Source, Statement
 
 AS_OF = date(2025, 12, 1)
 # The test servers listen on loopback, which a fetch refuses unless allowed.
@@ -87,6 +87,7 @@ def test_one_story_from_three_outlets_is_counted_once_and_every_outlet_listed(
             yatra = session.execute(
                 select(Statement.status, Statement.confidence).where(Statement.commitment_id == "kailash-yatra")
             ).all()
+            (level,) = session.scalars(select(Change.level).where(Change.commitment_id == "kailash-yatra")).all()
         assert [tuple(r) for r in stored] == [
             ("http://daily.test/news/yatra-resumes", "The Daily Courier"),
             ("http://herald.test/a/12345", "Northern Herald"),
@@ -117,3 +118,6 @@ def test_one_story_from_three_outlets_is_counted_once_and_every_outlet_listed(
     once = round(0.9 * max(confidences), 2)
     three_times = round(1 - (1 - 0.9 * max(confidences)) ** 3, 2)
     assert change["confidence"] == once != three_times
+    # The fold weighs the story as the digest does: the change is the level later statements are
+    # compared against exactly when the digest calls it confirmed.
+    assert (level == change["to_status"]) == change["confirmed"]

@@ -6,11 +6,14 @@ from datetime import date
 
 import pytest
 
-from tracker.model import REVIEW_RULE, FoldInput
+from tracker.model import REVIEW_RULE, FoldInput, Support
 from tracker.timeline.alerts import is_quiet
+from tracker.timeline.corroboration import CorroborationPolicy, corroborate
+from tracker.timeline.fold import FoldPolicy, fold
 from tracker.timeline.official import is_official, marked_official
 from tracker.timeline.ordering import fold_order, review_order
 from tracker.timeline.review import analyst_statement
+from tracker.timeline.support import Weights, combined, copy_candidates, marked_copies, stories
 
 DIGEST_DAY = date(2025, 6, 30)
 
@@ -84,3 +87,84 @@ def test_fold_inputs_are_marked_by_their_articles_source() -> None:
         FoldInput(2, "air-services", "agreed", date(2025, 1, 1), "b", 0, source_url="https://wire.test/2"),
     ]
     assert [i.official for i in marked_official(inputs, ("mea.gov.in",))] == [True, False]
+
+
+WIRE = (
+    "India and China agreed on Monday to resume direct flights between the two countries this winter, "
+    "the civil aviation ministry said after talks in New Delhi between officials of both sides."
+)
+REWRITE = WIRE.replace("this winter", "from the winter schedule")
+OWN_WORDS = "Flights between Delhi and Beijing will start again in the winter, a spokesperson told reporters on Monday."
+DAY_1, DAY_2 = date(2025, 9, 1), date(2025, 9, 8)
+
+
+def _day(*articles: tuple[int, str, float]) -> tuple[list[FoldInput], dict[int, str], list[Support]]:
+    """Day 1: one sure article says the flights are agreed; day 2: `articles` (id, text, confidence) say
+    they are implemented."""
+    inputs = [
+        FoldInput("s0", "direct-flights", "agreed", DAY_1, "a0", 0, 0.9, source_url="https://a.test/0", article_id=0)
+    ]
+    texts = {0: "India and China agreed to resume flights."}
+    supports = []
+    for article, text, confidence in articles:
+        url = f"https://outlet{article}.test/story"
+        inputs.append(
+            FoldInput(
+                f"s{article}",
+                "direct-flights",
+                "implemented",
+                DAY_2,
+                f"a{article}",
+                0,
+                confidence,
+                source_url=url,
+                article_id=article,
+            )
+        )
+        texts[article] = text
+        supports.append(Support(url, f"Outlet {article}", "Flights", text, confidence, text))
+    return inputs, texts, supports
+
+
+@pytest.mark.parametrize(
+    ("articles", "confidence", "confirmed"),
+    [
+        # Two copies of one wire story at 0.5: one story, 0.9 × 0.5 = 0.45, an unconfirmed signal.
+        (((1, WIRE, 0.5), (2, REWRITE, 0.5)), 0.45, False),
+        # Two stories in their own words at 0.5: 1 − 0.55² = 0.70, confirmed.
+        (((1, WIRE, 0.5), (2, OWN_WORDS, 0.5)), 0.7, True),
+        # A copy of a surer story adds nothing to it.
+        (((1, WIRE, 0.8), (2, REWRITE, 0.5)), 0.72, True),
+    ],
+)
+def test_the_fold_and_the_digest_weigh_syndicated_copies_alike(
+    articles: tuple[tuple[int, str, float], ...], confidence: float, confirmed: bool
+) -> None:
+    inputs, texts, supports = _day(*articles)
+    policy = CorroborationPolicy(threshold=0.6)
+    digest = corroborate(supports, policy)
+    assert (digest.confidence, digest.confirmed) == (confidence, confirmed)
+    wanted = copy_candidates(inputs)
+    assert wanted == [[a for a, _, _ in articles]]
+    marked = marked_copies(inputs, {a: texts[a] for a in wanted[0]}, policy.weights)
+    changes = fold(marked, FoldPolicy(threshold=0.6, weights=policy.weights))
+    implemented = changes[-1]
+    assert (implemented.to_status, implemented.date) == ("implemented", DAY_2)
+    # Sure in the fold (the level later statements are compared against) exactly when the digest confirms it.
+    assert (implemented.level == "implemented") is confirmed
+    assert implemented.level == ("implemented" if confirmed else "agreed")
+
+
+def test_copies_count_once_by_their_surest_member_the_same_one_for_every_caller() -> None:
+    members = [("b", WIRE, 0.5), ("a", REWRITE, 0.5), ("c", OWN_WORDS, 0.4)]
+    found = stories(members, lambda m: m[1], lambda m: m[2], lambda m: m[0], Weights())
+    # Among equals the first URL counts; the copy follows it.
+    assert [(counted[0], [c[0] for c in copies]) for counted, copies in found] == [("a", ["b"]), ("c", [])]
+    assert combined([(0.5, False), (0.4, False)], Weights()) == round(1 - 0.55 * 0.64, 2)
+    assert combined([(0.5, True)], Weights()) == 0.5
+
+
+def test_a_group_without_every_text_is_left_unmarked() -> None:
+    inputs, texts, _ = _day((1, WIRE, 0.5), (2, REWRITE, 0.5))
+    assert marked_copies(inputs, {1: texts[1]}, Weights()) == inputs
+    assert [i.copy_of for i in marked_copies(inputs, texts, Weights())] == [None, None, "a1"]

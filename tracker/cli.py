@@ -792,7 +792,7 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
     with _context(obj, create=False) as ctx:
         if ctx.catalogue.get(commitment_id) is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
-        from tracker.comparison import next_status
+        from tracker.timeline.fold import next_status
 
         current = pipeline.current_statuses(ctx.store, corroborated=False).get(commitment_id)
         if current is not None and current.date <= day and next_status(current.to_status, status) is None:

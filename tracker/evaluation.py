@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from tracker.catalogue import STATUSES, Catalogue
-from tracker.comparison import current_statuses, fold
 from tracker.config import Config
 from tracker.extraction import split_sentences
 from tracker.model import ArticleDraft, ChangeView, FoldInput, ReviewedArticle, StatusChange
 from tracker.pipeline import Context, RunReport, store_articles, update_timeline
 from tracker.private import make_dirs, write_private
 from tracker.sources import SourceError, parse_article_text, read_text
+from tracker.timeline.fold import current_statuses, fold
 
 NONE = "none"
 

@@ -248,6 +248,10 @@ class FoldInput:
     official: bool = False
     # Its article's URL: what says whether its source is official.
     source_url: str = ""
+    # Its article (None: an input made without one, as a test or the evaluation makes it).
+    article_id: int | None = None
+    # Its article copies a syndicated story that this article (its fold order) counts for: it adds no support.
+    copy_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
-from tracker.comparison import CorroborationPolicy, FoldPolicy, fold
 from tracker.config import Config, FeedSource
 from tracker.days import Start, today_in
 from tracker.faults import checkpoint
@@ -42,6 +41,7 @@ from tracker.model import (
     ChangeView,
     ExtractedStatement,
     FetchRecord,
+    FoldInput,
     FoldScope,
     Message,
     RevisionView,
@@ -56,7 +56,10 @@ from tracker.resources import bundled_dir
 from tracker.sanitize import clean_line
 from tracker.sources import MAX_TEXT_CHARS, SourceError, bound_text, iter_path, parse_feed
 from tracker.store import Store
+from tracker.timeline.corroboration import CorroborationPolicy
+from tracker.timeline.fold import FoldPolicy, fold
 from tracker.timeline.official import marked_official
+from tracker.timeline.support import copy_candidates, marked_copies
 from tracker.versions import WINDOW_DAYS, divergences
 
 if TYPE_CHECKING:
@@ -156,6 +159,10 @@ class Context:
                 raise OldSchema(store.database_url)
             # The configuration's official feeds count from the first fold, before they are synced into the store.
             official = config.official_domains + configured_official_hosts(config) + tuple(store.official_hosts())
+            # One set for every question of whether a source is official (the fold, the digest's
+            # corroboration and versions, history, the site): the configured domains and the sources followed
+            # as official.
+            config = replace(config, official_domains=official)
             store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
             catalogue = load_catalogue(config.catalogue)
             if create:
@@ -621,6 +628,23 @@ def store_articles(
     ArticleSink(ctx, as_of, report, warn, progress).add_all(drafts)
 
 
+# Articles whose texts are read at a time to find copies of one story: bounded, however large the fold.
+COPY_BATCH = 500
+
+
+def _fold_inputs(store: Store, scope: FoldScope | None, corroboration: CorroborationPolicy) -> list[FoldInput]:
+    """The statements the fold reads, official sources and copies of one story marked as the digest finds them."""
+    inputs = marked_official(store.fold_inputs(scope), corroboration.official_domains)
+    batch: list[int] = []
+    groups = copy_candidates(inputs)
+    for i, group in enumerate(groups):
+        batch.extend(group)
+        if len(batch) >= COPY_BATCH or i == len(groups) - 1:
+            inputs = marked_copies(inputs, store.article_texts(batch), corroboration.weights)
+            batch = []
+    return inputs
+
+
 def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     """Fold statements again and record what changed; returns new changes.
 
@@ -628,13 +652,14 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     earliest day they were stated on) only those are folded, from where each
     stood the day before; without one, every stored statement.
     """
-    policy = FoldPolicy(threshold=ctx.config.confidence_threshold)
     store = ctx.store
-    official = store.policy.official_domains
+    # The digest's weights and official sources: a change the fold calls sure, the digest calls confirmed.
+    corroboration = store.policy
+    policy = FoldPolicy(threshold=ctx.config.confidence_threshold, weights=corroboration.weights)
     if scope is None:
-        return len(store.apply_timeline(fold(marked_official(store.fold_inputs(), official), policy)))
+        return len(store.apply_timeline(fold(_fold_inputs(store, None, corroboration), policy)))
     starts, scope = store.fold_starts(scope)
-    timeline = fold(marked_official(store.fold_inputs(scope), official), policy, starts)
+    timeline = fold(_fold_inputs(store, scope, corroboration), policy, starts)
     checkpoint("fold.before")
     new = len(store.apply_timeline(timeline, scope))
     checkpoint("fold.after")

@@ -18,6 +18,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from tracker.model import StatementView
+from tracker.timeline.official import is_official
 
 Government = Literal["india", "china"]
 GOVERNMENTS: tuple[Government, ...] = ("india", "china")
@@ -47,7 +48,7 @@ def government_of(statement: StatementView, official_domains: Sequence[str] = ()
         for government in GOVERNMENTS:
             suffixes = _HOSTS[government]
             tld = ".in" if government == "india" else ".cn"
-            official = any(host == d or host.endswith("." + d) for d in official_domains if d.endswith(tld))
+            official = is_official(statement.source_url, [d for d in official_domains if d.endswith(tld)])
             if official or any(host.endswith(s) or host == s.lstrip(".") for s in suffixes):
                 return government
     for government in GOVERNMENTS:

@@ -10,7 +10,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.comparison import resume_from
 from tracker.faults import checkpoint
 from tracker.model import (
     ArticleDraft,
@@ -25,7 +24,8 @@ from tracker.model import (
 )
 from tracker.schema import Article, Change, Review, Source, Statement
 from tracker.store._base import StoreBase
-from tracker.store._rows import chunks, in_scope, resumable, source_id, statement_row
+from tracker.store._rows import IN_CHUNK, chunks, in_scope, resumable, source_id, statement_row
+from tracker.timeline.fold import resume_from
 from tracker.timeline.ordering import fold_order
 
 
@@ -256,6 +256,7 @@ class ArticlesMixin(StoreBase):
                 Statement.sentence_index,
                 Statement.confidence,
                 Article.url,
+                Article.id,
             ).join(Article)
             if scope is not None:
                 if not scope:
@@ -277,10 +278,24 @@ class ArticlesMixin(StoreBase):
                     sentence_index=index,
                     confidence=confidence,
                     source_url=url,
+                    article_id=article_id,
                 )
-                for sid, cid, status, published, order, digest, index, confidence, url in session.execute(query)
+                for sid, cid, status, published, order, digest, index, confidence, url, article_id in session.execute(
+                    query
+                )
                 if (url, cid) not in rejected
             ]
+
+    def article_texts(self, article_ids: Collection[int]) -> dict[int, str]:
+        """Articles' texts by id (the body, as corroboration compares them for copies)."""
+        with self.sessions() as session:
+            found: dict[int, str] = {}
+            ids = sorted(set(article_ids))
+            for start in range(0, len(ids), IN_CHUNK):
+                chunk = ids[start : start + IN_CHUNK]
+                for article_id, text in session.execute(select(Article.id, Article.text).where(Article.id.in_(chunk))):
+                    found[article_id] = text
+            return found
 
     def fold_starts(self, scope: FoldScope) -> tuple[dict[str, FoldStart], FoldScope]:
         """Where each commitment of a scope stood before its day: (starts, the scope to fold).

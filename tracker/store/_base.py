@@ -10,9 +10,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from tracker.comparison import CorroborationPolicy
 from tracker.private import touch_private
 from tracker.runlock import advisory_key
+from tracker.timeline.corroboration import CorroborationPolicy
 
 
 def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

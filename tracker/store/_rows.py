@@ -12,7 +12,6 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.comparison import CorroborationPolicy, corroborate
 from tracker.model import (
     ChangeKind,
     ChangeView,
@@ -27,6 +26,7 @@ from tracker.model import (
     Support,
 )
 from tracker.schema import Article, Change, Commitment, Delivery, Digest, Review, Source, Statement, utcnow
+from tracker.timeline.corroboration import CorroborationPolicy, corroborate
 
 
 def review_view(row: Review) -> ReviewView:

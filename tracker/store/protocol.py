@@ -191,6 +191,10 @@ class ArticlesStore(Protocol):
         """The statements the fold reads: all but those an analyst rejected."""
         ...
 
+    def article_texts(self, article_ids: Collection[int]) -> dict[int, str]:
+        """Articles' texts by id (the body, as corroboration compares them for copies)."""
+        ...
+
     def fold_starts(self, scope: FoldScope) -> tuple[dict[str, FoldStart], FoldScope]:
         """Where each commitment of a scope stood before its day: (starts, the scope to fold)."""
         ...

@@ -1,4 +1,4 @@
-"""Comparison: folding statements into each commitment's status timeline.
+"""The fold: statements into each commitment's status timeline.
 
 Pure functions over plain data, implementing the rules of change:
 
@@ -9,22 +9,22 @@ Pure functions over plain data, implementing the rules of change:
 5. a negative statement that differs from the current status is a setback;
 6. several changes of one commitment on one day collapse into one.
 
-It also weighs the evidence for a change: `corroborate` combines the articles
-of the day that support it into the change's confidence.
+Whether a change is sure enough to become the level later statements are
+compared against is the day's support for it (`timeline.support`), the rule
+the digest's corroboration uses too.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Protocol, TypeVar
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-from tracker.model import ChangeKind, Corroboration, FoldInput, FoldStart, StatusChange, Support
-from tracker.timeline.official import is_official
+from tracker.model import ChangeKind, FoldInput, FoldStart, StatusChange
+from tracker.timeline.support import Weights, combined, counted_once, is_sure
 
 
 def resume_from(last: DatedLevel | None, last_sure: DatedLevel | None, day: date) -> tuple[FoldStart, date]:
@@ -80,32 +80,22 @@ def change_kind(from_status: str | None, to_status: str) -> ChangeKind:
 class FoldPolicy:
     """When a change is sure enough to become the level later statements are compared against.
 
-    A change whose day's support (noisy-OR over the day's articles stating it,
-    official ones weighing `official_weight`, others `other_weight`) stays
-    below `threshold` is still reported, as an unconfirmed signal, but the
+    A change whose day's support (`timeline.support`: copies of one story
+    counted once, stories combined by noisy-OR under `weights`) stays below
+    `threshold` is still reported, as an unconfirmed signal, but the
     timeline keeps comparing with the last sure status until another article
     states it again. So one misreading at the top of the ladder cannot turn
     every later true change into a reaffirmation.
     """
 
     threshold: float = 0.0
-    official_weight: float = 1.0
-    other_weight: float = 0.9
+    weights: Weights = field(default_factory=Weights)
 
 
 def _day_support(items: Sequence[FoldInput], status: str, policy: FoldPolicy) -> float:
-    doubt = 1.0
-    best: dict[str, FoldInput] = {}
-    for item in items:
-        if item.status != status:
-            continue
-        seen = best.get(item.article_order)
-        if seen is None or item.confidence > seen.confidence:
-            best[item.article_order] = item
-    for item in best.values():
-        weight = policy.official_weight if item.official else policy.other_weight
-        doubt *= 1.0 - min(1.0, weight * item.confidence)
-    return 1.0 - doubt
+    """The support of the day's articles for `status`: each article's best statement, copies left out."""
+    stating = counted_once([i for i in items if i.status == status], lambda i: i.article_order, lambda i: i.confidence)
+    return combined(((i.confidence, i.official) for i in stating if i.copy_of is None), policy.weights)
 
 
 def fold(
@@ -138,7 +128,7 @@ def fold(
                 running = next_status(running, statement.status) or running
             if running is not None and running != level:
                 # Sure by the day's own support, or stated again after an unsure day.
-                if _day_support(day_items, running, policy) >= policy.threshold or running == shown:
+                if is_sure(_day_support(day_items, running, policy), policy.threshold) or running == shown:
                     level = running
                 shown = running
             if shown != before and shown is not None:
@@ -189,70 +179,3 @@ def current_statuses(changes: Iterable[ChangeT]) -> dict[str, ChangeT]:
     for change in sorted(changes, key=lambda c: c.date):
         latest[change.commitment_id] = change
     return latest
-
-
-# --- corroboration ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CorroborationPolicy:
-    """How a change's confidence is built from the articles that support it."""
-
-    official_domains: tuple[str, ...] = ()
-    threshold: float = 0.6
-    official_weight: float = 1.0
-    other_weight: float = 0.9
-    # Articles sharing this much of their wording are one story syndicated.
-    copy_similarity: float = 0.5
-
-    def is_official(self, url: str) -> bool:
-        return is_official(url, self.official_domains)
-
-
-def _shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.casefold())
-    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
-
-
-def _similar(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def _listed(support: Support, official: bool, copy_of: str | None) -> dict:
-    return {
-        "url": support.url,
-        "source_name": support.source_name,
-        "title": support.title,
-        "official": official,
-        "evidence": support.evidence,
-        "copy": copy_of is not None,
-        "copy_of": copy_of,
-    }
-
-
-def corroborate(supports: Sequence[Support], policy: CorroborationPolicy) -> Corroboration:
-    """A change's confidence: independent articles of the day combined (noisy-OR).
-
-    Official sources weigh more; copies of one syndicated story count once,
-    by their surest member. Every article is listed among the sources, a copy
-    right after the member that counts for it, flagged `copy` with `copy_of`
-    naming that member's URL.
-    """
-    groups: list[tuple[set[tuple[str, ...]], Support, list[Support]]] = []
-    for support in sorted(supports, key=lambda s: -s.confidence):
-        shingles = _shingles(support.text)
-        counted = next((g for g in groups if _similar(shingles, g[0]) >= policy.copy_similarity), None)
-        if counted is not None:
-            counted[2].append(support)
-            continue
-        groups.append((shingles, support, []))
-    doubt = 1.0
-    sources = []
-    for _, support, copies in groups:
-        official = policy.is_official(support.url)
-        weight = policy.official_weight if official else policy.other_weight
-        doubt *= 1.0 - min(1.0, weight * support.confidence)
-        sources.append(_listed(support, official, None))
-        sources.extend(_listed(c, policy.is_official(c.url), support.url) for c in copies)
-    confidence = round(1.0 - doubt, 2)
-    return Corroboration(confidence, confidence >= policy.threshold, tuple(sources))
