@@ -21,9 +21,9 @@ from tracker.lazy import lazy_module
 from tracker.sanitize import strip_controls
 
 if TYPE_CHECKING:
-    from tracker.delivery import Outcome
     from tracker.extraction import Rejection
     from tracker.model import ArticleDraft, SourceSpec
+    from tracker.model import DeliveryOutcome as Outcome
     from tracker.pipeline import Context, RunReport
     from tracker.terminal import Screen
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from tracker.sanitize import clean_line, clean_text, clean_url
@@ -29,7 +30,7 @@ def to_json(value: Any) -> Any:
 
     A type that gives its readers a shape of its own (other key names, a
     derived field, fields left out) says so in `as_json`; any other frozen
-    type is its fields. Enums are their values, days and times ISO 8601.
+    type is its fields. Enums are their values, days and times ISO 8601, paths strings.
     """
     if isinstance(value, Enum):
         return value.value
@@ -37,6 +38,8 @@ def to_json(value: Any) -> Any:
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     if hasattr(value, "as_json"):
         return value.as_json()
     if is_dataclass(value) and not isinstance(value, type):
@@ -456,6 +459,38 @@ class StatementView:
 
 
 @dataclass(frozen=True)
+class StoredCommitment:
+    """A tracked commitment as the database holds it: the catalogue's words and what the last digest reported."""
+
+    id: str
+    title: str
+    description: str
+    # The status the last digest reported; alerts are about moving away from it.
+    alerted_status: str | None
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """India's and China's versions of the same days, giving one commitment different statuses."""
+
+    commitment_id: str
+    india: StatementView
+    china: StatementView
+
+    @property
+    def date(self) -> date:
+        return max(self.india.date, self.china.date)
+
+    def as_json(self) -> dict:
+        return {
+            "commitment": self.commitment_id,
+            "date": self.date.isoformat(),
+            "india": self.india.as_json(),
+            "china": self.china.as_json(),
+        }
+
+
+@dataclass(frozen=True)
 class DigestRecord:
     id: int
     as_of: date
@@ -613,3 +648,21 @@ class RunCounts:
     ingested: int
     skipped: int
     failed: int
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What happened to one delivery in this run."""
+
+    delivery: DeliveryView
+    ok: bool
+    detail: str
+    paths: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedTrial:
+    """What one fetch of a feed's URL gave, when it is added: whether it reads as a feed, and in words."""
+
+    ok: bool
+    detail: str

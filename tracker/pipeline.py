@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
@@ -39,7 +38,9 @@ from tracker.fulltext import needs_full_text, with_full_text
 from tracker.model import (
     ArticleDraft,
     ChangeView,
+    DeliveryOutcome,
     ExtractedStatement,
+    FeedTrial,
     FetchRecord,
     FoldInput,
     FoldScope,
@@ -61,9 +62,6 @@ from tracker.timeline.fold import FoldPolicy, fold
 from tracker.timeline.official import marked_official
 from tracker.timeline.support import copy_candidates, marked_copies
 from tracker.versions import WINDOW_DAYS, divergences
-
-if TYPE_CHECKING:
-    from tracker.delivery import Outcome as DeliveryOutcome
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.
@@ -415,14 +413,6 @@ def read_feed(
         ]
     )
     checkpoint("fetch.recorded")
-
-
-@dataclass(frozen=True)
-class FeedTrial:
-    """What one fetch of a feed's URL gave, when it is added: whether it reads as a feed, and in words."""
-
-    ok: bool
-    detail: str
 
 
 def try_feed(config: Config, url: str) -> FeedTrial:

@@ -25,12 +25,12 @@ from markupsafe import Markup
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
 from tracker.digest import template_environment
 from tracker.faults import checkpoint
-from tracker.model import REVIEW_RULE, ChangeView, StatementView
+from tracker.model import REVIEW_RULE, ChangeView, Divergence, StatementView
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
-from tracker.versions import LABELS, Divergence, divergences, government_of
+from tracker.versions import LABELS, divergences, government_of
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.
 LEVELS: tuple[str, ...] = (*reversed(POSITIVE_LADDER), "stalled", "suspended")

@@ -24,11 +24,10 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.catalogue import NEGATIVE_STATUSES, Catalogue
-from tracker.model import REVIEW_RULE, ChangeView, ReviewView, StatementView
+from tracker.model import REVIEW_RULE, ChangeView, Divergence, ReviewView, StatementView
 from tracker.sanitize import csv_cell, safe_json, strip_controls
 from tracker.store import Store
 from tracker.timeline.fold import current_statuses as latest_changes
-from tracker.versions import Divergence
 
 STATUS_STYLES = {
     "proposed": "white",

@@ -10,14 +10,12 @@ that give the commitment different statuses are a divergence.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from tracker.model import StatementView
+from tracker.model import Divergence, StatementView
 from tracker.timeline.official import is_official
 
 Government = Literal["india", "china"]
@@ -55,27 +53,6 @@ def government_of(statement: StatementView, official_domains: Sequence[str] = ()
         if statement.attribution and _SPEAKERS[government].search(statement.attribution):
             return government
     return None
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """India's and China's versions of the same days, giving one commitment different statuses."""
-
-    commitment_id: str
-    india: StatementView
-    china: StatementView
-
-    @property
-    def date(self) -> dt.date:
-        return max(self.india.date, self.china.date)
-
-    def as_json(self) -> dict:
-        return {
-            "commitment": self.commitment_id,
-            "date": self.date.isoformat(),
-            "india": self.india.as_json(),
-            "china": self.china.as_json(),
-        }
 
 
 def divergences(statements: Iterable[StatementView], official_domains: Sequence[str] = ()) -> list[Divergence]:

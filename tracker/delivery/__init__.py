@@ -9,6 +9,6 @@ Channels: `files` (the HTML, Markdown and JSON report and `changes.atom`,
 written atomically), `email` (SMTP), and one `notify:<hash>` per Apprise URL.
 """
 
-from tracker.delivery.outbox import Outcome, channels_for, deliver, queue_digest, test_send
+from tracker.delivery.outbox import channels_for, deliver, queue_digest, test_send
 
-__all__ = ["Outcome", "channels_for", "deliver", "queue_digest", "test_send"]
+__all__ = ["channels_for", "deliver", "queue_digest", "test_send"]

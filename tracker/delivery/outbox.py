@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,21 +20,11 @@ from tracker.delivery.email import as_eml, build_message, message_id, send_messa
 from tracker.delivery.files import DeliveryError, DeliveryUncertain, atomic_write, choose_files, write_report
 from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
 from tracker.faults import checkpoint
-from tracker.model import DeliveryView, StoredDigest
+from tracker.model import DeliveryOutcome, DeliveryView, StoredDigest
 from tracker.private import write_private
 from tracker.store import Store
 
 ATOM_FILE = "changes.atom"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery in this run."""
-
-    delivery: DeliveryView
-    ok: bool
-    detail: str
-    paths: tuple[Path, ...] = ()
 
 
 def channels_for(config: Config) -> list[str]:
@@ -75,7 +64,7 @@ def deliver(
     dry_run: bool = False,
     retry_failed: bool = False,
     warn: Callable[[str], None] = lambda _message: None,
-) -> list[Outcome]:
+) -> list[DeliveryOutcome]:
     """Work every queued delivery (and failed ones when asked), oldest first."""
     for interrupted in store.interrupt_sending():
         warn(
@@ -83,7 +72,7 @@ def deliver(
             f"not resent (the far side may have it): tracker digest send --resend {interrupted.id}"
         )
     states = ["queued", "failed"] if retry_failed else ["queued"]
-    outcomes: list[Outcome] = []
+    outcomes: list[DeliveryOutcome] = []
     digests: dict[int, StoredDigest | None] = {}
     for delivery in store.deliveries(states):
         if delivery.digest_id not in digests:
@@ -120,7 +109,7 @@ def write_atom(store: Store, config: Config) -> Path:
 
 def _deliver_one(
     store: Store, config: Config, delivery: DeliveryView, stored: StoredDigest, dry_run: bool
-) -> Outcome | None:
+) -> DeliveryOutcome | None:
     payload = stored.payload
     if payload is None:
         return None
@@ -133,19 +122,20 @@ def _deliver_one(
             write_atom(store, config)
             checkpoint("files.atom")
         except DeliveryError as exc:
-            return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
-        return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, "written", tuple(paths))
+            return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+        done = store.finish_attempt(delivery.id, None, config.max_attempts)
+        return DeliveryOutcome(done, True, "written", tuple(paths))
     if channel == "email":
         if config.email is None:
-            return Outcome(delivery, False, "email is no longer configured; left queued")
+            return DeliveryOutcome(delivery, False, "email is no longer configured; left queued")
         try:
             message = build_message(stored, config.email, config.templates_dir)
         except DeliveryError as exc:
-            return Outcome(delivery, False, str(exc))
+            return DeliveryOutcome(delivery, False, str(exc))
         if dry_run:
             path = config.reports_dir / (Path(stored.files[0]).stem + ".eml")
             write_private(path, as_eml(message))
-            return Outcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
+            return DeliveryOutcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
         checkpoint("email.before")
         store.start_attempt(delivery.id, message_id(stored, config.email.sender))
         try:
@@ -153,15 +143,15 @@ def _deliver_one(
         except DeliveryUncertain as exc:
             return _interrupted(store, delivery, exc)
         except DeliveryError as exc:
-            return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+            return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
         checkpoint("email.sent")
         done = store.finish_attempt(delivery.id, None, config.max_attempts)
-        return Outcome(done, True, f"sent to {', '.join(config.email.recipients)} as {done.message_id}")
+        return DeliveryOutcome(done, True, f"sent to {', '.join(config.email.recipients)} as {done.message_id}")
     url = next((u for u in config.notify if channel_name(u) == channel), None)
     if url is None:
-        return Outcome(delivery, False, "this notification URL is no longer configured; left queued")
+        return DeliveryOutcome(delivery, False, "this notification URL is no longer configured; left queued")
     if dry_run:
-        return Outcome(delivery, True, f"dry run: would notify {shown(url)}")
+        return DeliveryOutcome(delivery, True, f"dry run: would notify {shown(url)}")
     store.start_attempt(delivery.id)
     store.mark_sending(delivery.id)
     try:
@@ -169,14 +159,14 @@ def _deliver_one(
     except DeliveryUncertain as exc:
         return _interrupted(store, delivery, exc)
     except DeliveryError as exc:
-        return Outcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
-    return Outcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, f"notified {shown(url)}")
+        return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
+    return DeliveryOutcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, f"notified {shown(url)}")
 
 
-def _interrupted(store: Store, delivery: DeliveryView, exc: DeliveryUncertain) -> Outcome:
+def _interrupted(store: Store, delivery: DeliveryView, exc: DeliveryUncertain) -> DeliveryOutcome:
     """At most once: what the far side may hold is not sent again unless asked."""
     view = store.interrupt(delivery.id, str(exc))
-    return Outcome(view, False, f"{exc}; not resent: tracker digest send --resend {delivery.id}")
+    return DeliveryOutcome(view, False, f"{exc}; not resent: tracker digest send --resend {delivery.id}")
 
 
 def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[str, bool, str]]:
@@ -217,4 +207,4 @@ def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[s
     return results
 
 
-__all__ = ["Outcome", "channels_for", "deliver", "queue_digest", "test_send", "write_atom"]
+__all__ = ["DeliveryOutcome", "channels_for", "deliver", "queue_digest", "test_send", "write_atom"]

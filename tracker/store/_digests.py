@@ -16,6 +16,10 @@ from tracker.store._rows import change_views, current_status
 from tracker.timeline.alerts import is_quiet
 
 
+def _digest_record(row: Digest) -> DigestRecord:
+    return DigestRecord(row.id, row.as_of, row.since, row.change_count, tuple(json.loads(row.files)))
+
+
 class DigestsMixin(StoreBase):
     def pending_alerts(self) -> list[ChangeView]:
         """Changes not yet in a digest that move a commitment away from what was last reported.
@@ -74,17 +78,15 @@ class DigestsMixin(StoreBase):
             checkpoint("digest.uncommitted")
             return digest.id
 
-    def last_digest(self) -> Digest | None:
+    def last_digest(self) -> DigestRecord | None:
         with self.sessions() as session:
-            return session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+            row = session.scalar(select(Digest).order_by(Digest.id.desc()).limit(1))
+            return None if row is None else _digest_record(row)
 
     def digests(self) -> list[DigestRecord]:
         """Every digest written, oldest first."""
         with self.sessions() as session:
-            return [
-                DigestRecord(d.id, d.as_of, d.since, d.change_count, tuple(json.loads(d.files)))
-                for d in session.scalars(select(Digest).order_by(Digest.id))
-            ]
+            return [_digest_record(d) for d in session.scalars(select(Digest).order_by(Digest.id))]
 
     def digest_changes(self, digest_id: int) -> list[ChangeView]:
         """The changes one digest reported, as they were reported (superseded ones too)."""

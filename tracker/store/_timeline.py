@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.faults import checkpoint
-from tracker.model import ChangeView, FoldScope, StatementView, StatusChange
+from tracker.model import ChangeView, FoldScope, StatementView, StatusChange, StoredCommitment
 from tracker.schema import Article, Change, Commitment, Source, Statement
 from tracker.store._base import StoreBase
 from tracker.store._rows import change_views, in_scope, latest_changes, stored_level
@@ -154,6 +154,9 @@ class TimelineMixin(StoreBase):
                 query = query.where(Article.published >= since)
             return session.scalar(query) or 0
 
-    def commitments(self) -> list[Commitment]:
+    def commitments(self) -> list[StoredCommitment]:
         with self.sessions() as session:
-            return list(session.scalars(select(Commitment).order_by(Commitment.id)))
+            return [
+                StoredCommitment(row.id, row.title, row.description, row.alerted_status)
+                for row in session.scalars(select(Commitment).order_by(Commitment.id))
+            ]

@@ -28,12 +28,13 @@ from tracker.model import (
     StatementView,
     StatusChange,
     StoredArticle,
+    StoredCommitment,
     StoredDigest,
 )
 
 if TYPE_CHECKING:
     from tracker.catalogue import Catalogue
-    from tracker.schema import Commitment, Digest, Run
+    from tracker.schema import Run
 
 
 class SchemaStore(Protocol):
@@ -233,7 +234,7 @@ class TimelineStore(Protocol):
 
     def count_statements(self, commitment_id: str | None = None, since: date | None = None) -> int: ...
 
-    def commitments(self) -> list[Commitment]: ...
+    def commitments(self) -> list[StoredCommitment]: ...
 
 
 class DigestsStore(Protocol):
@@ -258,7 +259,7 @@ class DigestsStore(Protocol):
         per channel: all in one transaction."""
         ...
 
-    def last_digest(self) -> Digest | None: ...
+    def last_digest(self) -> DigestRecord | None: ...
 
     def digests(self) -> list[DigestRecord]:
         """Every digest written, oldest first."""
