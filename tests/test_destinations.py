@@ -16,7 +16,9 @@ from sqlalchemy import select
 from tracker.cli import main
 from tracker.config import Config, ConfigError, FeedSource, load_config
 from tracker.destinations import Allowance, refusal
-from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all
+from tracker.fetching import FetchPolicy, fetch_all
+from tracker.model import FetchOutcome as Outcome
+from tracker.model import FetchRequest
 from tracker.pipeline import Context, run_cycle
 from tracker.schema import Article
 

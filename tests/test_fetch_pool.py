@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.config import Config, FeedSource
-from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_stream
+from tracker.fetching import FetchPolicy, fetch_stream
+from tracker.model import FetchOutcome as Outcome
+from tracker.model import FetchRequest
 from tracker.pipeline import Context, RunReport, run_cycle
 from tracker.schema import Article
 
@@ -153,7 +155,8 @@ def test_linked_pages_count_against_the_budget(database_url: str, tmp_path: Path
 def test_not_started_is_no_failure() -> None:
     from datetime import datetime
 
-    from tracker.fetching import FetchResult, assess
+    from tracker.fetching import assess
+    from tracker.model import FetchResult
 
     health = assess(
         FetchResult(url="u", outcome=Outcome.NOT_STARTED),

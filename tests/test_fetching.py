@@ -20,14 +20,13 @@ from tests.support.slow_server import SlowServer
 from tracker.fetching import (
     USER_AGENT,
     FetchPolicy,
-    FetchRequest,
-    FetchResult,
-    Outcome,
     assess,
     fetch_all,
     redact,
     split_credentials,
 )
+from tracker.model import FetchOutcome as Outcome
+from tracker.model import FetchRequest, FetchResult
 
 # The test servers listen on loopback, which a fetch refuses unless allowed.
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

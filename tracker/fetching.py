@@ -21,12 +21,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from tracker import __version__
 from tracker.destinations import Allowance, DestinationRefused, guarded_transport
+from tracker.model import FetchOutcome, FetchRequest, FetchResult, Health, Redirect
 
 if TYPE_CHECKING:
     import asyncio
@@ -172,52 +172,6 @@ class FetchPolicy:
     until: float | None = None
 
 
-@dataclass(frozen=True)
-class FetchRequest:
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    # Accept header: feeds and pages ask for different things.
-    accept: str = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, */*;q=0.8"
-
-
-class Outcome(StrEnum):
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    GONE = "gone"
-    FAILED = "failed"
-    # Never asked: the run's time for fetching was spent first. Says nothing of the source.
-    NOT_STARTED = "not_started"
-
-
-@dataclass(frozen=True)
-class Redirect:
-    status: int
-    # Where the hop led, redacted.
-    location: str
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    url: str  # the request's URL, redacted
-    outcome: Outcome
-    status: int | None = None
-    body: bytes = b""
-    content_type: str = ""
-    etag: str | None = None
-    last_modified: str | None = None
-    redirects: tuple[Redirect, ...] = ()
-    # The final URL (without credentials) when every hop was permanent (301/308).
-    moved_to: str | None = None
-    error: str | None = None
-    attempts: int = 1
-
-    @property
-    def charset(self) -> str | None:
-        match = re.search(r"charset=[\"']?([\w.:-]+)", self.content_type, re.IGNORECASE)
-        return match.group(1) if match else None
-
-
 class _TooLarge(Exception):
     pass
 
@@ -251,12 +205,12 @@ async def _attempt(client: httpx.AsyncClient, request: FetchRequest, policy: Fet
                 "content_type": response.headers.get("content-type", ""),
             }
             if response.status_code == 304:
-                return FetchResult(outcome=Outcome.NOT_MODIFIED, **common)  # type: ignore[arg-type]
+                return FetchResult(outcome=FetchOutcome.NOT_MODIFIED, **common)  # type: ignore[arg-type]
             if response.status_code == 410:
-                return FetchResult(outcome=Outcome.GONE, error="HTTP 410 Gone", **common)  # type: ignore[arg-type]
+                return FetchResult(outcome=FetchOutcome.GONE, error="HTTP 410 Gone", **common)  # type: ignore[arg-type]
             if response.status_code >= 400:
                 reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-                return FetchResult(outcome=Outcome.FAILED, error=reason, **common)  # type: ignore[arg-type]
+                return FetchResult(outcome=FetchOutcome.FAILED, error=reason, **common)  # type: ignore[arg-type]
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > policy.max_bytes and "content-encoding" not in response.headers:
                 raise _TooLarge
@@ -268,7 +222,7 @@ async def _attempt(client: httpx.AsyncClient, request: FetchRequest, policy: Fet
                     raise _TooLarge
                 chunks.append(chunk)
             return FetchResult(
-                outcome=Outcome.OK,
+                outcome=FetchOutcome.OK,
                 body=b"".join(chunks),
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
@@ -277,7 +231,7 @@ async def _attempt(client: httpx.AsyncClient, request: FetchRequest, policy: Fet
 
 
 def _failure(request: FetchRequest, error: str, status: int | None = None) -> FetchResult:
-    return FetchResult(url=redact(request.url), outcome=Outcome.FAILED, status=status, error=error)
+    return FetchResult(url=redact(request.url), outcome=FetchOutcome.FAILED, status=status, error=error)
 
 
 async def _fetch_one(
@@ -295,7 +249,7 @@ async def _fetch_one(
             if attempts == 1 and policy.until is not None and time.monotonic() >= policy.until:
                 return FetchResult(
                     url=redact(request.url),
-                    outcome=Outcome.NOT_STARTED,
+                    outcome=FetchOutcome.NOT_STARTED,
                     error=f"not fetched: the run's {policy.budget:g} s for fetching are spent; next run",
                     attempts=0,
                 )
@@ -438,18 +392,6 @@ def fetch_stream(requests: Sequence[FetchRequest], policy: FetchPolicy) -> Itera
 # --- deciding what a result means for a source (pure) -----------------------------------
 
 
-@dataclass(frozen=True)
-class Health:
-    """A source's state after one fetch."""
-
-    failures: int
-    next_fetch_at: datetime
-    error: str | None
-    # An error (not a warning): the source failed `error_after` times in a row, or is gone.
-    alarming: bool
-    disable: bool = False
-
-
 def assess(
     result: FetchResult,
     failures_before: int,
@@ -465,12 +407,12 @@ def assess(
     A failure waits backoff × 2^(failures − 1) seconds (at most backoff_max)
     before the next attempt; a success waits `interval`.
     """
-    if result.outcome is Outcome.NOT_STARTED:
+    if result.outcome is FetchOutcome.NOT_STARTED:
         # Not asked, so nothing learnt: due again at once.
         return Health(failures_before, now, None, alarming=False)
-    if result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED):
+    if result.outcome in (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED):
         return Health(0, now + timedelta(seconds=interval), None, alarming=False)
-    if result.outcome is Outcome.GONE:
+    if result.outcome is FetchOutcome.GONE:
         return Health(failures_before + 1, now, result.error, alarming=True, disable=True)
     failures = failures_before + 1
     wait = min(backoff * 2 ** (failures - 1), backoff_max)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from tracker.fetching import FetchPolicy, FetchRequest, Outcome, fetch_all, redact
-from tracker.model import ArticleDraft, normalise
+from tracker.fetching import FetchPolicy, fetch_all, redact
+from tracker.model import ArticleDraft, FetchOutcome, FetchRequest, normalise
 from tracker.sources import decode_text
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -47,7 +47,7 @@ def with_full_text(
     out = []
     for draft, result in zip(drafts, results, strict=True):
         text = None
-        if result.outcome is Outcome.OK:
+        if result.outcome is FetchOutcome.OK:
             text = page_text(result.body, result.charset, draft.url)
             if text is None:
                 warn(f"warning: {redact(draft.url)}: no article text found in the page; the feed's text is kept")

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from tracker.model import OpmlOutline
 from tracker.sanitize import clean_line, clean_url
 from tracker.sources import SourceError
 
 MAX_OPML_BYTES = 5_000_000
-
-
-@dataclass(frozen=True)
-class OpmlOutline:
-    url: str
-    title: str = ""
 
 
 def read_opml(data: bytes, where: str) -> list[OpmlOutline]:

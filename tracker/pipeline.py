@@ -22,9 +22,6 @@ from tracker.days import Start, today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
     FetchPolicy,
-    FetchRequest,
-    FetchResult,
-    Outcome,
     assess,
     fetch_all,
     fetch_stream,
@@ -41,7 +38,10 @@ from tracker.model import (
     DeliveryOutcome,
     ExtractedStatement,
     FeedTrial,
+    FetchOutcome,
     FetchRecord,
+    FetchRequest,
+    FetchResult,
     FoldInput,
     FoldScope,
     Message,
@@ -313,7 +313,7 @@ def read_feeds(ctx: Context, sink: ArticleSink, now: datetime | None = None) -> 
     requests = [FetchRequest(fetch_url(s, configured), etag=s.etag, last_modified=s.last_modified) for s in due]
     for index, result in fetch_stream(requests, policy):
         source = due[index]
-        if result.outcome is Outcome.NOT_STARTED:
+        if result.outcome is FetchOutcome.NOT_STARTED:
             warn(f"warning: {source.location}: {result.error}")
             continue
         read_feed(ctx, sink, source, result, now, configured)
@@ -368,7 +368,7 @@ def read_feed(
     else:
         for hop in result.redirects:
             warn(f"note: {source.location}: redirected ({hop.status}) to {hop.location}")
-    if result.outcome is Outcome.NOT_MODIFIED:
+    if result.outcome is FetchOutcome.NOT_MODIFIED:
         report.not_modified += 1
     if health.error is not None:
         report.failed += 1
@@ -394,7 +394,7 @@ def read_feed(
         sink.add(draft)
     sink.flush()
     # A feed holding entries dated after the run's day keeps no validators: a later day must read them in full.
-    ok = result.outcome is Outcome.OK and not any(d.published > sink.as_of for d in entries)
+    ok = result.outcome is FetchOutcome.OK and not any(d.published > sink.as_of for d in entries)
     ctx.store.record_fetches(
         [
             FetchRecord(
@@ -419,7 +419,7 @@ def try_feed(config: Config, url: str) -> FeedTrial:
     """Fetch a feed once, under the configured limits, and say what came back (nothing is stored)."""
     (result,) = fetch_all([FetchRequest(url)], config.fetch)
     status = f"HTTP {result.status}" if result.status is not None else "no answer"
-    if result.outcome is not Outcome.OK:
+    if result.outcome is not FetchOutcome.OK:
         return FeedTrial(False, f"{status}: {result.error or result.outcome.value}")
     try:
         entries = parse_feed(result.body, redact(url), lambda _message: None, content_type=result.content_type)
@@ -440,7 +440,7 @@ def _parse_result(
 
     `fetched` dates undated entries: the day in the configured time zone, as the run's day is.
     """
-    if result.outcome is not Outcome.OK:
+    if result.outcome is not FetchOutcome.OK:
         return [], result, None
     named = source.name if source.name != source.location else None
     try:
@@ -454,7 +454,7 @@ def _parse_result(
             start=start,
         )
     except SourceError as exc:
-        return [], replace(result, outcome=Outcome.FAILED, error=str(exc), etag=None, last_modified=None), None
+        return [], replace(result, outcome=FetchOutcome.FAILED, error=str(exc), etag=None, last_modified=None), None
     title = entries[0].source_name if entries and named is None else None
     return entries, result, title
 

@@ -21,8 +21,8 @@ from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.days import Start, implausible, out_of_range
-from tracker.fetching import USER_AGENT, FetchPolicy, FetchRequest, Outcome, fetch_all, redact
-from tracker.model import ArticleDraft, normalise
+from tracker.fetching import USER_AGENT, FetchPolicy, fetch_all, redact
+from tracker.model import ArticleDraft, FetchOutcome, FetchRequest, normalise
 from tracker.sanitize import clean_line, clean_url
 
 # A summary and the full article joined by a pipe between no-break spaces: one article.
@@ -427,7 +427,7 @@ def fetch(location: str, timeout: float = 30.0, allow: tuple[str, ...] = ()) -> 
             connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0, allow=allow
         )
         (result,) = fetch_all([FetchRequest(location)], policy)
-        if result.outcome is not Outcome.OK:
+        if result.outcome is not FetchOutcome.OK:
             raise SourceError(f"{redact(location)}: cannot fetch: {result.error}")
         return result.body
     path = Path(location.removeprefix("file://"))
