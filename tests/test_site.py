@@ -21,7 +21,7 @@ from tracker.model import ChangeView, RunCounts
 from tracker.pipeline import Context, run_cycle
 from tracker.site import LEVELS, chart, strip, write_site
 from tracker.timeline.fold import current_statuses
-from tracker.versions import divergences
+from tracker.timeline.versions import divergences
 
 AS_OF = date(2025, 12, 1)
 NOW = datetime(2025, 12, 1, 6, 0, tzinfo=UTC)

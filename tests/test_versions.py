@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.support.hostile import write_fixture_articles
 from tracker.cli import main
 from tracker.model import StatementView
-from tracker.versions import divergences, government_of
+from tracker.timeline.versions import divergences, government_of
 
 
 def said(day: date, status: str, url: str, attribution: str = "", commitment: str = "visas") -> StatementView:

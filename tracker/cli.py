@@ -37,7 +37,7 @@ pipeline = lazy_module("tracker.pipeline")
 runlock = lazy_module("tracker.runlock")
 source_files = lazy_module("tracker.sources")
 storage = lazy_module("tracker.store")
-versions = lazy_module("tracker.versions")
+versions = lazy_module("tracker.timeline.versions")
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

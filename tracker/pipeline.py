@@ -61,7 +61,7 @@ from tracker.timeline.corroboration import CorroborationPolicy
 from tracker.timeline.fold import FoldPolicy, fold
 from tracker.timeline.official import marked_official
 from tracker.timeline.support import copy_candidates, marked_copies
-from tracker.versions import WINDOW_DAYS, divergences
+from tracker.timeline.versions import WINDOW_DAYS, divergences
 
 # What reads and renders (the parser, Jinja2, the delivery channels) is
 # imported where it is used: `status`, `history` and `changes` load none of it.

@@ -30,7 +30,7 @@ from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
-from tracker.versions import LABELS, divergences, government_of
+from tracker.timeline.versions import LABELS, divergences, government_of
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.
 LEVELS: tuple[str, ...] = (*reversed(POSITIVE_LADDER), "stalled", "suspended")
