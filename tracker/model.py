@@ -18,9 +18,12 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from tracker.sanitize import clean_line, clean_text, clean_url
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # --- JSON ------------------------------------------------------------------------------
 
@@ -49,6 +52,17 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_json(v) for v in value]
     raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+class Shaped:
+    """A frozen type whose JSON is the keys `JSON_KEYS` names, in that order ("key=attribute" where the
+    attribute has another name); without them, its fields."""
+
+    JSON_KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def as_json(self) -> dict:
+        keys = self.JSON_KEYS or tuple(f.name for f in fields(cast("DataclassInstance", self)))
+        return {key: to_json(getattr(self, name or key)) for key, _, name in (k.partition("=") for k in keys)}
 
 
 # --- the words the stages share ----------------------------------------------------------
@@ -384,7 +398,7 @@ class OpmlOutline:
 
 
 @dataclass(frozen=True)
-class SourceView:
+class SourceView(Shaped):
     id: int
     kind: SourceKind
     name: str
@@ -406,25 +420,10 @@ class SourceView:
     failing_since: datetime | None
     articles: int
 
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": to_json(self.kind),
-            "name": self.name,
-            "location": self.location,
-            "url": self.url,
-            "official": self.official,
-            "enabled": self.enabled,
-            "disabled_reason": self.disabled_reason,
-            "from_config": self.from_config,
-            "failures": self.failures,
-            "last_error": self.last_error,
-            "last_fetch_at": to_json(self.last_fetch_at),
-            "last_status": self.last_status,
-            "next_fetch_at": to_json(self.next_fetch_at),
-            "failing_since": to_json(self.failing_since),
-            "articles": self.articles,
-        }
+    JSON_KEYS: ClassVar[tuple[str, ...]] = (
+        *("id", "kind", "name", "location", "url", "official", "enabled", "disabled_reason", "from_config"),
+        *("failures", "last_error", "last_fetch_at", "last_status", "next_fetch_at", "failing_since", "articles"),
+    )
 
 
 @dataclass(frozen=True)
@@ -446,7 +445,7 @@ class FetchRecord:
 
 
 @dataclass(frozen=True)
-class ChangeView:
+class ChangeView(Shaped):
     id: int
     commitment_id: str
     commitment_title: str
@@ -470,31 +469,15 @@ class ChangeView:
     def setback(self) -> bool:
         return self.kind == ChangeKind.SETBACK
 
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "commitment": self.commitment_id,
-            "commitment_title": self.commitment_title,
-            "from_status": self.from_status,
-            "to_status": self.to_status,
-            "kind": to_json(self.kind),
-            "setback": self.setback,
-            "date": to_json(self.date),
-            "source_url": self.source_url,
-            "source_name": self.source_name,
-            "article_title": self.article_title,
-            "evidence": self.evidence,
-            "actor": self.actor,
-            "confidence": self.confidence,
-            "confirmed": self.confirmed,
-            "sources": [dict(s) for s in self.sources],
-            "rule": self.rule,
-            "attribution": self.attribution,
-        }
+    JSON_KEYS: ClassVar[tuple[str, ...]] = (
+        *("id", "commitment=commitment_id", "commitment_title", "from_status", "to_status", "kind", "setback"),
+        *("date", "source_url", "source_name", "article_title", "evidence", "actor", "confidence", "confirmed"),
+        *("sources", "rule", "attribution"),
+    )
 
 
 @dataclass(frozen=True)
-class StatementView:
+class StatementView(Shaped):
     commitment_id: str
     status: str
     actor: str
@@ -509,22 +492,10 @@ class StatementView:
     author: str | None = None
     date_estimated: bool = False
 
-    def as_json(self) -> dict:
-        return {
-            "commitment": self.commitment_id,
-            "status": self.status,
-            "actor": self.actor,
-            "evidence": self.evidence,
-            "confidence": self.confidence,
-            "rule": self.rule,
-            "attribution": self.attribution,
-            "date": to_json(self.date),
-            "source_url": self.source_url,
-            "source_name": self.source_name,
-            "article_title": self.article_title,
-            "author": self.author,
-            "date_estimated": self.date_estimated,
-        }
+    JSON_KEYS: ClassVar[tuple[str, ...]] = (
+        *("commitment=commitment_id", "status", "actor", "evidence", "confidence", "rule", "attribution", "date"),
+        *("source_url", "source_name", "article_title", "author", "date_estimated"),
+    )
 
 
 @dataclass(frozen=True)
@@ -692,7 +663,7 @@ class KnownDraft:
 
 
 @dataclass(frozen=True)
-class SourceProblem:
+class SourceProblem(Shaped):
     name: str
     location: str
     since: str
@@ -700,16 +671,6 @@ class SourceProblem:
     failures: int
     # Past `error_after` failures in a row, or gone: an error, not a warning.
     in_error: bool
-
-    def as_json(self) -> dict:
-        return {
-            "name": self.name,
-            "location": self.location,
-            "since": self.since,
-            "error": self.error,
-            "failures": self.failures,
-            "in_error": self.in_error,
-        }
 
 
 @dataclass(frozen=True)
