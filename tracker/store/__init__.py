@@ -1,11 +1,15 @@
 """The store: the tracker's database, read and written in one place.
 
-Each topic is a mixin of its own module (the schema, the catalogue, runs,
+Each topic is a mixin of its own module (migrations, the catalogue, runs,
 sources, articles, the timeline, digests, analyst review, the outbox),
 combined here as one `Store`; `StoreProtocol` is what the rest of the tracker
 may ask of it, topic by topic. Rows go in, model types (`tracker.model`) come
-out. The tables themselves are `tracker.schema`, which Alembic's
-migrations import alone.
+out; the rules it applies are `tracker.timeline`'s. The tables themselves are
+`tracker.schema`, which Alembic's migrations import alone.
+
+Not yet so: `runs` hands out rows (the CLI reads their stored messages), and
+the change views are corroborated under the `policy` the context sets (the
+CLI reads them from the store directly).
 """
 
 from tracker.model import SourceKind, SourceSpec
