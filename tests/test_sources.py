@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tracker.model import content_hash
 from tracker.sources import (
     SUMMARY_SEPARATOR,
     USER_AGENT,
     ArticleDraft,
     SourceError,
-    content_hash,
     fetch,
     iter_path,
     normalise,
