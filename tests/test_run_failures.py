@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.faults import KILL_ENV
+from tracker.faults import KILL_ENV, PAUSE_ENV
 
 pytestmark = pytest.mark.system
 
@@ -57,8 +57,9 @@ def test_a_run_killed_after_its_digest_is_shown_interrupted_with_what_it_did(dat
     config = write_config(tmp_path, database_url)
     killed = tracker(config, "run", "--as-of", "2025-12-01", env={KILL_ENV: "digest.after:1"})
     assert killed.returncode == -signal.SIGKILL
+    # Its row still says running; the run lock, free, says no process runs it.
     [row] = runs(config)
-    assert row["state"] == "running"
+    assert row["state"] == "interrupted"
 
     again = tracker(config, "run", "--as-of", "2025-12-01")
     assert again.returncode == 0, again.stderr
@@ -68,6 +69,24 @@ def test_a_run_killed_after_its_digest_is_shown_interrupted_with_what_it_did(dat
     assert second["state"] == "finished"
     table = tracker(config, "runs")
     assert "interrupted" in table.stdout and "finished" in table.stdout
+
+
+def test_a_live_run_is_shown_running_and_then_finished(database_url: str, tmp_path: Path) -> None:
+    """The run lock held by a live run (paused at a step) keeps `runs` from calling it interrupted."""
+    config = write_config(tmp_path, database_url)
+    command = [sys.executable, "-m", "tracker", "--config", str(config), "run", "--as-of", "2025-12-01"]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")} | {PAUSE_ENV: "fold.before:1"}
+    with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        _, status = os.waitpid(process.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status)
+        try:
+            [row] = runs(config)
+            assert row["state"] == "running"
+        finally:
+            os.kill(process.pid, signal.SIGCONT)
+        assert process.wait(timeout=300) == 0
+    [row] = runs(config)
+    assert row["state"] == "finished"
 
 
 def test_a_corrupted_database_is_one_line_and_a_failed_run(tmp_path: Path) -> None:

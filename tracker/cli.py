@@ -630,6 +630,7 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
+        rows, dead = _runs_and_the_dead(ctx, limit)
         summaries = [
             terminal.RunSummary(
                 id=row.id,
@@ -644,9 +645,11 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
                 changes=row.changes_found,
                 digest_id=row.digest_id,
                 messages=tuple(json.loads(row.messages)),
-                state=row.state or ("finished" if row.finished_at else "interrupted"),
+                state="interrupted"
+                if row.id in dead
+                else row.state or ("finished" if row.finished_at else "interrupted"),
             )
-            for row in ctx.store.runs(limit)
+            for row in rows
         ]
     if as_json:
         click.echo(json.dumps([r.as_json() for r in summaries], indent=2, ensure_ascii=False))
@@ -659,6 +662,24 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
         screen = terminal.Screen()
         terminal.render_runs(screen, summaries, show_messages)
         _show(screen)
+
+
+def _runs_and_the_dead(ctx: Context, limit: int) -> tuple[list, set[int]]:
+    """The recent runs, and those still marked running that no process runs any more.
+
+    A run killed, or cut off from its database server, cannot record its end; the next run marks
+    it interrupted. Until then the free run lock says it: no run can be live without holding it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    rows = ctx.store.runs(limit)
+    if not any(row.state == "running" for row in rows):
+        return rows, set()
+    lock = runlock.run_lock(ctx.config.database_url, "runs", 0)
+    with suppress(runlock.LockBusy, SQLAlchemyError, OSError), lock:
+        rows = ctx.store.runs(limit)  # read again under the lock: one that just finished is finished
+        return rows, {row.id for row in rows if row.state == "running"}
+    return rows, set()
 
 
 @main.group(invoke_without_command=True)
