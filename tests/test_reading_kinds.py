@@ -392,3 +392,18 @@ def test_talks_held_in_the_passive_and_progress_on_the_details(
 )
 def test_getting_ready_for_a_resumption_is_preparing_it(text: str, expected: str, pair, lexicon: Lexicon) -> None:
     assert dict(read(text, pair, lexicon)).get("ferry") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Freedonia is now allowing grain imports from Ruritania again.", "implemented"),
+        ("Freedonia should allow grain imports from Ruritania again, Strelsau said.", None),
+        # "again" with no enabling verb before it is no resumption.
+        ("Freedonia's ban on grain imports was criticised again by Ruritania.", None),
+    ],
+)
+def test_letting_something_happen_again_is_its_resumption(
+    text: str, expected: str | None, pair, lexicon: Lexicon
+) -> None:
+    assert dict(read(text, pair, lexicon)).get("grain") == expected
