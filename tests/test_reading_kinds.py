@@ -407,3 +407,8 @@ def test_letting_something_happen_again_is_its_resumption(
     text: str, expected: str | None, pair, lexicon: Lexicon
 ) -> None:
     assert dict(read(text, pair, lexicon)).get("grain") == expected
+
+
+def test_a_process_started_is_work_under_way(pair, lexicon: Lexicon) -> None:
+    text = "Ruritania has started the process of restoring the ferry service to Freedonia."
+    assert dict(read(text, pair, lexicon)).get("ferry") == "in_progress"
