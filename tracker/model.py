@@ -122,6 +122,26 @@ class SourceKind(StrEnum):
     OUTLET = "outlet"
 
 
+class Reason(StrEnum):
+    """Why a mention of a commitment is not a statement of its current status."""
+
+    NEGATED = "negated"
+    HEDGED = "hedged"
+    UNCONFIRMED = "unconfirmed"
+    NOT_A_PARTY = "not-a-party"
+    RETROSPECTIVE = "retrospective"
+    QUESTION = "question"
+    TIMELINE_ENTRY = "timeline-entry"
+    OTHER_RELATIONSHIP = "not-this-relationship"
+    NO_CUE = "no-cue"
+    EMBEDDED_NOMINAL = "embedded-nominal"
+    NOT_THE_CLEAREST = "not-the-clearest"
+    AGENT = "agent-not-topic"
+    IN_PASSING = "in-passing"
+    # A thing a side may raise (an upstream dam), reported without anyone raising it.
+    NOT_RAISED = "not-raised"
+
+
 class Message(str):
     """One line a run says, 'level: text' (error, warning or note), kept and printed as that line.
 

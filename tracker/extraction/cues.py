@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from tracker.catalogue import POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon
 from tracker.extraction import grammar
-from tracker.extraction.reasons import Reason
 from tracker.extraction.text import inside
+from tracker.model import Reason
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tracker.catalogue import Lexicon
 from tracker.extraction import grammar
 from tracker.extraction.text import DATED_ANCHOR, anchor_is_past, inside
+from tracker.model import Reason
 
 if TYPE_CHECKING:
     from tracker.extraction.cues import CueMatch
@@ -35,26 +35,6 @@ _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECAS
 _PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
 _FORWARD = re.compile(r"^(?:will|would|shall|set to|scheduled|slated|due|poised|to be)\b", re.IGNORECASE)
 _PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|remains?|continues? to)\s+(?:\w+\s+)?$", re.IGNORECASE)
-
-
-class Reason(StrEnum):
-    """Why a mention of a commitment is not a statement of its current status."""
-
-    NEGATED = "negated"
-    HEDGED = "hedged"
-    UNCONFIRMED = "unconfirmed"
-    NOT_A_PARTY = "not-a-party"
-    RETROSPECTIVE = "retrospective"
-    QUESTION = "question"
-    TIMELINE_ENTRY = "timeline-entry"
-    OTHER_RELATIONSHIP = "not-this-relationship"
-    NO_CUE = "no-cue"
-    EMBEDDED_NOMINAL = "embedded-nominal"
-    NOT_THE_CLEAREST = "not-the-clearest"
-    AGENT = "agent-not-topic"
-    IN_PASSING = "in-passing"
-    # A thing a side may raise (an upstream dam), reported without anyone raising it.
-    NOT_RAISED = "not-raised"
 
 
 @dataclass(frozen=True)
