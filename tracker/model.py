@@ -305,6 +305,32 @@ class ArticleDraft:
 
 
 @dataclass(frozen=True)
+class ArticleText:
+    """One article as extraction reads it."""
+
+    text: str
+    published: date
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A mention that was not taken as a statement, and why (for `tracker explain`)."""
+
+    commitment_id: str
+    sentence_index: int
+    reason: Reason
+    evidence: str
+    # The cue that was cancelled, when one governed the mention.
+    rule: str = ""
+    # How the tree reached it, and the predicate's features.
+    path: str = ""
+
+    def describe(self) -> str:
+        return f"{self.reason}:{self.rule}" if self.rule else str(self.reason)
+
+
+@dataclass(frozen=True)
 class ExtractedStatement:
     """One article's assertion about one commitment's current status."""
 

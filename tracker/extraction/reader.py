@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ from tracker.extraction.text import (
     inside,
     split_sentences,
 )
-from tracker.model import ExtractedStatement
+from tracker.model import ArticleText, ExtractedStatement, Rejection
 
 _BOTH_SUBJECT = re.compile(
     r"\b(?:both sides|the two sides|both countries|the two countries|both nations|the two nations|"
@@ -47,23 +46,6 @@ _ATTRIBUTION = (
     re.compile(rf"(?:^|,\s*)(?P<who>[^,;]{{2,80}}?)\s+{_SAYS}\b"),
     re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
 )
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A mention that was not taken as a statement, and why (for `tracker explain`)."""
-
-    commitment_id: str
-    sentence_index: int
-    reason: Reason
-    evidence: str
-    # The cue that was cancelled, when one governed the mention.
-    rule: str = ""
-    # How the tree reached it, and the predicate's features.
-    path: str = ""
-
-    def describe(self) -> str:
-        return f"{self.reason}:{self.rule}" if self.rule else str(self.reason)
 
 
 def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
@@ -166,15 +148,6 @@ def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> 
         if named:
             return min(named)[1]
     return "both"
-
-
-@dataclass(frozen=True)
-class ArticleText:
-    """One article as extraction reads it."""
-
-    text: str
-    published: date
-    title: str = ""
 
 
 def extract_statements(
