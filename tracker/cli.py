@@ -22,7 +22,7 @@ from tracker.sanitize import strip_controls
 
 if TYPE_CHECKING:
     from tracker.extraction import Rejection
-    from tracker.model import ArticleDraft, SourceSpec
+    from tracker.model import ArticleDraft, RunRecord, SourceSpec
     from tracker.model import DeliveryOutcome as Outcome
     from tracker.pipeline import Context, RunReport
     from tracker.terminal import Screen
@@ -642,9 +642,9 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
                 skipped=row.skipped,
                 failed=row.failed,
                 deferred=row.deferred,
-                changes=row.changes_found,
+                changes=row.changes,
                 digest_id=row.digest_id,
-                messages=tuple(json.loads(row.messages)),
+                messages=row.messages,
                 state="interrupted"
                 if row.id in dead
                 else row.state or ("finished" if row.finished_at else "interrupted"),
@@ -654,8 +654,8 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
     if as_json:
         click.echo(json.dumps([r.as_json() for r in summaries], indent=2, ensure_ascii=False))
     elif as_csv and show_messages:
-        rows = [[r.id, m] for r in summaries for m in r.messages]
-        click.echo(terminal.to_csv(("run", "message"), rows), nl=False)
+        message_rows = [[r.id, m] for r in summaries for m in r.messages]
+        click.echo(terminal.to_csv(("run", "message"), message_rows), nl=False)
     elif as_csv:
         click.echo(terminal.to_csv(terminal.RUN_CSV, [r.csv_row() for r in summaries]), nl=False)
     else:
@@ -664,7 +664,7 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
         _show(screen)
 
 
-def _runs_and_the_dead(ctx: Context, limit: int) -> tuple[list, set[int]]:
+def _runs_and_the_dead(ctx: Context, limit: int) -> tuple[list[RunRecord], set[int]]:
     """The recent runs, and those still marked running that no process runs any more.
 
     A run killed, or cut off from its database server, cannot record its end; the next run marks

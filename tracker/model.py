@@ -720,6 +720,26 @@ class SourceProblem(Shaped):
 
 
 @dataclass(frozen=True)
+class RunRecord:
+    """One run as the runs table keeps it: when, as of which day, what it did and said."""
+
+    id: int
+    command: str
+    started_at: datetime
+    finished_at: datetime | None
+    as_of: date
+    ingested: int
+    skipped: int
+    failed: int
+    deferred: int
+    changes: int
+    digest_id: int | None
+    messages: tuple[str, ...]
+    # None only on a database made before states were kept (and upgraded since).
+    state: str | None
+
+
+@dataclass(frozen=True)
 class RunCounts:
     ingested: int
     skipped: int

@@ -7,7 +7,6 @@ here prints: progress and messages go to the callbacks the caller passes.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -965,7 +964,7 @@ def site_owed(ctx: Context, run_id: int) -> bool:
     for run in ctx.store.runs(50):
         if run.id >= run_id:
             continue
-        if any(message.startswith(SITE_WARNING) for message in json.loads(run.messages or "[]")):
+        if any(message.startswith(SITE_WARNING) for message in run.messages):
             return True
         if run.command in ("run", "worker") and run.state in (None, "finished"):
             # That run wrote the site.

@@ -7,9 +7,8 @@ may ask of it, topic by topic. Rows go in, model types (`tracker.model`) come
 out; the rules it applies are `tracker.timeline`'s. The tables themselves are
 `tracker.schema`, which Alembic's migrations import alone.
 
-Not yet so: `runs` hands out rows (the CLI reads their stored messages), and
-the change views are corroborated under the `policy` the context sets (the
-CLI reads them from the store directly).
+Not yet so: the change views are corroborated under the `policy` the context
+sets (the CLI reads them from the store directly).
 """
 
 from tracker.model import SourceKind, SourceSpec

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.model import RunCounts, RunState
+from tracker.model import RunCounts, RunRecord, RunState
 from tracker.schema import Article, Digest, Run, Statement, utcnow
 from tracker.store._base import StoreBase
 
@@ -90,6 +90,23 @@ class RunsMixin(StoreBase):
             for run in session.scalars(select(Run).where(Run.id.in_(list(run_ids)))):
                 run.folded_at = utcnow()
 
-    def runs(self, limit: int = 20) -> list[Run]:
+    def runs(self, limit: int = 20) -> list[RunRecord]:
         with self.sessions() as session:
-            return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
+            return [
+                RunRecord(
+                    id=row.id,
+                    command=row.command,
+                    started_at=row.started_at,
+                    finished_at=row.finished_at,
+                    as_of=row.as_of,
+                    ingested=row.ingested,
+                    skipped=row.skipped,
+                    failed=row.failed,
+                    deferred=row.deferred,
+                    changes=row.changes_found,
+                    digest_id=row.digest_id,
+                    messages=tuple(json.loads(row.messages or "[]")),
+                    state=row.state,
+                )
+                for row in session.scalars(select(Run).order_by(Run.id.desc()).limit(limit))
+            ]

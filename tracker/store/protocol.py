@@ -22,6 +22,7 @@ from tracker.model import (
     ReviewView,
     RevisionView,
     RunCounts,
+    RunRecord,
     RunState,
     SourceSpec,
     SourceView,
@@ -34,7 +35,6 @@ from tracker.model import (
 
 if TYPE_CHECKING:
     from tracker.catalogue import Catalogue
-    from tracker.schema import Run
 
 
 class SchemaStore(Protocol):
@@ -112,7 +112,7 @@ class RunsStore(Protocol):
 
     def mark_folded(self, run_ids: Sequence[int]) -> None: ...
 
-    def runs(self, limit: int = 20) -> list[Run]: ...
+    def runs(self, limit: int = 20) -> list[RunRecord]: ...
 
 
 class SourcesStore(Protocol):
