@@ -412,3 +412,21 @@ def test_letting_something_happen_again_is_its_resumption(
 def test_a_process_started_is_work_under_way(pair, lexicon: Lexicon) -> None:
     text = "Ruritania has started the process of restoring the ferry service to Freedonia."
     assert dict(read(text, pair, lexicon)).get("ferry") == "in_progress"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A ban imposed, however it is qualified.
+        ("Freedonia imposed a full ban on grain imports from Ruritania.", "suspended"),
+        ("Freedonia's new rules impose a sweeping ban on grain imports from Ruritania.", "suspended"),
+        # A concern voiced is a representation: in talks it is the matter raised, in public a proposal.
+        (
+            "During talks in Fredville, Ruritania's minister voiced strong concerns over the ban on grain imports.",
+            "under_discussion",
+        ),
+        ("Ruritania voiced its concern over Freedonia's ban on grain imports in a statement on Monday.", "proposed"),
+    ],
+)
+def test_bans_imposed_and_concerns_voiced(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert dict(read(text, pair, lexicon)).get("grain") == expected
