@@ -27,7 +27,7 @@ from werkzeug import Request, Response
 
 from tracker.schema import Article, Change, Delivery, Digest, Source, Statement
 
-CORPUS = Path(__file__).parent / "corpus" / "articles"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "articles"
 DAY_1 = date(2025, 6, 14)
 DAY_2 = date(2025, 6, 28)
 
