@@ -97,3 +97,65 @@ def test_a_raised_only_phrase_is_a_mention_that_needs_raising() -> None:
     assert rivers.raised_pattern is not None
     assert rivers.raised_pattern.fullmatch("mega dam on the Brahmaputra")
     assert not rivers.raised_pattern.fullmatch("hydrological data")
+
+
+# --- each side of a made-up pair ------------------------------------------------------------------
+
+PAIR = """
+[relationship]
+id = "RU-FR"
+title = "Ruritania–Freedonia"
+side_a = { actor = "ruritania", terms = ["Ruritania", "Strelsau"], official_hosts = ["foreign.gov.rt"] }
+side_b = { actor = "freedonia", terms = ["Freedonia", "Fredville"] }
+
+[[commitment]]
+id = "ferry"
+title = "The Strelsau–Fredville ferry"
+phrases = ["ferry (?:service|link)"]
+"""
+
+
+def test_a_side_without_its_optional_fields_is_named_by_its_actor(tmp_path: Path) -> None:
+    path = tmp_path / "pair.toml"
+    path.write_text(PAIR, encoding="utf-8")
+    pair = load_catalogue(path)
+    assert pair.labels == {"ruritania": "Ruritania", "freedonia": "Freedonia"}
+    assert pair.official_hosts == ("foreign.gov.rt",)
+    assert pair.side_b.government_domains == () and pair.side_b.speakers is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'official_hosts = ["foreign.gov.rt"]',
+            'official_hosts = ["https://foreign.gov.rt/"]',
+            ("relationship.side_a.official_hosts[0]: 'https://foreign.gov.rt/' is not a host name such as mea.gov.in"),
+        ),
+        (
+            'official_hosts = ["foreign.gov.rt"]',
+            'official_hosts = "foreign.gov.rt"',
+            ("relationship.side_a.official_hosts: must be a list of non-empty strings"),
+        ),
+        (
+            'official_hosts = ["foreign.gov.rt"]',
+            'government_domains = ["gov rt"]',
+            ("relationship.side_a.government_domains[0]: 'gov rt' is not a host name such as gov.in"),
+        ),
+        (
+            'official_hosts = ["foreign.gov.rt"]',
+            'speakers = ["foreign (office"]',
+            ("relationship.side_a.speakers: bad pattern"),
+        ),
+        ('official_hosts = ["foreign.gov.rt"]', "label = 7", "relationship.side_a.label: must be a non-empty string"),
+        ('actor = "freedonia"', 'actor = "ruritania"', "relationship.side_b.actor: 'ruritania' is side_a's actor too"),
+        ('actor = "freedonia"', 'actor = "both"', "relationship.side_b.actor: 'both' names no side"),
+    ],
+)
+def test_a_bad_side_field_is_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in PAIR
+    path = tmp_path / "pair.toml"
+    path.write_text(PAIR.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.config import Config
+from tracker.catalogue import load_catalogue
 from tracker.model import Support
 from tracker.timeline.corroboration import CorroborationPolicy, corroborate
 
-POLICY = CorroborationPolicy(official_domains=Config().official_domains)
+POLICY = CorroborationPolicy(official_domains=load_catalogue().official_hosts)
 
 WIRE_TEXT = (
     "India and China agreed on Monday to resume the Kailash Mansarovar Yatra this summer, the Ministry of "

@@ -210,7 +210,7 @@ def test_golden_digest(sqlite_built: tuple[Context, Path], tmp_path: Path) -> No
         AS_OF,
         None,
         RunCounts(3, 0, 0),
-        [d.as_json() for d in divergences(ctx.store.statements(), ctx.config.official_domains)],
+        [d.as_json() for d in divergences(ctx.store.statements(), ctx.catalogue, ctx.official_domains)],
         now=NOW,
     )
     # The report's text as the files delivery writes it.

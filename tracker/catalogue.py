@@ -27,7 +27,8 @@ POSITIVE_LADDER: tuple[str, ...] = (
     Status.IMPLEMENTED.value,
 )
 NEGATIVE_STATUSES: frozenset[str] = frozenset({Status.SUSPENDED.value, Status.STALLED.value})
-ACTORS: tuple[str, ...] = ("india", "china", "both", "other")
+# The actors every relationship has besides its two sides.
+SHARED_ACTORS: tuple[str, ...] = ("both", "other")
 
 
 class CommitmentKind(StrEnum):
@@ -101,6 +102,25 @@ class Commitment:
 class Side:
     actor: str
     pattern: re.Pattern[str]
+    # How digests, pages and the terminal name this side ("Ruritania"); the actor capitalised by default.
+    label: str
+    # Its government's official sites: they weigh more in corroboration and speak for it.
+    official_hosts: tuple[str, ...] = ()
+    # Domains every host under which is this government's word (`gov.in`), official or not;
+    # a source configured as official under the same country domain is this side's too.
+    government_domains: tuple[str, ...] = ()
+    # Who speaks for this government in an attribution ("the Ministry of External Affairs said").
+    speakers: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def country_domains(self) -> tuple[str, ...]:
+        """The country-code domains of its government's domains (`in` for `gov.in`)."""
+        return tuple(dict.fromkeys(d.rsplit(".", 1)[-1] for d in self.government_domains))
+
+
+def possessive(label: str) -> str:
+    """A side's label as the owner of something: "Ruritania's", "the Netherlands'"."""
+    return label + ("'" if label.endswith("s") else "'s")
 
 
 @dataclass(frozen=True)
@@ -121,7 +141,21 @@ class Catalogue:
 
     @property
     def actors(self) -> tuple[str, ...]:
-        return (self.side_a.actor, self.side_b.actor, "both", "other")
+        return (self.side_a.actor, self.side_b.actor, *SHARED_ACTORS)
+
+    @property
+    def sides(self) -> tuple[Side, Side]:
+        return (self.side_a, self.side_b)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each side's label by its actor id, side A first."""
+        return {side.actor: side.label for side in self.sides}
+
+    @property
+    def official_hosts(self) -> tuple[str, ...]:
+        """Both governments' official sites: the official domains unless the configuration names its own."""
+        return tuple(dict.fromkeys((*self.side_a.official_hosts, *self.side_b.official_hosts)))
 
     def get(self, commitment_id: str) -> Commitment | None:
         return next((c for c in self.commitments if c.id == commitment_id), None)
@@ -164,6 +198,42 @@ def _strings(value: object, where: str, allow_empty: bool = False) -> list[str]:
     if not value and not allow_empty:
         raise CatalogueError(f"{where}: is empty")
     return value
+
+
+# A host name as a URL carries it, without scheme, port or path: `mea.gov.in`.
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+
+
+def _hosts(value: object, where: str, dotted: bool) -> tuple[str, ...]:
+    """Host names or domains, lower-cased; `dotted` ones have at least two labels."""
+    if value is None:
+        return ()
+    names = [name.lower() for name in _strings(value, where, allow_empty=True)]
+    for index, name in enumerate(names):
+        if not _HOST.fullmatch(name) or (dotted and "." not in name):
+            example = "mea.gov.in" if dotted else "gov.in"
+            raise CatalogueError(f"{where}[{index}]: {name!r} is not a host name such as {example}"[:300])
+    return tuple(names)
+
+
+def _side(rel: dict, key: str, path: Path) -> Side:
+    where = f"{path}: relationship.{key}"
+    raw = rel[key]
+    if not isinstance(raw, dict):
+        raise CatalogueError(f'{where}: must be a table such as {{ actor = "...", terms = [...] }}')
+    actor = _text(raw["actor"], f"{where}.actor")
+    if actor in SHARED_ACTORS:
+        raise CatalogueError(f"{where}.actor: {actor!r} names no side ({', '.join(SHARED_ACTORS)} are reserved)")
+    speakers = _strings(raw.get("speakers", []), f"{where}.speakers", allow_empty=True)
+    return Side(
+        actor=actor,
+        pattern=_terms_pattern(_strings(raw["terms"], f"{where}.terms"), where),
+        label=_text(raw.get("label", actor.capitalize()), f"{where}.label"),
+        official_hosts=_hosts(raw.get("official_hosts"), f"{where}.official_hosts", dotted=True),
+        government_domains=_hosts(raw.get("government_domains"), f"{where}.government_domains", dotted=False),
+        # Whole words, case aside: "MEA" said, never "meaning".
+        speakers=_compile_phrases(speakers, f"{where}.speakers", joined_by_hyphen=True) if speakers else None,
+    )
 
 
 def _weight(value: object, where: str) -> float:
@@ -212,15 +282,9 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     raw = _load_toml(path)
     try:
         rel = raw["relationship"]
-        sides = [
-            Side(
-                actor=_text(rel[key]["actor"], f"{path}: relationship.{key}.actor"),
-                pattern=_terms_pattern(
-                    _strings(rel[key]["terms"], f"{path}: relationship.{key}.terms"), f"{path}: relationship.{key}"
-                ),
-            )
-            for key in ("side_a", "side_b")
-        ]
+        sides = [_side(rel, key, path) for key in ("side_a", "side_b")]
+        if sides[0].actor == sides[1].actor:
+            raise CatalogueError(f"{path}: relationship.side_b.actor: {sides[1].actor!r} is side_a's actor too")
         others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
         # The actors are the relationship's own sides: a catalogue of another pair names its own.
         side_actors = tuple(side.actor for side in sides)

@@ -585,7 +585,7 @@ def history(
         statements = ctx.store.statements(commitment_id, since=since, limit=limit)
         rows = ctx.store.changes(since=since, commitment_id=commitment_id, limit=limit)
         earlier = ctx.store.count_statements(commitment_id, since=since) - len(statements) if limit else 0
-        found = versions.divergences(statements, ctx.config.official_domains)
+        found = versions.divergences(statements, ctx.catalogue, ctx.official_domains)
         reviews = ctx.store.reviews(commitment_id)
         if as_json:
             payload = {
@@ -598,12 +598,12 @@ def history(
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        entries = terminal.history_entries(statements, rows, found, reviews)
+        entries = terminal.history_entries(statements, rows, found, reviews, ctx.catalogue.labels)
         if as_csv:
             click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
             return
         screen = terminal.Screen()
-        terminal.render_history(screen, commitment.title, commitment_id, entries)
+        terminal.render_history(screen, commitment.title, commitment_id, entries, ctx.catalogue.labels)
         _show(screen)
         if earlier > 0 and on_screen:
             click.echo(

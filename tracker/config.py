@@ -73,16 +73,9 @@ class Config:
     # Changes whose confidence is below this go to the digest's "Unconfirmed
     # signals" instead of its alerts.
     confidence_threshold: float = 0.6
-    official_domains: tuple[str, ...] = (
-        "mea.gov.in",
-        "pib.gov.in",
-        "pmindia.gov.in",
-        "fmprc.gov.cn",
-        "mfa.gov.cn",
-        "mofcom.gov.cn",
-        "china-embassy.gov.cn",
-        "eoibeijing.gov.in",
-    )
+    # Sources that weigh more in corroboration and speak for their government; None: the
+    # catalogue's `official_hosts`. Once a context is open, the domains it settled on.
+    official_domains: tuple[str, ...] | None = None
     schedule_time: str = "06:00"
     timezone: str = "UTC"
     # The spaCy pipeline that parses candidate sentences (any installed English pipeline with a

@@ -6,14 +6,16 @@ Templates come from the user's folder first (if configured), then the packaged
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
 
-from tracker.catalogue import Catalogue
+from tracker.catalogue import SHARED_ACTORS, Catalogue, possessive
 from tracker.model import ChangeView, RevisionView, RunCounts
 from tracker.resources import bundled_dir
 from tracker.sanitize import escape_markdown, is_web_url, markdown_url
@@ -47,7 +49,31 @@ def template_environment(user_dir: Path | None = None) -> Environment:
     env.filters["md_url"] = markdown_url
     env.tests["web_url"] = is_web_url
     env.filters["sentence"] = as_sentence
+    env.filters["possessive"] = _possessive
+    env.globals["sides_of"] = sides_of
     return env
+
+
+@pass_eval_context
+def _possessive(context: EvalContext, label: str) -> str:
+    # The apostrophe is the template's own text: escaped, "India's" would read "India&#39;s" in the source.
+    if context.autoescape:
+        return escape(label) + Markup(possessive(label)[len(label) :])
+    return possessive(label)
+
+
+def sides_of(digest: Mapping) -> dict[str, str]:
+    """The relationship's sides as a digest names them: label by actor id, side A first.
+
+    A digest stored before digests named their sides: the actors its versions and
+    changes name, each labelled as a catalogue labels it by default (capitalised).
+    """
+    if digest.get("sides"):
+        return {side["actor"]: side["label"] for side in digest["sides"]}
+    named = [key for d in digest.get("divergences") or [] for key in d if isinstance(d[key], dict)]
+    named += [c.get("actor") for key in ("changes", "unconfirmed") for c in digest.get(key) or []]
+    actors = [a for a in dict.fromkeys(named) if isinstance(a, str) and a and a not in SHARED_ACTORS]
+    return {actor: actor.capitalize() for actor in actors}
 
 
 def as_sentence(text: str) -> str:
@@ -70,7 +96,7 @@ def build_digest(
 ) -> dict:
     """The digest as plain data: what the templates render and the JSON file holds.
 
-    `divergences` are India's and China's differing versions of the period
+    `divergences` are the two governments' differing versions of the period
     (`Divergence.as_json()`), shown side by side. `now` stamps it (default: the clock).
     With `site_url` (where the site is published) each change links to its commitment's history page.
     """
@@ -91,6 +117,8 @@ def build_digest(
     return {
         "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
         "relationship": catalogue.relationship_title,
+        # Each side's actor id and label, side A first: how the templates name them.
+        "sides": [{"actor": side.actor, "label": side.label} for side in catalogue.sides],
         "as_of": as_of.isoformat(),
         "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         "since": since.isoformat() if since else None,

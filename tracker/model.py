@@ -557,22 +557,27 @@ class StoredCommitment:
 
 @dataclass(frozen=True)
 class Divergence:
-    """India's and China's versions of the same days, giving one commitment different statuses."""
+    """Each side's version of the same days, giving one commitment different statuses."""
 
     commitment_id: str
-    india: StatementView
-    china: StatementView
+    side_a: StatementView
+    side_b: StatementView
+    # The two sides' actor ids, side A first: what names each version in JSON.
+    actors: tuple[str, str]
 
     @property
     def date(self) -> date:
-        return max(self.india.date, self.china.date)
+        return max(self.side_a.date, self.side_b.date)
+
+    def versions(self) -> tuple[tuple[str, StatementView], tuple[str, StatementView]]:
+        """Each side's actor id and its version, side A first."""
+        return ((self.actors[0], self.side_a), (self.actors[1], self.side_b))
 
     def as_json(self) -> dict:
         return {
             "commitment": self.commitment_id,
             "date": self.date.isoformat(),
-            "india": self.india.as_json(),
-            "china": self.china.as_json(),
+            **{actor: version.as_json() for actor, version in self.versions()},
         }
 
 

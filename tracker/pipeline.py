@@ -126,6 +126,11 @@ class Context:
     store: Store
     catalogue: Catalogue
 
+    @property
+    def official_domains(self) -> tuple[str, ...]:
+        """The domains `open` settled on: configured (else the catalogue's) and followed as official."""
+        return self.config.official_domains or ()
+
     @cached_property
     def lexicon(self) -> Lexicon:
         # Compiling the cue patterns is most of opening; status, history and changes never read them.
@@ -154,14 +159,18 @@ class Context:
             store.ensure_schema()
             if not store.schema_is_current():
                 raise OldSchema(store.database_url)
+            catalogue = load_catalogue(config.catalogue)
             # The configuration's official feeds count from the first fold, before they are synced into the store.
-            official = config.official_domains + configured_official_hosts(config) + tuple(store.official_hosts())
+            official = (
+                (catalogue.official_hosts if config.official_domains is None else config.official_domains)
+                + configured_official_hosts(config)
+                + tuple(store.official_hosts())
+            )
             # One set for every question of whether a source is official (the fold, the digest's
-            # corroboration and versions, history, the site): the configured domains and the sources followed
-            # as official.
+            # corroboration and versions, history, the site): the configured domains (else the
+            # catalogue's) and the sources followed as official.
             config = replace(config, official_domains=official)
             store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
-            catalogue = load_catalogue(config.catalogue)
             if create:
                 store.sync_catalogue(catalogue)
         except BaseException:
@@ -918,10 +927,10 @@ def after_review(ctx: Context, commitment_id: str | None = None) -> int:
 
 
 def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
-    """India's and China's differing versions dated after the last digest, up to the run's day."""
+    """The two governments' differing versions dated after the last digest, up to the run's day."""
     # Two governments' versions count as one divergence within WINDOW_DAYS of each other.
     since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
-    found = divergences(ctx.store.statements(since=since, until=until), ctx.config.official_domains)
+    found = divergences(ctx.store.statements(since=since, until=until), ctx.catalogue, ctx.official_domains)
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 

@@ -30,7 +30,7 @@ from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
-from tracker.timeline.versions import LABELS, divergences, government_of
+from tracker.timeline.versions import divergences, government_of
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.
 LEVELS: tuple[str, ...] = (*reversed(POSITIVE_LADDER), "stalled", "suspended")
@@ -381,7 +381,7 @@ def write_site(
         "generated_at": now.isoformat(timespec="seconds"),
         "negative": sorted(NEGATIVE_STATUSES),
         "ladder": list(POSITIVE_LADDER),
-        "governments": LABELS,
+        "sides": catalogue.labels,
     }
     written = []
 
@@ -408,7 +408,7 @@ def write_site(
         shown_from = own_statements[0].date if own_statements and earlier > 0 else None
         listed = store.changes(since=shown_from, commitment_id=commitment.id)
         own = [c for c in every if shown_from is not None and c.date < shown_from] + listed
-        own_found = divergences(own_statements, policy.official_domains)
+        own_found = divergences(own_statements, catalogue, policy.official_domains)
         divergent[commitment.id] = bool(own_found)
         own_reviews = store.reviews(commitment.id)
         write(
@@ -419,7 +419,7 @@ def write_site(
             chart=chart(own, end),
             days=timeline_days(own_statements, listed, own_found),
             divergences=own_found,
-            government=lambda s: government_of(s, policy.official_domains),
+            government=lambda s: government_of(s, catalogue, policy.official_domains),
             reviews=own_reviews,
             rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
             decided={r.change_id: r for r in own_reviews if r.change_id is not None},

@@ -14,7 +14,7 @@ import csv
 import io
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -23,7 +23,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from tracker.catalogue import NEGATIVE_STATUSES, Catalogue
+from tracker.catalogue import NEGATIVE_STATUSES, Catalogue, possessive
 from tracker.model import REVIEW_RULE, ChangeView, Divergence, ReviewView, StatementView
 from tracker.sanitize import csv_cell, safe_json, strip_controls
 from tracker.store import Store
@@ -163,11 +163,12 @@ def is_setback_status(status: str | None) -> bool:
 
 # --- the listings of the CLI ---------------------------------------------------------------
 
-ACTORS = {"india": "India", "china": "China", "both": "both sides", "other": "other party"}
+SHARED_ACTOR_LABELS = {"both": "both sides", "other": "other party"}
 
 
-def actor_label(actor: str) -> str:
-    return ACTORS.get(actor, actor)
+def actor_label(actor: str, sides: Mapping[str, str]) -> str:
+    """An actor as the listings name it: a side by its catalogue label (`sides`, by actor id)."""
+    return sides.get(actor) or SHARED_ACTOR_LABELS.get(actor, actor)
 
 
 STATUS_CSV = ("commitment", "title", "status", "since", "evidence", "source_name", "source_url")
@@ -347,18 +348,21 @@ def history_entries(
     changes: Sequence[ChangeView],
     found: Sequence[Divergence] = (),
     reviews: Sequence[ReviewView] = (),
+    sides: Mapping[str, str] | None = None,
 ) -> list[HistoryEntry]:
     """The statements in order; those that caused a change say so, each government's version
-    that differs from the other's is flagged, and analysts' decisions are shown in their place."""
+    that differs from the other's is flagged (each side named by its label in `sides`), and
+    analysts' decisions are shown in their place."""
+    sides = sides or {}
     caused = {(c.date, c.evidence): c for c in changes}
     flags: dict[tuple, list[str]] = {}
     for d in found:
-        flags.setdefault((d.india.date, d.india.evidence), []).append(
-            f"⚠ India's version; China says {status_label(d.china.status)}"
-        )
-        flags.setdefault((d.china.date, d.china.evidence), []).append(
-            f"⚠ China's version; India says {status_label(d.india.status)}"
-        )
+        (a, version_a), (b, version_b) = d.versions()
+        for (own, version), (other, said) in (((a, version_a), (b, version_b)), ((b, version_b), (a, version_a))):
+            flags.setdefault((version.date, version.evidence), []).append(
+                f"⚠ {possessive(actor_label(own, sides))} version; {actor_label(other, sides)} says"
+                f" {status_label(said.status)}"
+            )
     rejected = {r.article_url: r for r in reviews if r.kind == "reject"}
     entries = []
     for s in statements:
@@ -413,15 +417,22 @@ def history_entries(
 HISTORY_TABLE_MIN_WIDTH = 140
 
 
-def render_history(screen: Screen, title: str, commitment_id: str, entries: Sequence[HistoryEntry]) -> None:
+def render_history(
+    screen: Screen,
+    title: str,
+    commitment_id: str,
+    entries: Sequence[HistoryEntry],
+    sides: Mapping[str, str] | None = None,
+) -> None:
+    """The history on screen, each side named by its label in `sides` (by actor id)."""
     screen.heading(f"{title} ({commitment_id})")
     if not entries:
         screen.line("No statements yet.")
         return
     if screen.terminal and screen.console.width < HISTORY_TABLE_MIN_WIDTH:
-        _history_records(screen, entries)
+        _history_records(screen, entries, sides or {})
     else:
-        _history_table(screen, entries)
+        _history_table(screen, entries, sides or {})
     screen.line("* the statement's confidence: how surely its sentence states the status (cue rule and scope);")
     screen.line("  a change's confidence, in `tracker changes`, combines every article of its day.")
 
@@ -433,7 +444,7 @@ def _history_mark(e: HistoryEntry) -> str:
     return mark
 
 
-def _history_records(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
+def _history_records(screen: Screen, entries: Sequence[HistoryEntry], sides: Mapping[str, str]) -> None:
     """A narrow terminal: one record per entry, the evidence wrapped to the width rather than cut."""
     for e in entries:
         head = Text(strip_controls(e.date) + "  ", style="bold" if e.change else "")
@@ -444,7 +455,7 @@ def _history_records(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
         if e.confidence is not None:
             head.append(f"  conf.* {e.confidence:.0%}")
         screen.console.print(head)
-        who = [actor_label(e.actor), e.according_to and f"according to {e.according_to}", e.source_name]
+        who = [actor_label(e.actor, sides), e.according_to and f"according to {e.according_to}", e.source_name]
         screen.console.print(Padding(Text(strip_controls(" · ".join(w for w in who if w)), style="dim"), (0, 0, 0, 4)))
         if e.evidence:
             quoted = Text(strip_controls(f"“{e.evidence}”"), style="italic" if e.kind == "review" else "")
@@ -452,7 +463,7 @@ def _history_records(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
         screen.console.print()
 
 
-def _history_table(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
+def _history_table(screen: Screen, entries: Sequence[HistoryEntry], sides: Mapping[str, str]) -> None:
     columns = [
         Column("Date"),
         Column("Status"),
@@ -472,7 +483,7 @@ def _history_table(screen: Screen, entries: Sequence[HistoryEntry]) -> None:
                 e.date,
                 status_cell(e.status),
                 Cell(mark, "bold red" if is_setback_status(e.status) and e.change else "bold"),
-                actor_label(e.actor),
+                actor_label(e.actor, sides),
                 e.according_to,
                 f"{e.confidence:.0%}" if e.confidence is not None else "",
                 e.source_name,
