@@ -57,7 +57,7 @@ def _compile_phrases(
     """One pattern matching any phrase as whole words.
 
     Phrases do not match inside a hyphenated word ("non-stop" is not "no");
-    names may (`joined_by_hyphen`): "India-China talks" names both countries.
+    names may (`joined_by_hyphen`): "Ruritania-Freedonia talks" names both countries.
     """
     edge = r"\w" if joined_by_hyphen else r"[\w-]"
     try:
@@ -75,11 +75,11 @@ class Commitment:
     description: str
     phrases: tuple[str, ...]
     pattern: re.Pattern[str] = field(compare=False, repr=False)
-    # Named only in this relationship (the Kailash Mansarovar Yatra is India–China
-    # by definition): a mention needs no country named near it.
+    # Named only in this relationship by definition (a pilgrimage across the border, a
+    # treaty of the pair): a mention needs no country named near it.
     implies_relationship: bool = False
     # Who holds the restriction when the commitment is suspended or stalled
-    # (India's app bans, China's export curbs); None when it is shared.
+    # (one side's ban on the other's apps, its export curbs); None when it is shared.
     restricting_side: str | None = None
     # Short names ("the yatra", "patrolling") that name it only once the
     # article has named it in full.

@@ -236,7 +236,7 @@ def _locked(obj: dict, command: str, shared: bool = False) -> Iterator[Context]:
 )
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, database_url: str | None) -> None:
-    """Follow India–China commitments in the news and report when their status changes.
+    """Follow a relationship's commitments in the news and report when their status changes.
 
     \b
     Examples:
@@ -564,7 +564,7 @@ def history(
     as_csv: bool,
 ) -> None:
     """Show every statement and change of one commitment, in order: which
-    statements changed the status, and where India's and China's official
+    statements changed the status, and where the two governments' official
     versions of the same days differ.
 
     \b
@@ -931,7 +931,7 @@ def sources_add(obj: dict, url: str, name: str | None, official: bool, full_text
 
     \b
     Examples:
-      tracker sources add https://example.org/india-china.rss --name "Example wire"
+      tracker sources add https://example.org/relations.rss --name "Example wire"
       tracker sources add incoming/
       tracker sources add https://example.org/later.rss --no-check   # offline
     """
@@ -1019,7 +1019,7 @@ def sources_remove(obj: dict, source: str) -> None:
     \b
     Examples:
       tracker sources remove 3
-      tracker sources remove https://example.org/india-china.rss
+      tracker sources remove https://example.org/relations.rss
     """
     with _context(obj, create=False) as ctx:
         found = ctx.store.find_source(source)
@@ -1258,7 +1258,7 @@ def explain(
 
     \b
     Examples:
-      tracker explain "India and China agreed to resume direct flights."
+      tracker explain "The two sides agreed to resume direct flights."
       tracker explain "Flights could resume in October." --date 2025-08-12
       tracker explain "They agreed to resume the yatra." --csv
       tracker explain --article 42

@@ -56,7 +56,7 @@ def template_environment(user_dir: Path | None = None) -> Environment:
 
 @pass_eval_context
 def _possessive(context: EvalContext, label: str) -> str:
-    # The apostrophe is the template's own text: escaped, "India's" would read "India&#39;s" in the source.
+    # The apostrophe is the template's own text: escaped, "Ruritania's" would read "Ruritania&#39;s" in the source.
     if context.autoescape:
         return escape(label) + Markup(possessive(label)[len(label) :])
     return possessive(label)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 USER_AGENT = f"tracker/{__version__} (+diplomatic commitments tracker; feed reader)"
 
 # A query value is shown only when its shape is plainly no credential: words of letters (`en-IN`,
-# `world`, `india-china`) and short numbers or dates. Anything else (letters mixed with digits,
+# `world`, `asia-pacific`) and short numbers or dates. Anything else (letters mixed with digits,
 # mixed case, long runs, symbols) is hidden whatever its name, since a secret's name can be anything.
 _PLAIN_SEPARATORS = re.compile(r"[-_.,:;+/ ]+")
 _PLAIN_MAX = 64

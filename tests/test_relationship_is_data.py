@@ -1,0 +1,45 @@
+"""The relationship is data: no country of the packaged pair is named in the code or the templates.
+
+Labels, official sites, speakers and the wording of each government's version come
+from the catalogue (`tracker/data/india-china.toml`), so a catalogue of another pair
+reads as its own everywhere. Tests and seeds may name the packaged pair.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tracker.catalogue import DEFAULT_CATALOGUE
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNTRY = re.compile(r"\b(?:india|indian|indians|china|chinese)\b", re.IGNORECASE)
+
+# Where the packaged pair may still be named, and why.
+ALLOWED = {
+    # The reader's cues and scope are being made independent of one relationship's wording in
+    # their own change; their comments still cite the packaged pair's sentences as examples.
+    "tracker/extraction/",
+}
+
+
+def country_words(text: str) -> list[str]:
+    """The packaged pair's names in a file's text, its catalogue's file name aside (the default it loads)."""
+    return COUNTRY.findall(text.replace(DEFAULT_CATALOGUE, ""))
+
+
+def checked_files() -> list[Path]:
+    files = [*ROOT.glob("tracker/**/*.py"), *(p for p in ROOT.glob("templates/**/*") if p.is_file())]
+    return sorted(p for p in files if not str(p.relative_to(ROOT)).startswith(tuple(ALLOWED)))
+
+
+def test_the_check_finds_a_country_and_spares_other_words() -> None:
+    assert country_words("India's and China's versions; Chinese ministry") == ["India", "China", "Chinese"]
+    assert country_words(f"Indiana, Indochina, chinaware; load {DEFAULT_CATALOGUE}") == []
+
+
+def test_no_code_or_template_names_the_packaged_pair() -> None:
+    files = checked_files()
+    assert any(p.name == "versions.py" for p in files) and any(p.suffix == ".j2" for p in files)
+    named = {str(p.relative_to(ROOT)): words for p in files if (words := country_words(p.read_text("utf-8")))}
+    assert named == {}
