@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from tracker.catalogue import CatalogueError, load_catalogue, load_lexicon
+from tracker.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "tracker" / "data"
 CUES = (DATA / "cues.toml").read_text(encoding="utf-8")
@@ -145,7 +149,7 @@ def test_a_side_without_its_optional_fields_is_named_by_its_actor(tmp_path: Path
         (
             'official_hosts = ["foreign.gov.rt"]',
             'speakers = ["foreign (office"]',
-            ("relationship.side_a.speakers: bad pattern"),
+            "relationship.side_a.speakers[0]: bad pattern 'foreign (office'",
         ),
         ('official_hosts = ["foreign.gov.rt"]', "label = 7", "relationship.side_a.label: must be a non-empty string"),
         ('actor = "freedonia"', 'actor = "ruritania"', "relationship.side_b.actor: 'ruritania' is side_a's actor too"),
@@ -159,3 +163,166 @@ def test_a_bad_side_field_is_one_line(tmp_path: Path, old: str, new: str, expect
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(path)
     assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("[relationship]\n", "[relationship]\nsince_year = 1920\n", "relationship.since_year: unknown key (allowed: "),
+        (
+            'terms = ["Freedonia", "Fredville"]',
+            'terms = ["Freedonia"], lable = "F"',
+            "relationship.side_b.lable: unknown key",
+        ),
+        (
+            'id = "ferry"\n',
+            'id = "ferry"\nphrase = ["ferries"]\n',
+            "commitment[0].phrase: unknown key (allowed: aliases,",
+        ),
+        (
+            "[[commitment]]\n",
+            '[relationships]\nid = "x"\n\n[[commitment]]\n',
+            "relationships: unknown key (allowed: commitment, relationship)",
+        ),
+    ],
+)
+def test_an_unknown_key_is_refused_by_name_with_the_allowed_ones(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in PAIR
+    path = tmp_path / "pair.toml"
+    path.write_text(PAIR.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_phrase_that_does_not_compile_is_named_by_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "pair.toml"
+    path.write_text(
+        PAIR.replace('phrases = ["ferry (?:service|link)"]', 'phrases = ["ferry", "crossings? ("]'), "utf-8"
+    )
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert "commitment[0].phrases[1]: bad pattern 'crossings? (': missing ), unterminated subpattern" in str(
+        caught.value
+    )
+
+
+# --- tracker catalogue check ----------------------------------------------------------------------
+
+CHECKED = (
+    PAIR
+    + """
+[[commitment]]
+id = "grain"
+title = "Freedonia's ban on Ruritanian grain"
+phrases = ["grain (?:imports|exports|shipments)", "barley quotas?", "(?:ruritania|freedonia)"]
+raised = ["silos? (?:[a-z]+ ){0,3}at the border"]
+"""
+)
+
+# Made-up reporting on the made-up pair: a title, a blank line, the body.
+ARTICLES = {
+    "01-ferry.txt": "Ferry link to reopen\n\nRuritania and Freedonia agreed to reopen the ferry\nservice next month.",
+    "02-grain.txt": "Grain talks\n\nFreedonia said grain imports from Ruritania would stay banned.",
+    "03-grain.txt": "Shipments\n\nOfficials in Strelsau hoped grain shipments to Freedonia would resume.",
+    "04-silos.txt": "Silos\n\nRuritania raised the new silos built at the border with Freedonia.",
+    "05-visit.txt": "A visit\n\nThe Freedonian minister visited Ruritania for talks on culture.",
+}
+
+
+def write_articles(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "notes.md").write_text("Not an article: ferry service, grain imports.", encoding="utf-8")
+    return folder
+
+
+def check(*args: str) -> Result:
+    return CliRunner().invoke(main, ["catalogue", "check", *args])
+
+
+def test_check_loads_a_catalogue_and_compiles_its_phrases(tmp_path: Path) -> None:
+    path = tmp_path / "pair.toml"
+    path.write_text(CHECKED, encoding="utf-8")
+    result = check(str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"{path}: Ruritania–Freedonia (RU-FR), Ruritania and Freedonia: 2 commitments, 5 phrases compiled\n"
+    )
+
+
+@pytest.mark.parametrize("corpus", [False, True])
+def test_check_counts_the_articles_each_commitment_and_phrase_match(tmp_path: Path, corpus: bool) -> None:
+    path = tmp_path / "pair.toml"
+    path.write_text(CHECKED, encoding="utf-8")
+    folder = write_articles(tmp_path / "sample" / "articles" if corpus else tmp_path / "sample")
+    result = check(str(path), "--articles", str(tmp_path / "sample"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1] == f"5 articles in {folder}"
+    # The ferry is named across a line break; the grain by two phrases, and the silos once a side raises them.
+    assert "ferry: 1 of 5 articles" in lines
+    assert "  phrases[0] 'ferry (?:service|link)': 1" in lines
+    assert "grain: 5 of 5 articles" in lines
+    assert "  phrases[0] 'grain (?:imports|exports|shipments)': 2" in lines
+    assert "  phrases[1] 'barley quotas?': 0" in lines
+    assert "  raised[0] 'silos? (?:[a-z]+ ){0,3}at the border': 1" in lines
+    assert result.stderr.splitlines() == [
+        "warning: commitment 'grain' phrases[1] 'barley quotas?' matches no article (0)",
+        "warning: commitment 'grain' phrases[2] '(?:ruritania|freedonia)' matches nearly every article (5)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('"barley quotas?"', '"barley (quotas?"', "commitment[1].phrases[1]: bad pattern 'barley (quotas?'"),
+        ('id = "grain"', 'id = "ferry"', "commitment[1]: duplicate id 'ferry'"),
+        ('title = "Freedonia', 'kinds = "state"\ntitle = "Freedonia', "commitment[1].kinds: unknown key"),
+    ],
+)
+def test_check_refuses_a_bad_catalogue_in_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in CHECKED
+    path = tmp_path / "pair.toml"
+    path.write_text(CHECKED.replace(old, new, 1), encoding="utf-8")
+    result = check(str(path), "--articles", str(write_articles(tmp_path / "sample")))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert str(path) in result.stderr and expected in result.stderr
+
+
+def test_check_loads_no_database_parser_or_templates(tmp_path: Path) -> None:
+    path = tmp_path / "pair.toml"
+    path.write_text(CHECKED, encoding="utf-8")
+    write_articles(tmp_path / "sample")
+    loads = (
+        "import sys\nfrom tracker.cli import main\ntry:\n    main(sys.argv[1:], standalone_mode=False)\n"
+        "except SystemExit:\n    pass\nprint(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", loads, "catalogue", "check", str(path), "--articles", str(tmp_path / "sample")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded = set(done.stdout.split()[-400:])
+    assert "grain: 5 of 5 articles" in done.stdout  # the command did run
+    assert loaded & {"sqlalchemy", "alembic", "jinja2", "spacy", "feedparser", "httpx", "syntok"} == set()
+
+
+def test_the_readme_s_example_catalogue_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Writing a catalogue for another pair") :]
+    example = section[section.index("```toml\n") + len("```toml\n") : section.index("```\n", section.index("```toml"))]
+    path = tmp_path / "ru-fr.toml"
+    path.write_text(example, encoding="utf-8")
+    pair = load_catalogue(path)
+    assert pair.labels == {"ruritania": "Ruritania", "freedonia": "Freedonia"}
+    assert pair.ids == ["ferry"] and pair.official_hosts == ("foreign.gov.rt",)
+    result = check(str(path))
+    assert result.exit_code == 0 and "1 commitment, 2 phrases compiled" in result.stdout

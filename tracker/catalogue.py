@@ -51,7 +51,7 @@ class CatalogueError(ValueError):
     """A catalogue or lexicon file that cannot be used; the message names file and field."""
 
 
-def _compile_phrases(
+def compile_phrases(
     phrases: list[str], where: str, flags: int = re.IGNORECASE, joined_by_hyphen: bool = False
 ) -> re.Pattern[str]:
     """One pattern matching any phrase as whole words.
@@ -65,6 +65,12 @@ def _compile_phrases(
         ordered = sorted(phrases, key=len, reverse=True)
         return re.compile(rf"(?<!{edge})(?:" + "|".join(f"(?:{p})" for p in ordered) + rf")(?!{edge})", flags)
     except re.error as exc:
+        # The phrase at fault, by its place in the file's list, rather than a column of the joined pattern.
+        for index, phrase in enumerate(phrases):
+            try:
+                re.compile(phrase, flags)
+            except re.error as alone:
+                raise CatalogueError(f"{where}[{index}]: bad pattern {phrase!r}: {alone}"[:300]) from exc
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
@@ -96,6 +102,8 @@ class Commitment:
     raised_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     # A meeting is held, not resumed: "held their first summit" says it is done.
     kind: CommitmentKind = CommitmentKind.STATE
+    # The phrases of `raised_pattern`, as the file lists them.
+    raised: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,7 @@ def _load_toml(path: Path) -> dict:
 def _terms_pattern(terms: list[str], where: str) -> re.Pattern[str]:
     # Names of countries and people are matched case-sensitively: "US" is a
     # country, "us" is not.
-    return _compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
+    return compile_phrases([re.escape(t) for t in terms], where, flags=0, joined_by_hyphen=True)
 
 
 # A commitment's id names its page on the site and its rows: a slug, never a path.
@@ -221,6 +229,7 @@ def _side(rel: dict, key: str, path: Path) -> Side:
     raw = rel[key]
     if not isinstance(raw, dict):
         raise CatalogueError(f'{where}: must be a table such as {{ actor = "...", terms = [...] }}')
+    _known_keys(raw, SIDE_KEYS, f"{where}.")
     actor = _text(raw["actor"], f"{where}.actor")
     if actor in SHARED_ACTORS:
         raise CatalogueError(f"{where}.actor: {actor!r} names no side ({', '.join(SHARED_ACTORS)} are reserved)")
@@ -232,8 +241,26 @@ def _side(rel: dict, key: str, path: Path) -> Side:
         official_hosts=_hosts(raw.get("official_hosts"), f"{where}.official_hosts", dotted=True),
         government_domains=_hosts(raw.get("government_domains"), f"{where}.government_domains", dotted=False),
         # Whole words, case aside: "MEA" said, never "meaning".
-        speakers=_compile_phrases(speakers, f"{where}.speakers", joined_by_hyphen=True) if speakers else None,
+        speakers=compile_phrases(speakers, f"{where}.speakers", joined_by_hyphen=True) if speakers else None,
     )
+
+
+# Every key a catalogue may use, by where it stands: another key is a typing error, refused by name.
+CATALOGUE_KEYS = frozenset({"relationship", "commitment"})
+RELATIONSHIP_KEYS = frozenset({"id", "title", "since", "others", "side_a", "side_b"})
+SIDE_KEYS = frozenset({"actor", "label", "terms", "official_hosts", "government_domains", "speakers"})
+COMMITMENT_KEYS = frozenset(
+    {
+        *("id", "title", "description", "phrases", "aliases", "paired", "in_passing", "raised"),
+        *("implies_relationship", "restricting_side", "kind"),
+    }
+)
+
+
+def _known_keys(table: dict, allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise CatalogueError(f"{where}{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})"[:400])
 
 
 def _weight(value: object, where: str) -> float:
@@ -252,7 +279,7 @@ def _actor_field(value: object, where: str, allowed: tuple[str, ...]) -> str | N
 def _optional_phrases(item: dict, key: str, where: str) -> re.Pattern[str] | None:
     if item.get(key) in (None, []):
         return None
-    return _compile_phrases(_strings(item[key], f"{where}.{key}"), f"{where}.{key}")
+    return compile_phrases(_strings(item[key], f"{where}.{key}"), f"{where}.{key}")
 
 
 def _kind_field(item: dict, where: str) -> CommitmentKind:
@@ -281,7 +308,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     path = path or data_path(DEFAULT_CATALOGUE)
     raw = _load_toml(path)
     try:
+        _known_keys(raw, CATALOGUE_KEYS, f"{path}: ")
         rel = raw["relationship"]
+        if not isinstance(rel, dict):
+            raise CatalogueError(f"{path}: relationship: must be a table ([relationship])")
+        _known_keys(rel, RELATIONSHIP_KEYS, f"{path}: relationship.")
+        relationship_id = _text(rel["id"], f"{path}: relationship.id")
+        relationship_title = _text(rel.get("title", relationship_id), f"{path}: relationship.title")
         sides = [_side(rel, key, path) for key in ("side_a", "side_b")]
         if sides[0].actor == sides[1].actor:
             raise CatalogueError(f"{path}: relationship.side_b.actor: {sides[1].actor!r} is side_a's actor too")
@@ -290,10 +323,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         side_actors = tuple(side.actor for side in sides)
         commitments = []
         seen: set[str] = set()
+        if not isinstance(raw["commitment"], list):
+            raise CatalogueError(f"{path}: commitment: must be an array of tables ([[commitment]])")
         for index, item in enumerate(raw["commitment"]):
             where = f"{path}: commitment[{index}]"
             if not isinstance(item, dict):
                 raise CatalogueError(f"{where}: must be a table")
+            _known_keys(item, COMMITMENT_KEYS, f"{where}.")
             cid = _text(item["id"], f"{where}.id")
             if not _SLUG.fullmatch(cid):
                 raise CatalogueError(f"{where}.id: {cid!r} must be a slug (lowercase letters, digits, '-' or '_')")
@@ -302,13 +338,15 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             seen.add(cid)
             phrases = tuple(_strings(item["phrases"], f"{where}.phrases"))
             raised = tuple(_strings(item["raised"], f"{where}.raised")) if item.get("raised") else ()
+            # Compiled alone first, so that a bad one is named in its own list.
+            raised_pattern = _optional_phrases(item, "raised", where)
             commitments.append(
                 Commitment(
                     id=cid,
                     title=_text(item["title"], f"{where}.title"),
                     description=str(item.get("description", "")),
                     phrases=phrases,
-                    pattern=_compile_phrases([*phrases, *raised], f"{where}.phrases"),
+                    pattern=compile_phrases([*phrases, *raised], f"{where}.phrases"),
                     implies_relationship=bool(item.get("implies_relationship", False)),
                     restricting_side=_actor_field(
                         item.get("restricting_side"), f"{where}.restricting_side", (*side_actors, "both", "other")
@@ -316,7 +354,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     alias_pattern=_optional_phrases(item, "aliases", where),
                     paired_pattern=_optional_phrases(item, "paired", where),
                     passing_pattern=_optional_phrases(item, "in_passing", where),
-                    raised_pattern=_optional_phrases(item, "raised", where),
+                    raised_pattern=raised_pattern,
+                    raised=raised,
                     kind=_kind_field(item, where),
                 )
             )
@@ -324,8 +363,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     return Catalogue(
         since=_since(rel.get("since"), f"{path}: relationship.since"),
-        relationship_id=rel["id"],
-        relationship_title=rel.get("title", rel["id"]),
+        relationship_id=relationship_id,
+        relationship_title=relationship_title,
         side_a=sides[0],
         side_b=sides[1],
         others=others,
@@ -408,10 +447,10 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                     status=item["status"],
                     weight=_weight(item.get("weight", 0.8), f"{where}.weight"),
                     form=form,
-                    pattern=_compile_phrases(_strings(item["patterns"], f"{where}.patterns"), f"{where}.patterns"),
-                    subject=_compile_phrases(item["subject"], f"{where}.subject") if item.get("subject") else None,
+                    pattern=compile_phrases(_strings(item["patterns"], f"{where}.patterns"), f"{where}.patterns"),
+                    subject=compile_phrases(item["subject"], f"{where}.subject") if item.get("subject") else None,
                     not_subject=(
-                        _compile_phrases(item["not_subject"], f"{where}.not_subject")
+                        compile_phrases(item["not_subject"], f"{where}.not_subject")
                         if item.get("not_subject")
                         else None
                     ),
@@ -422,7 +461,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         mods = raw["modifiers"]
         compiled = {
-            key: _compile_phrases(_strings(mods[key], f"{path}: modifiers.{key}"), f"{path}: modifiers.{key}")
+            key: compile_phrases(_strings(mods[key], f"{path}: modifiers.{key}"), f"{path}: modifiers.{key}")
             for key in (
                 "negation",
                 "speculation",
@@ -435,7 +474,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             )
         }
         if mods.get("unconfirmed"):
-            compiled["unconfirmed"] = _compile_phrases(mods["unconfirmed"], f"{path}: modifiers.unconfirmed")
+            compiled["unconfirmed"] = compile_phrases(mods["unconfirmed"], f"{path}: modifiers.unconfirmed")
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     return Lexicon(cues=tuple(cues), source=str(path), **compiled)

@@ -1348,6 +1348,69 @@ def explain(
         click.echo("No tracked commitment is named.")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@main.group(name="catalogue")
+def catalogue_group() -> None:
+    """Check a catalogue of commitments before following it.
+
+    \b
+    Examples:
+      tracker catalogue check my-pair.toml
+      tracker catalogue check my-pair.toml --articles sample/
+    """
+
+
+@catalogue_group.command(name="check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--articles",
+    "articles_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of .txt articles (title, blank line, body), or a corpus folder with articles/.",
+)
+def catalogue_check(file: Path, articles_dir: Path | None) -> None:
+    """Load a catalogue and compile every phrase; with --articles, count the
+    articles each commitment's phrases match.
+
+    A catalogue that does not load (a phrase that does not compile, a
+    duplicate id, an unknown key) is one line naming the file, the commitment
+    and the field, and exit status 1. With articles, a phrase that matches no
+    article, or nearly every one, is a warning: it names nothing the folder
+    says, or it finds the relationship rather than the commitment.
+
+    \b
+    Examples:
+      tracker catalogue check my-pair.toml
+      tracker catalogue check my-pair.toml --articles sample/
+    """
+    from tracker import catalogue_check as checks
+
+    try:
+        catalogue = load_catalogue(file)
+    except CatalogueError as exc:
+        raise click.ClickException(strip_controls(str(exc))) from None
+    sides = " and ".join(catalogue.labels.values())
+    _line(
+        f"{file}: {catalogue.relationship_title} ({catalogue.relationship_id}), {sides}:"
+        f" {_count(len(catalogue.commitments), 'commitment')}, {_count(checks.phrase_count(catalogue), 'phrase')}"
+        " compiled"
+    )
+    if articles_dir is None:
+        return
+    articles = checks.read_articles(articles_dir)
+    _line(f"{_count(len(articles), 'article')} in {checks.article_folder(articles_dir)}")
+    counts = checks.count_matches(catalogue, articles)
+    for count in counts:
+        _line(f"{count.commitment.id}: {count.articles} of {_count(len(articles), 'article')}")
+        for phrase in count.phrases:
+            _line(f"  {phrase.field}[{phrase.index}] {phrase.phrase!r}: {phrase.articles}")
+    for concern in checks.concerns(counts):
+        _warn(f"warning: {concern}")
+
+
 @main.group()
 def digest() -> None:
     """Stored digests: print one, or send what is still queued.
