@@ -185,7 +185,7 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
     if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth)):
         return cue, depth
     # Only a predicate climbs its chain: from the cue's own verb on the path ("address" in
-    # "agreed to address India's concerns"); a cue the parser read as nouns stays where it is.
+    # "agreed to address Ruritania's concerns"); a cue the parser read as nouns stays where it is.
     own = [i for i in range(depth, len(chain)) if owner.get(chain[i].i) is cue and chain[i].pos_ in ("VERB", "AUX")]
     if not own:
         return cue, depth

@@ -134,7 +134,7 @@ def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> 
         for m in side.pattern.finditer(subject):
             sides.append((m.end(), side.actor))
     if len({actor for _, actor in sides}) == 2:
-        # "Misri appreciated the Chinese side's cooperation": both took part.
+        # "the envoy appreciated the other side's cooperation": both took part.
         return "both"
     if sides:
         return max(sides)[1]

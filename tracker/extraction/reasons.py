@@ -196,7 +196,7 @@ def cancel_reason(reading: Reading) -> Reason | None:
 def _anchors_cue(anchor: re.Match[str], cue: CueMatch, sentence: str) -> bool:
     """Whether a date dates the cue's event rather than another event in the clause."""
     if anchor.start() < cue.start:
-        # "In June 2020, India banned…"; but not "In April they discussed X and
+        # "In June 2020, Ruritania banned…"; but not "In April they discussed X and
         # on Thursday agreed…": another past verb between takes the date.
         between = sentence[anchor.end() : cue.start]
         if cue.rule.form == "noun":

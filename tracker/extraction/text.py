@@ -25,7 +25,7 @@ DATED_ANCHOR = re.compile(
 )
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
-    # A new clause after ", and": a determiner or a proper name's possessive ("China's", "New Delhi's").
+    # A new clause after ", and": a determiner or a proper name's possessive ("Freedonia's", "Strelsau's").
     r"|\sand that\s|,\s+and\s+(?=(?:the|a|an|its|their|it|they|this|these|those|there|we|he|she"
     r"|(?-i:[A-Z])[\w-]*(?: (?-i:[A-Z])[\w-]*)?['’]s)\s)",
     re.IGNORECASE,
@@ -54,7 +54,7 @@ _DATED_ENTRY = re.compile(
     rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT})(?: (?P<d2>\d{{1,2}}),?)?)"
     rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
 )
-# "Press Trust of India: …" — a speaker's label in a transcript.
+# "Press Trust of Ruritania: …" — a speaker's label in a transcript.
 SPEAKER = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*| of| the){0,5}\s*:\s")
 QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]", re.IGNORECASE)
 
