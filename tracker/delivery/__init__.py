@@ -9,6 +9,21 @@ Channels: `files` (the HTML, Markdown and JSON report and `changes.atom`,
 written atomically), `email` (SMTP), and one `notify:<hash>` per Apprise URL.
 """
 
-from tracker.delivery.outbox import channels_for, deliver, queue_digest, test_send
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.delivery.outbox import channels_for, deliver, queue_digest, test_send
 
 __all__ = ["channels_for", "deliver", "queue_digest", "test_send"]
+
+
+def __getattr__(name: str) -> Any:
+    # The package itself imports nothing: loading it (lazily, from the command line) must not load a
+    # submodule that is being imported on its own, or that module would run twice.
+    if name in __all__:
+        from tracker.delivery import outbox
+
+        return getattr(outbox, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
