@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from pytest_httpserver import HTTPServer
 from tests.support.smtp_server import Authenticator, Handler, self_signed_certificate, start
 from tracker.config import Config, EmailSettings
 from tracker.delivery import deliver
-from tracker.model import DeliveryView
+from tracker.model import DeliveryView, StoredDigest
 from tracker.pipeline import Context, RunReport, run_cycle
+from tracker.store import Store
 
 AS_OF = date(2025, 12, 1)
 
@@ -329,6 +331,95 @@ def test_a_digest_recorded_but_not_written_is_finished_by_the_next_run(database_
     finally:
         ctx.close()
     assert {p.name: p.read_bytes() for p in (tmp_path / "reports").iterdir() if p.is_file()} == before
+
+
+# --- channels and the attempt ---------------------------------------------------------
+
+
+def test_channels_are_queued_files_first_then_email_then_each_notification_url(
+    database_url: str, tmp_path: Path
+) -> None:
+    from tracker.delivery import channels_for
+    from tracker.delivery.notify import channel_name
+
+    urls = ("json://127.0.0.1:9/a", "json://127.0.0.1:9/b")
+    config = dataclasses.replace(make_config(database_url, tmp_path, port=25), notify=urls)
+    ctx = Context.open(config)
+    try:
+        assert channels_for(config, ctx.store) == ["files", "email", *(channel_name(url) for url in urls)]
+        assert channels_for(make_config(database_url, tmp_path), ctx.store) == ["files"]
+    finally:
+        ctx.close()
+
+
+def test_a_kind_has_one_channel_class() -> None:
+    from tracker.delivery.channel import Channel
+    from tracker.model import ChannelKind
+
+    assert {kind: Channel.of_kind(kind).kind for kind in ChannelKind} == {kind: kind for kind in ChannelKind}
+    with pytest.raises(TypeError, match="two channels of kind email"):
+
+        class Another(Channel[None]):
+            kind = ChannelKind.EMAIL
+
+    assert Channel.of_kind(ChannelKind.EMAIL).__name__ == "EmailChannel"
+
+
+def _one_queued_notification(store: Store) -> tuple[DeliveryView, StoredDigest]:
+    payload = {"relationship": "India–China", "as_of": AS_OF.isoformat(), "changes": []}
+    digest_id = store.record_digest(AS_OF, None, [], [], payload=json.dumps(payload), channels=["notify:0"])
+    stored = store.stored_digest(digest_id)
+    assert stored is not None
+    return store.deliveries()[0], stored
+
+
+def test_an_attempt_is_counted_before_the_hand_over_and_marked_at_the_point_of_no_return(
+    database_url: str, tmp_path: Path
+) -> None:
+    from tracker.delivery.attempt import Attempt
+    from tracker.delivery.channel import Delivered
+    from tracker.delivery.notify import NotifyChannel
+
+    ctx = Context.open(make_config(database_url, tmp_path))
+    seen: list[tuple[str, int]] = []
+
+    class Watched(NotifyChannel):
+        def hand_over(self, prepared: dict, point_of_no_return: Callable[[], None]) -> Delivered:
+            seen.append((ctx.store.deliveries()[0].state, ctx.store.deliveries()[0].attempts))
+            point_of_no_return()
+            seen.append((ctx.store.deliveries()[0].state, ctx.store.deliveries()[0].attempts))
+            return Delivered("notified")
+
+    try:
+        delivery, stored = _one_queued_notification(ctx.store)
+        outcome = Attempt(ctx.store, delivery, 3).run(Watched("json://127.0.0.1:9/", 1.0), stored)
+        assert seen == [("queued", 1), ("sending", 1)]
+        assert outcome.ok and outcome.delivery.state == "sent" and outcome.delivery.attempts == 1
+    finally:
+        ctx.close()
+
+
+def test_a_channel_that_skips_the_point_of_no_return_is_stopped_and_never_resent(
+    database_url: str, tmp_path: Path
+) -> None:
+    from tracker.delivery.attempt import Attempt, ChannelBroke
+    from tracker.delivery.channel import Delivered
+    from tracker.delivery.notify import NotifyChannel
+
+    class Careless(NotifyChannel):
+        def hand_over(self, prepared: dict, point_of_no_return: Callable[[], None]) -> Delivered:
+            return Delivered("notified")
+
+    config = make_config(database_url, tmp_path)
+    ctx = Context.open(config)
+    try:
+        delivery, stored = _one_queued_notification(ctx.store)
+        with pytest.raises(ChannelBroke, match="without marking the point of no return"):
+            Attempt(ctx.store, delivery, 3).run(Careless("json://127.0.0.1:9/", 1.0), stored)
+        assert ctx.store.deliveries()[0].state == "interrupted"
+        assert deliver(ctx.store, config, retry_failed=True) == []
+    finally:
+        ctx.close()
 
 
 # --- the commands ---------------------------------------------------------------------

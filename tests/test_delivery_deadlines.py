@@ -121,8 +121,8 @@ def test_the_deadline_bounds_the_exchange_not_each_read(tmp_path: Path) -> None:
     """Straight through send_message: 1.5 s in all, though each line arrives well within the per-read timeout."""
     from email.message import EmailMessage
 
+    from tracker.delivery.channel import DeliveryError
     from tracker.delivery.email import send_message
-    from tracker.delivery.files import DeliveryError
 
     server = EndlessGreeting()
     try:

@@ -18,6 +18,7 @@ from tracker.catalogue import STATUSES, CatalogueError, load_catalogue, load_lex
 from tracker.config import Config, ConfigError, load_config
 from tracker.fetching import has_secret, redact
 from tracker.lazy import lazy_module
+from tracker.model import ChannelKind
 from tracker.sanitize import strip_controls
 
 if TYPE_CHECKING:
@@ -374,10 +375,7 @@ def run(obj: dict, as_of: date | None, always: bool, dry_run: bool, worker: bool
         if report.dry_run:
             _print_dry_run(report)
         elif report.digest_id is not None:
-            files_ok = any(
-                o.ok and o.delivery.channel == "files" and o.delivery.digest_id == report.digest_id
-                for o in report.deliveries
-            )
+            files_ok = any(o.ok and o.report and o.delivery.digest_id == report.digest_id for o in report.deliveries)
             confirmed = sum(c.confirmed for c in report.alerts)
             unconfirmed = len(report.alerts) - confirmed
             click.echo(
@@ -421,7 +419,7 @@ def _print_dry_run(report: RunReport) -> None:
 
 def _print_deliveries(outcomes: Sequence[Outcome]) -> None:
     for outcome in outcomes:
-        if outcome.delivery.channel == "files":
+        if outcome.report:
             continue
         state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
         click.echo(f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{state}")
@@ -1491,7 +1489,7 @@ def digest_send(obj: dict, dry_run: bool, resend: tuple[int, ...]) -> None:
             click.echo("Nothing queued.")
         for outcome in outcomes:
             state = "" if outcome.ok else f" ({outcome.delivery.state}, attempt {outcome.delivery.attempts})"
-            paths = f": {', '.join(str(p) for p in outcome.paths)}" if outcome.delivery.channel == "files" else ""
+            paths = f": {', '.join(str(p) for p in outcome.paths)}" if outcome.report else ""
             click.echo(
                 f"Digest #{outcome.delivery.digest_id} {outcome.delivery.channel}: {outcome.detail}{paths}{state}"
             )
@@ -1532,7 +1530,8 @@ def outbox(obj: dict, states: tuple[str, ...]) -> None:
 
 
 @main.command(name="test-send")
-@click.argument("channel", required=False, type=click.Choice(["email", "notify"]))
+# The kinds that send a message somewhere (the report files have nothing to try).
+@click.argument("channel", required=False, type=click.Choice([ChannelKind.EMAIL.value, ChannelKind.NOTIFY.value]))
 @click.pass_obj
 def test_send_(obj: dict, channel: str | None) -> None:
     """Send a sample digest through each configured channel (or CHANNEL) and say what happened.
@@ -1553,13 +1552,13 @@ def test_send_(obj: dict, channel: str | None) -> None:
             list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
         )
         # Bare: every configured channel, and only those (a desk with email alone has no notify to fail).
-        configured = [name for name, on in (("email", ctx.config.email), ("notify", ctx.config.notify)) if on]
+        configured = delivery.testable_kinds(ctx.config, ctx.store)
         if channel is None and not configured:
             raise click.ClickException(
                 "no channel configured: add an [email] table or notify = [...] Apprise URLs to the configuration"
             )
         chosen = [channel] if channel else configured
-        results = [r for name in chosen for r in delivery.test_send(ctx.config, name, sample)]
+        results = [r for name in chosen for r in delivery.test_send(ctx.config, ctx.store, name, sample)]
     for name, ok, detail in results:
         click.echo(f"{name}: {'ok' if ok else 'FAILED'}: {detail}")
     if not all(ok for _, ok, _ in results):

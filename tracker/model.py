@@ -3,8 +3,9 @@
 Each stage (sources, extraction, the fold, the store, the digest, delivery,
 the command line) takes and gives these frozen types; none of them knows a
 database row, a template or a parser. Statuses, change kinds, review kinds,
-delivery and run states are `StrEnum`s: each equals the string the database
-stores, so rows read and JSON written are what they were as bare strings.
+channel kinds, delivery and run states are `StrEnum`s: each equals the string
+the database stores, so rows read and JSON written are what they were as bare
+strings.
 """
 
 from __future__ import annotations
@@ -103,6 +104,20 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     # Left mid-send, or unsure whether the far side has it: not resent unless asked.
     INTERRUPTED = "interrupted"
+
+
+class ChannelKind(StrEnum):
+    """What a delivery goes through. The outbox names a channel by its kind, and a notification
+    by its kind and a hash of its URL (`notify:3f2a…`)."""
+
+    FILES = "files"
+    EMAIL = "email"
+    NOTIFY = "notify"
+
+    @classmethod
+    def of(cls, channel: str) -> ChannelKind:
+        """The kind of an outbox channel name; ValueError for a name no kind has."""
+        return cls(channel.partition(":")[0])
 
 
 class RunState(StrEnum):
@@ -759,6 +774,8 @@ class DeliveryOutcome:
     ok: bool
     detail: str
     paths: tuple[Path, ...] = ()
+    # The digest's own report files (the files channel): a run's summary names them, not a line of their own.
+    report: bool = False
 
 
 @dataclass(frozen=True)

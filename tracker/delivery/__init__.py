@@ -5,8 +5,11 @@ channel) in the transaction that marks its changes reported; every channel then
 renders from that stored payload, so a run that dies at any point is finished by
 the next one with the same files and messages, and no second digest.
 
-Channels: `files` (the HTML, Markdown and JSON report and `changes.atom`,
+A channel is one class per kind (`channel.py`), registered by subclassing
+`Channel`: `files` (the HTML, Markdown and JSON report and `changes.atom`,
 written atomically), `email` (SMTP), and one `notify:<hash>` per Apprise URL.
+Every delivery goes through one `Attempt` (`attempt.py`), which counts it,
+marks its point of no return and settles it: at most once, whatever the channel.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tracker.delivery.outbox import channels_for, deliver, queue_digest, test_send
+    from tracker.delivery.outbox import channels_for, deliver, queue_digest, test_send, testable_kinds
 
-__all__ = ["channels_for", "deliver", "queue_digest", "test_send"]
+__all__ = ["channels_for", "deliver", "queue_digest", "test_send", "testable_kinds"]
 
 
 def __getattr__(name: str) -> Any:

@@ -21,14 +21,19 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import css_inline
 
-from tracker.config import EmailSettings
-from tracker.delivery.files import DeliveryError, DeliveryUncertain
+from tracker.config import Config, EmailSettings
+from tracker.delivery.channel import Channel, Delivered, DeliveryError, DeliveryUncertain
 from tracker.digest import template_environment
 from tracker.faults import checkpoint
-from tracker.model import StoredDigest
+from tracker.model import ChannelKind, StoredDigest
+from tracker.private import write_private
+
+if TYPE_CHECKING:
+    from tracker.store import Store
 
 
 def message_id(digest: StoredDigest, sender: str) -> str:
@@ -216,3 +221,49 @@ def _exchange(
     # Accepted: a QUIT that goes wrong changes nothing.
     with contextlib.suppress(smtplib.SMTPException, OSError, ValueError):
         client.quit()
+
+
+class EmailChannel(Channel[EmailMessage]):
+    """The digest as one email to the configured recipients."""
+
+    kind = ChannelKind.EMAIL
+    no_longer_configured = "email is no longer configured; left queued"
+    not_configured = "not configured ([email] host, sender, recipients)"
+
+    def __init__(self, config: Config, settings: EmailSettings) -> None:
+        self.name = self.label = str(self.kind)
+        self._config = config
+        self._settings = settings
+
+    @classmethod
+    def configured(cls, config: Config, store: Store) -> list[EmailChannel]:
+        return [cls(config, config.email)] if config.email else []
+
+    def _message(self, stored: StoredDigest) -> EmailMessage:
+        return build_message(stored, self._settings, self._config.templates_dir)
+
+    def message_id(self, stored: StoredDigest) -> str:
+        return message_id(stored, self._settings.sender)
+
+    def rehearse(self, stored: StoredDigest) -> Delivered:
+        path = self._config.reports_dir / (Path(stored.files[0]).stem + ".eml")
+        write_private(path, as_eml(self._message(stored)))
+        return Delivered(f"dry run: message written to {path}, not sent", (path,))
+
+    def prepare(self, stored: StoredDigest) -> EmailMessage:
+        message = self._message(stored)
+        checkpoint("email.before")
+        return message
+
+    def hand_over(self, prepared: EmailMessage, point_of_no_return: Callable[[], None]) -> Delivered:
+        send_message(prepared, self._settings, point_of_no_return)
+        checkpoint("email.sent")
+        return Delivered(f"sent to {', '.join(self._settings.recipients)} as {prepared['Message-ID']}")
+
+    def test(self, sample: StoredDigest) -> str:
+        message = self._message(sample)
+        assert sample.payload is not None  # a message was built from it
+        del message["Subject"]
+        message["Subject"] = "[test] " + subject(sample.payload)
+        send_message(message, self._settings)
+        return f"sent to {', '.join(self._settings.recipients)}"

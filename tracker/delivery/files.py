@@ -1,34 +1,27 @@
-"""Report files: chosen once when the digest is recorded, written atomically from it."""
+"""Report files: chosen once when the digest is recorded, written atomically from it, with the Atom feed."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tracker.delivery.atom import atom_feed
+from tracker.delivery.channel import Channel, Delivered, DeliveryError
 from tracker.digest import FORMATS, template_environment
 from tracker.faults import checkpoint
+from tracker.model import ChannelKind, StoredDigest
 from tracker.private import make_dirs, open_private
-from tracker.sanitize import clean_line, safe_json
+from tracker.sanitize import safe_json
+
+if TYPE_CHECKING:
+    from tracker.config import Config
+    from tracker.store import Store
 
 EXTENSIONS = ("html", "md", "json")
-
-
-class DeliveryError(Exception):
-    """A channel could not deliver; the message is one line, naming what failed."""
-
-    def __init__(self, message: str) -> None:
-        # It may quote the far side (an SMTP reply, a service's answer): one line, no control sequence,
-        # wherever it is stored or printed.
-        super().__init__(clean_line(message))
-
-
-class DeliveryUncertain(DeliveryError):
-    """The far side may hold the message: it was handed over and no definite answer came back.
-
-    Never retried automatically (at most once); `tracker digest send --resend` sends it again.
-    """
+ATOM_FILE = "changes.atom"
 
 
 def choose_files(reports_dir: Path, as_of: date, taken: Collection[str]) -> list[Path]:
@@ -93,3 +86,45 @@ def write_report(
         checkpoint("files.after")
         written.append(path)
     return written
+
+
+def write_atom(digests: Sequence[StoredDigest], reports_dir: Path) -> Path:
+    """`changes.atom` from every recorded digest that kept its content."""
+    kept = [d for d in digests if d.payload]
+    relationship = kept[-1].payload["relationship"] if kept and kept[-1].payload else "Tracked"
+    path = reports_dir / ATOM_FILE
+    try:
+        atomic_write(path, atom_feed(kept, f"{relationship} commitments: status changes"))
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return path
+
+
+class FilesChannel(Channel[StoredDigest]):
+    """The report (HTML, Markdown, JSON) under its recorded names, and the Atom feed."""
+
+    kind = ChannelKind.FILES
+    # Written on this side, the same bytes again after a crash: nothing to hold back, nothing to test.
+    far_side = False
+    writes_report = True
+    testable = False
+
+    def __init__(self, config: Config, recorded: Callable[[], Sequence[StoredDigest]]) -> None:
+        self.name = self.label = str(self.kind)
+        self._config = config
+        self._recorded = recorded
+
+    @classmethod
+    def configured(cls, config: Config, store: Store) -> list[FilesChannel]:
+        return [cls(config, store.stored_digests)]
+
+    def prepare(self, stored: StoredDigest) -> StoredDigest:
+        return stored
+
+    def hand_over(self, prepared: StoredDigest, point_of_no_return: Callable[[], None]) -> Delivered:
+        assert prepared.payload is not None
+        paths = write_report(prepared.payload, prepared.files, self._config.reports_dir, self._config.templates_dir)
+        # The feed is part of the same delivery: a run killed in between writes both again.
+        write_atom(self._recorded(), self._config.reports_dir)
+        checkpoint("files.atom")
+        return Delivered("written", tuple(paths))

@@ -9,11 +9,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import apprise
 
+from tracker.delivery.channel import Channel, Delivered, DeliveryError, DeliveryUncertain
 from tracker.delivery.email import subject
-from tracker.delivery.files import DeliveryError, DeliveryUncertain
+from tracker.model import ChannelKind, StoredDigest
+
+if TYPE_CHECKING:
+    from tracker.config import Config
+    from tracker.store import Store
 
 
 def channel_name(url: str) -> str:
@@ -88,4 +95,42 @@ def send_notification(url: str, title: str, body: str, deadline: float = 30.0) -
     raise DeliveryError(f"notify {shown(url)}: {reason}")
 
 
-__all__ = ["channel_name", "notification_text", "send_notification", "shown", "subject"]
+class NotifyChannel(Channel[dict]):
+    """One Apprise URL: the subject as title and one line per change."""
+
+    kind = ChannelKind.NOTIFY
+    no_longer_configured = "this notification URL is no longer configured; left queued"
+    not_configured = "not configured (notify = [...] Apprise URLs)"
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.name = channel_name(url)
+        self.label = f"notify {shown(url)}"
+        self._url = url
+        self._timeout = timeout
+
+    @classmethod
+    def configured(cls, config: Config, store: Store) -> list[NotifyChannel]:
+        return [cls(url, config.notify_timeout) for url in config.notify]
+
+    def rehearse(self, stored: StoredDigest) -> Delivered:
+        return Delivered(f"dry run: would notify {shown(self._url)}")
+
+    def prepare(self, stored: StoredDigest) -> dict:
+        assert stored.payload is not None
+        return stored.payload
+
+    def hand_over(self, prepared: dict, point_of_no_return: Callable[[], None]) -> Delivered:
+        # Apprise cannot say whether a request left: from its first byte, the service may have it.
+        point_of_no_return()
+        send_notification(self._url, subject(prepared), notification_text(prepared), self._timeout)
+        return Delivered(f"notified {shown(self._url)}")
+
+    def test(self, sample: StoredDigest) -> str:
+        assert sample.payload is not None
+        send_notification(
+            self._url, "[test] " + subject(sample.payload), notification_text(sample.payload), self._timeout
+        )
+        return "notified"
+
+
+__all__ = ["NotifyChannel", "channel_name", "notification_text", "send_notification", "shown", "subject"]

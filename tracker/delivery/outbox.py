@@ -1,10 +1,10 @@
 """The outbox: queue a built digest with one delivery per channel, then work the queue.
 
 Deciding what to send is data in the database; doing it is `deliver`, which any
-later run (or `tracker digest send`) repeats until every delivery is sent. Runs
-hold the run lock, so a delivery left in "sending" belongs to a dead run: the
-far side may hold it already, so it is marked interrupted and not resent
-unless asked (`tracker digest send --resend ID`).
+later run (or `tracker digest send`) repeats until every delivery is sent. Each
+delivery goes to the channel its name gives (one class per kind, see
+`channel.py`) through one `Attempt`, which records it at most once (see
+`attempt.py`).
 """
 
 from __future__ import annotations
@@ -12,24 +12,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
+from typing import Any
 
 from tracker.config import Config
-from tracker.delivery.atom import atom_feed
-from tracker.delivery.email import as_eml, build_message, message_id, send_message, subject
-from tracker.delivery.files import DeliveryError, DeliveryUncertain, atomic_write, choose_files, write_report
-from tracker.delivery.notify import channel_name, notification_text, send_notification, shown
-from tracker.faults import checkpoint
-from tracker.model import DeliveryOutcome, DeliveryView, StoredDigest
-from tracker.private import write_private
+from tracker.delivery.attempt import Attempt
+from tracker.delivery.channel import Channel, DeliveryError
+from tracker.delivery.files import choose_files
+from tracker.model import ChannelKind, DeliveryOutcome, DeliveryView, StoredDigest
 from tracker.store import Store
 
-ATOM_FILE = "changes.atom"
+
+def configured_channels(config: Config, store: Store) -> list[Channel[Any]]:
+    """Every channel the configuration holds, files first, then email, then each notification URL."""
+    return [channel for kind in ChannelKind for channel in Channel.of_kind(kind).configured(config, store)]
 
 
-def channels_for(config: Config) -> list[str]:
+def channels_for(config: Config, store: Store) -> list[str]:
     """The channels a digest recorded now is queued for."""
-    return ["files"] + (["email"] if config.email else []) + [channel_name(url) for url in config.notify]
+    return [channel.name for channel in configured_channels(config, store)]
 
 
 def queue_digest(
@@ -49,7 +49,7 @@ def queue_digest(
         change_ids,
         [str(path) for path in files],
         payload=json.dumps(digest, ensure_ascii=False),
-        channels=channels_for(config),
+        channels=channels_for(config, store),
         revised_ids=revised_ids,
     )
     stored = store.stored_digest(digest_id)
@@ -66,13 +66,14 @@ def deliver(
     warn: Callable[[str], None] = lambda _message: None,
 ) -> list[DeliveryOutcome]:
     """Work every queued delivery (and failed ones when asked), oldest first."""
-    for interrupted in store.interrupt_sending():
+    for interrupted in Attempt.left_by_dead_runs(store):
         warn(
             f"warning: digest #{interrupted.digest_id} {interrupted.channel}: a run stopped while handing it over; "
             f"not resent (the far side may have it): tracker digest send --resend {interrupted.id}"
         )
     states = ["queued", "failed"] if retry_failed else ["queued"]
     outcomes: list[DeliveryOutcome] = []
+    channels = {channel.name: channel for channel in configured_channels(config, store)}
     digests: dict[int, StoredDigest | None] = {}
     for delivery in store.deliveries(states):
         if delivery.digest_id not in digests:
@@ -80,7 +81,7 @@ def deliver(
         stored = digests[delivery.digest_id]
         if stored is None:
             continue
-        outcome = _deliver_one(store, config, delivery, stored, dry_run)
+        outcome = _deliver_one(store, config, channels, delivery, stored, dry_run)
         if outcome is None:
             continue
         if not outcome.ok:
@@ -96,82 +97,44 @@ def deliver(
     return outcomes
 
 
-def write_atom(store: Store, config: Config) -> Path:
-    digests = [d for d in store.stored_digests() if d.payload]
-    relationship = digests[-1].payload["relationship"] if digests and digests[-1].payload else "Tracked"
-    path = config.reports_dir / ATOM_FILE
-    try:
-        atomic_write(path, atom_feed(digests, f"{relationship} commitments: status changes"))
-    except OSError as exc:
-        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    return path
-
-
 def _deliver_one(
-    store: Store, config: Config, delivery: DeliveryView, stored: StoredDigest, dry_run: bool
+    store: Store,
+    config: Config,
+    channels: dict[str, Channel[Any]],
+    delivery: DeliveryView,
+    stored: StoredDigest,
+    dry_run: bool,
 ) -> DeliveryOutcome | None:
-    payload = stored.payload
-    if payload is None:
+    if stored.payload is None:
         return None
-    channel = delivery.channel
-    if channel == "files":
-        store.start_attempt(delivery.id)
+    channel = channels.get(delivery.channel)
+    if channel is None:
         try:
-            paths = write_report(payload, stored.files, config.reports_dir, config.templates_dir)
-            # The feed is part of the same delivery: a run killed in between writes both again.
-            write_atom(store, config)
-            checkpoint("files.atom")
-        except DeliveryError as exc:
-            return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
-        done = store.finish_attempt(delivery.id, None, config.max_attempts)
-        return DeliveryOutcome(done, True, "written", tuple(paths))
-    if channel == "email":
-        if config.email is None:
-            return DeliveryOutcome(delivery, False, "email is no longer configured; left queued")
-        try:
-            message = build_message(stored, config.email, config.templates_dir)
-        except DeliveryError as exc:
-            return DeliveryOutcome(delivery, False, str(exc))
-        if dry_run:
-            path = config.reports_dir / (Path(stored.files[0]).stem + ".eml")
-            write_private(path, as_eml(message))
-            return DeliveryOutcome(delivery, True, f"dry run: message written to {path}, not sent", (path,))
-        checkpoint("email.before")
-        store.start_attempt(delivery.id, message_id(stored, config.email.sender))
-        try:
-            send_message(message, config.email, lambda: store.mark_sending(delivery.id))
-        except DeliveryUncertain as exc:
-            return _interrupted(store, delivery, exc)
-        except DeliveryError as exc:
-            return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
-        checkpoint("email.sent")
-        done = store.finish_attempt(delivery.id, None, config.max_attempts)
-        return DeliveryOutcome(done, True, f"sent to {', '.join(config.email.recipients)} as {done.message_id}")
-    url = next((u for u in config.notify if channel_name(u) == channel), None)
-    if url is None:
-        return DeliveryOutcome(delivery, False, "this notification URL is no longer configured; left queued")
+            gone = Channel.of_kind(ChannelKind.of(delivery.channel)).no_longer_configured
+        except ValueError:
+            gone = "no channel of this kind; left queued"
+        return DeliveryOutcome(delivery, False, gone)
     if dry_run:
-        return DeliveryOutcome(delivery, True, f"dry run: would notify {shown(url)}")
-    store.start_attempt(delivery.id)
-    store.mark_sending(delivery.id)
-    try:
-        send_notification(url, subject(payload), notification_text(payload), config.notify_timeout)
-    except DeliveryUncertain as exc:
-        return _interrupted(store, delivery, exc)
-    except DeliveryError as exc:
-        return DeliveryOutcome(store.finish_attempt(delivery.id, str(exc), config.max_attempts), False, str(exc))
-    return DeliveryOutcome(store.finish_attempt(delivery.id, None, config.max_attempts), True, f"notified {shown(url)}")
+        try:
+            rehearsal = channel.rehearse(stored)
+        except DeliveryError as exc:
+            return DeliveryOutcome(delivery, False, str(exc), report=channel.writes_report)
+        if rehearsal is not None:
+            return DeliveryOutcome(delivery, True, rehearsal.detail, rehearsal.paths, report=channel.writes_report)
+    return Attempt(store, delivery, config.max_attempts).run(channel, stored)
 
 
-def _interrupted(store: Store, delivery: DeliveryView, exc: DeliveryUncertain) -> DeliveryOutcome:
-    """At most once: what the far side may hold is not sent again unless asked."""
-    view = store.interrupt(delivery.id, str(exc))
-    return DeliveryOutcome(view, False, f"{exc}; not resent: tracker digest send --resend {delivery.id}")
+def testable_kinds(config: Config, store: Store) -> list[ChannelKind]:
+    """The kinds `tracker test-send` tries when none is named: those configured that can be tried."""
+    return [
+        kind
+        for kind in ChannelKind
+        if Channel.of_kind(kind).testable and Channel.of_kind(kind).configured(config, store)
+    ]
 
 
-def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[str, bool, str]]:
-    """Send a sample digest through each configured channel (or the one named); nothing is recorded."""
-    results: list[tuple[str, bool, str]] = []
+def test_send(config: Config, store: Store, kind: str, sample: dict) -> list[tuple[str, bool, str]]:
+    """Send a sample digest through each configured channel of one kind; nothing is recorded."""
     stored = StoredDigest(
         id=0,
         as_of=date.fromisoformat(sample["as_of"]),
@@ -180,31 +143,20 @@ def test_send(config: Config, channel: str | None, sample: dict) -> list[tuple[s
         files=(),
         payload=sample,
     )
-    wanted = {"email", "notify"} if channel is None else {channel}
-    if "email" in wanted:
-        if config.email is None:
-            results.append(("email", False, "not configured ([email] host, sender, recipients)"))
-        else:
-            try:
-                message = build_message(stored, config.email, config.templates_dir)
-                del message["Subject"]
-                message["Subject"] = "[test] " + subject(sample)
-                send_message(message, config.email)
-                results.append(("email", True, f"sent to {', '.join(config.email.recipients)}"))
-            except DeliveryError as exc:
-                results.append(("email", False, str(exc)))
-    if "notify" in wanted:
-        if not config.notify:
-            results.append(("notify", False, "not configured (notify = [...] Apprise URLs)"))
-        for url in config.notify:
-            try:
-                send_notification(url, "[test] " + subject(sample), notification_text(sample), config.notify_timeout)
-                results.append((f"notify {shown(url)}", True, "notified"))
-            except DeliveryError as exc:
-                results.append((f"notify {shown(url)}", False, str(exc)))
-    unknown = wanted - {"email", "notify"}
-    results.extend((name, False, "unknown channel; choose email or notify") for name in sorted(unknown))
+    testable = [k for k in ChannelKind if Channel.of_kind(k).testable]
+    if kind not in testable:
+        return [(kind, False, f"unknown channel; choose {' or '.join(testable)}")]
+    cls = Channel.of_kind(ChannelKind(kind))
+    channels = cls.configured(config, store)
+    if not channels:
+        return [(kind, False, cls.not_configured)]
+    results: list[tuple[str, bool, str]] = []
+    for channel in channels:
+        try:
+            results.append((channel.label, True, channel.test(stored)))
+        except DeliveryError as exc:
+            results.append((channel.label, False, str(exc)))
     return results
 
 
-__all__ = ["DeliveryOutcome", "channels_for", "deliver", "queue_digest", "test_send", "write_atom"]
+__all__ = ["channels_for", "configured_channels", "deliver", "queue_digest", "test_send", "testable_kinds"]

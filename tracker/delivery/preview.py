@@ -2,7 +2,8 @@
 
 A dry run must leave nothing a later run acts on, so the digest is never stored,
 its changes are never marked reported and nothing is queued; the preview is
-built from the unrecorded digest the same way a delivery builds its message.
+the email channel's rehearsal (what `digest send --dry-run` writes) of the
+unrecorded digest.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tracker.config import Config
-from tracker.delivery.email import as_eml, build_message
+from tracker.delivery.email import EmailChannel
 from tracker.delivery.files import choose_files
 from tracker.model import StoredDigest
-from tracker.private import write_private
 
 # The number an unrecorded digest carries in its preview (recorded digests start at 1).
 UNRECORDED = 0
@@ -36,6 +36,4 @@ def write_preview(config: Config, digest: dict, taken: list[str]) -> Path | None
         # As a stored digest holds it: through JSON.
         payload=json.loads(json.dumps(digest, ensure_ascii=False)),
     )
-    path = files[0].with_suffix(".eml")
-    write_private(path, as_eml(build_message(unrecorded, config.email, config.templates_dir)))
-    return path
+    return EmailChannel(config, config.email).rehearse(unrecorded).paths[0]
