@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ CATALOGUE = (DATA / "india-china.toml").read_text(encoding="utf-8")
 FIRST_CUE = '[[cue]]\nname = "expedite"\nstatus = "in_progress"\nweight = 0.9\n'
 
 
+def assert_one_line_error(path: Path, text: str, load: Callable[[Path], object], expected: str) -> None:
+    """Loading `text` from `path` fails with one line that names the file and says `expected`."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -30,11 +39,9 @@ FIRST_CUE = '[[cue]]\nname = "expedite"\nstatus = "in_progress"\nweight = 0.9\n'
 )
 def test_a_bad_cue_field_is_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert CUES.count(FIRST_CUE) == 1
-    path = tmp_path / "cues.toml"
-    path.write_text(CUES.replace(FIRST_CUE, FIRST_CUE.replace(old, new), 1), encoding="utf-8")
-    with pytest.raises(CatalogueError) as caught:
-        load_lexicon(path)
-    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+    assert_one_line_error(
+        tmp_path / "cues.toml", CUES.replace(FIRST_CUE, FIRST_CUE.replace(old, new), 1), load_lexicon, expected
+    )
 
 
 def test_cue_patterns_must_be_a_list_of_strings(tmp_path: Path) -> None:
@@ -58,11 +65,7 @@ def test_cue_patterns_must_be_a_list_of_strings(tmp_path: Path) -> None:
 )
 def test_a_bad_commitment_field_is_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert old in CATALOGUE
-    path = tmp_path / "catalogue.toml"
-    path.write_text(CATALOGUE.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(CatalogueError) as caught:
-        load_catalogue(path)
-    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+    assert_one_line_error(tmp_path / "catalogue.toml", CATALOGUE.replace(old, new, 1), load_catalogue, expected)
 
 
 def test_phrases_must_be_strings(tmp_path: Path) -> None:
@@ -158,11 +161,7 @@ def test_a_side_without_its_optional_fields_is_named_by_its_actor(tmp_path: Path
 )
 def test_a_bad_side_field_is_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert old in PAIR
-    path = tmp_path / "pair.toml"
-    path.write_text(PAIR.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(CatalogueError) as caught:
-        load_catalogue(path)
-    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+    assert_one_line_error(tmp_path / "pair.toml", PAIR.replace(old, new, 1), load_catalogue, expected)
 
 
 @pytest.mark.parametrize(
@@ -190,11 +189,7 @@ def test_an_unknown_key_is_refused_by_name_with_the_allowed_ones(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
     assert old in PAIR
-    path = tmp_path / "pair.toml"
-    path.write_text(PAIR.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(CatalogueError) as caught:
-        load_catalogue(path)
-    assert str(path) in str(caught.value) and expected in str(caught.value) and "\n" not in str(caught.value)
+    assert_one_line_error(tmp_path / "pair.toml", PAIR.replace(old, new, 1), load_catalogue, expected)
 
 
 def test_a_phrase_that_does_not_compile_is_named_by_its_place(tmp_path: Path) -> None:
