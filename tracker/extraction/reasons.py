@@ -213,8 +213,10 @@ def _anchors_cue(anchor: re.Match[str], cue: CueMatch, sentence: str) -> bool:
         # "…the resolution of issues that had arisen in 2020": a relative clause's date.
         return False
     if _FINITE_PAST.search(gap) or re.search(r"\bwhen\b", gap):
-        # "The agreement … was announced on October 21": the clause's own verb.
-        return True
+        # "The agreement … was announced on October 21": the clause's own verb dates a
+        # noun cue; after a verb cue, a later finite verb takes the date ("discussed X
+        # and recalled concerns he had raised in July").
+        return cue.rule.form == "noun" or bool(re.search(r"\bwhen\b", gap))
     # "agreed to resume flights suspended in 2020": the date belongs to
     # "suspended", the participle right before it.
     last_word = gap.split()[-1] if gap.split() else ""
