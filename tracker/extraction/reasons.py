@@ -76,7 +76,7 @@ class Reading:
         return self.cue.text.lower()
 
 
-_FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier"})
+_FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier", "briefly", "temporarily"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
 # A hedge the cue's own words carry: "will likely resume", "would probably reopen".
@@ -129,12 +129,26 @@ def not_a_party(r: Reading) -> bool:
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
 
+_FORMERLY_WORD = re.compile(r"\b(?:" + "|".join(sorted(_FORMERLY)) + r")\b", re.IGNORECASE)
+_RESUMPTION = re.compile(r"\b(?:resum|restor|reopen|reviv|restart|recommenc|relaunch)", re.IGNORECASE)
+
+
 def retrospective(r: Reading) -> bool:
     """Background told as history: "had agreed in January", "was suspended in 2020 after the clashes".
 
     A state told in the present ("has been suspended since 2020") is current, whatever it dates.
     """
     if r.features is not None and still_holds(r.features):
+        return False
+    if (
+        r.cue.rule.status == "implemented"
+        and _RESUMPTION.search(r.cue.text)
+        and not r.lexicon.past_perfect.search(r.sentence[r.clause[0] : r.cue.start])
+        and not (r.features is not None and set(r.features.adverbs) & _FORMERLY)
+        and not _FORMERLY_WORD.search(r.sentence, 0, r.cue.start)
+    ):
+        # "the resumption of the yatra last month", "which resumed in June": a resumption
+        # told in passing still holds unless the text says it stopped (the conventions).
         return False
     if r.features is not None and r.features.tense == "past" and set(r.features.adverbs) & _FORMERLY:
         # "the road to Mount Kailash once began at Dharchula": how it used to be.
