@@ -152,6 +152,8 @@ _OWN_CLAUSES = frozenset({"advcl", "ccomp", "csubj", "parataxis"})
 _ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
 _ASKING = frozenset({"ask", "question", "query"})
 _CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
+# Prepositions by which a named event dates a predicate: "ties have eased since the border clash".
+_TIME_ANCHORS = frozenset({"since", "after", "following", "before", "until", "till"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
 
@@ -356,6 +358,18 @@ def tree_cue(
                 return TreeReading(cue, grammar.describe_path(chain[: top + 1]), grammar.predicate_features(verb))
             if noun_hit is None:
                 noun_hit = (cue, depth)
+        if (
+            # A step done named as the anchor ("since the resumption of X") still holds.
+            (noun_hit is None or (noun_hit[1] < depth and noun_hit[0].rule.status != "implemented"))
+            and depth > 0
+            and node.dep_ == "prep"
+            and node.lower_ in _TIME_ANCHORS
+            and chain[depth - 1].dep_ == "pobj"
+            and node.head.pos_ in ("VERB", "AUX")
+        ):
+            # "ties have eased since the border clash": the event named dates the
+            # predicate; the predicate says nothing of the event's own state.
+            return TreeReading(None, grammar.describe_path(chain[: depth + 2]), None, veto=Reason.RETROSPECTIVE)
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
             # A relative clause or participle is read only for its own noun.
             break
