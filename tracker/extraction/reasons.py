@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tracker.catalogue import Lexicon
 from tracker.extraction import grammar
-from tracker.extraction.text import DATED_ANCHOR, anchor_is_past, inside
+from tracker.extraction.text import DATED_ANCHOR, MONTH_ALT, MONTHS, anchor_is_past, inside
 from tracker.model import Reason
 
 if TYPE_CHECKING:
@@ -129,6 +129,24 @@ def not_a_party(r: Reading) -> bool:
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
 
+# A day named just before "when": "till October 2024 when …", "in 2020, when …".
+_DATED_WHEN = re.compile(
+    rf"(?:(?:\b(?P<month>{MONTH_ALT}) )?\b(?P<year>(?:19|20)\d\d)"
+    r"|\b(?P<last>last (?:summer|winter|spring|autumn|year|month|week))|\b(?:years?|months?) ago),? when\b",
+    re.IGNORECASE,
+)
+
+
+def _before(match: re.Match[str], published: date) -> bool:
+    """Whether a named month or year lies before the article's month."""
+    if not match.group("year"):
+        return True  # "last summer", "two years ago"
+    year = int(match.group("year"))
+    if not match.group("month"):
+        return year < published.year
+    return (year, MONTHS[match.group("month").lower()]) < (published.year, published.month)
+
+
 _FORMERLY_WORD = re.compile(r"\b(?:" + "|".join(sorted(_FORMERLY)) + r")\b", re.IGNORECASE)
 _RESUMPTION = re.compile(r"\b(?:resum|restor|reopen|reviv|restart|recommenc|relaunch)", re.IGNORECASE)
 
@@ -158,6 +176,12 @@ def retrospective(r: Reading) -> bool:
         # event a past clause is dated by is background to it.
         return True
     sentence, clause, cue, lexicon = r.sentence, r.clause, r.cue, r.lexicon
+    if r.features is not None and r.features.tense == "past" and "when" in r.features.adverbs:
+        # "strained till October 2024 when the two sides reached an agreement": a clause
+        # dated by an earlier day named before it is background.
+        dated = _DATED_WHEN.search(sentence, 0, cue.start)
+        if dated and _before(dated, r.published):
+            return True
     clause_text = sentence[clause[0] : clause[1]]
     reported = lexicon.reporting.search(sentence[: cue.start])
     tail = sentence[clause[0] : cue.start]

@@ -16,10 +16,10 @@ from datetime import date
 from syntok import segmenter
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTH_ALT = "|".join(name for name in calendar.month_name if name)
+MONTH_ALT = "|".join(name for name in calendar.month_name if name)
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 DATED_ANCHOR = re.compile(
-    rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{_MONTH_ALT})"
+    rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{MONTH_ALT})"
     rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?i:in|during) (?i:the )?(?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)s?\b"
 )
@@ -51,7 +51,7 @@ DESCRIPTION = re.compile(
 )
 # "21 October 2024: New Delhi announces…": an entry of a timeline, dated in its first words.
 _DATED_ENTRY = re.compile(
-    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH_ALT})|(?P<m2>{_MONTH_ALT})(?: (?P<d2>\d{{1,2}}),?)?)"
+    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{MONTH_ALT})|(?P<m2>{MONTH_ALT})(?: (?P<d2>\d{{1,2}}),?)?)"
     rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
 )
 # "Press Trust of Ruritania: …" — a speaker's label in a transcript.
