@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -631,21 +632,12 @@ def runs(obj: dict, limit: int, show_messages: bool, as_json: bool, as_csv: bool
         rows, dead = _runs_and_the_dead(ctx, limit)
         summaries = [
             terminal.RunSummary(
-                id=row.id,
-                command=row.command,
-                started_at=f"{row.started_at:%Y-%m-%d %H:%M}",
-                finished_at=f"{row.finished_at:%Y-%m-%d %H:%M}" if row.finished_at else None,
-                as_of=row.as_of.isoformat(),
-                ingested=row.ingested,
-                skipped=row.skipped,
-                failed=row.failed,
-                deferred=row.deferred,
-                changes=row.changes,
-                digest_id=row.digest_id,
-                messages=row.messages,
-                state="interrupted"
-                if row.id in dead
-                else row.state or ("finished" if row.finished_at else "interrupted"),
+                replace(
+                    row,
+                    state="interrupted"
+                    if row.id in dead
+                    else row.state or ("finished" if row.finished_at else "interrupted"),
+                )
             )
             for row in rows
         ]
