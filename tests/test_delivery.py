@@ -308,8 +308,8 @@ def test_a_digest_recorded_but_not_written_is_finished_by_the_next_run(database_
         assert seeds is not None
         store_articles(ctx, read_paths([seeds], report, print), AS_OF, report)
         update_timeline(ctx)
-        alerts = ctx.store.pending_alerts()
-        digest = build_digest(alerts, current_statuses(ctx.store), ctx.catalogue, AS_OF, None, RunCounts(2, 0, 0))
+        alerts = ctx.views.pending_alerts()
+        digest = build_digest(alerts, current_statuses(ctx.views), ctx.catalogue, AS_OF, None, RunCounts(2, 0, 0))
         stored = queue_digest(ctx.store, config, digest, [a.id for a in alerts])
         # A temporary file a killed writer left behind.
         (tmp_path / "reports").mkdir()

@@ -235,7 +235,7 @@ def test_an_updated_entry_is_read_again_as_a_new_version(open_context, httpserve
     with ctx.store.sessions() as session:
         first_id = session.scalar(select(Article.id).where(Article.published == date(2025, 8, 19)))
     assert v2[2] == first_id
-    flights = ctx.store.changes(commitment_id="air-services")
+    flights = ctx.views.changes(commitment_id="air-services")
     assert [(c.to_status, c.date) for c in flights] == [
         ("agreed", date(2025, 8, 19)),
         ("implemented", date(2025, 10, 26)),
@@ -322,7 +322,7 @@ def test_a_summary_only_entry_gets_its_page_text(open_context, httpserver: HTTPS
     # A page that cannot be fetched keeps the feed's text, with a warning naming it.
     assert stored[missing].text == "Visa rules were discussed."
     assert any(missing in m and "full text" in m for m in report.messages), report.messages
-    assert [c.to_status for c in ctx.store.changes(commitment_id="air-services")] == ["implemented"]
+    assert [c.to_status for c in ctx.views.changes(commitment_id="air-services")] == ["implemented"]
 
     # An unchanged entry costs no second page fetch.
     pages_before = sum(1 for r, _ in httpserver.log if r.path.endswith(".html"))

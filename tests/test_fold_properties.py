@@ -105,7 +105,7 @@ def _open(path: Path) -> Context:
 
 
 def _end(ctx: Context) -> tuple[dict[str, tuple[str, date]], list[tuple]]:
-    statuses = {cid: (c.to_status, c.date) for cid, c in current_statuses(ctx.store).items()}
+    statuses = {cid: (c.to_status, c.date) for cid, c in current_statuses(ctx.views).items()}
     with ctx.store.sessions() as session:
         rows = session.query(Change).filter(Change.superseded.is_(False)).all()
         timeline = sorted(
@@ -127,8 +127,8 @@ def _arrive(ctx: Context, days: list[list[int]]) -> None:
                 touched[statement.commitment_id] = min(draft.published, touched.get(statement.commitment_id, date.max))
         update_timeline(ctx, touched)
         ctx.store.mark_folded([run_id])
-        alerts = ctx.store.pending_alerts()
-        revisions = ctx.store.pending_revisions()
+        alerts = ctx.views.pending_alerts()
+        revisions = ctx.views.pending_revisions()
         if alerts or revisions:
             revised = [r.reported.id for r in revisions]
             ctx.store.record_digest(AS_OF, None, [a.id for a in alerts], [f"digest-{number}.json"], revised_ids=revised)

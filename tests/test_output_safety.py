@@ -124,10 +124,10 @@ def test_on_a_terminal_only_the_tables_own_colour_codes_are_written(hostile_db: 
     try:
         screen = terminal.Screen(terminal=True, width=100)
         commitments = [(c.id, c.title) for c in ctx.catalogue.commitments]
-        terminal.render_status(screen, commitments, current_statuses(ctx.store))
-        changes = ctx.store.changes()
+        terminal.render_status(screen, commitments, current_statuses(ctx.views))
+        changes = ctx.views.changes()
         terminal.render_changes(screen, changes, dict(commitments))
-        entries = terminal.history_entries(ctx.store.statements("border-trade"), ctx.store.changes())
+        entries = terminal.history_entries(ctx.store.statements("border-trade"), ctx.views.changes())
         terminal.render_history(screen, "Border trade", "border-trade", entries)
     finally:
         ctx.close()

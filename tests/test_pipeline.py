@@ -25,7 +25,7 @@ AS_OF = date(2025, 12, 1)
 
 
 def changes_of(ctx: Context, commitment_id: str) -> list[ChangeView]:
-    return ctx.store.changes(commitment_id=commitment_id)
+    return ctx.views.changes(commitment_id=commitment_id)
 
 
 def article_urls(ctx: Context) -> list[str]:
@@ -148,21 +148,21 @@ def test_run_on_the_seeds(open_context, reports: Path) -> None:
     assert sorted(p.name for p in reports.iterdir()) == [*names, "changes.atom", "site"]
     digest = digest_json(report)
     assert digest["as_of"] == "2025-12-01"
-    assert len(digest["changes"]) == len(report.alerts) == len(ctx.store.changes())
+    assert len(digest["changes"]) == len(report.alerts) == len(ctx.views.changes())
 
 
 def test_running_again_is_idempotent(open_context, reports: Path) -> None:
     ctx = open_context()
     run_cycle(ctx, AS_OF)
     before = sorted(p.name for p in reports.iterdir())
-    changes_before = ctx.store.changes()
+    changes_before = ctx.views.changes()
 
     again = run_cycle(ctx, AS_OF)
     assert (again.ingested, again.skipped, again.failed, again.new_changes) == (0, 2, 0, 0)
     assert again.alerts == []
     assert again.digest_files == []
     assert sorted(p.name for p in reports.iterdir()) == before
-    assert ctx.store.changes() == changes_before
+    assert ctx.views.changes() == changes_before
     assert article_count(ctx) == 2
 
     forced = run_cycle(ctx, AS_OF, always=True)
@@ -288,7 +288,7 @@ def digest_texts(report: RunReport) -> dict[str, str]:
 def test_changes_below_the_threshold_are_unconfirmed_signals(open_context) -> None:
     ctx = open_context(confidence_threshold=0.99)
     report = run_cycle(ctx, AS_OF)
-    stored = ctx.store.changes()
+    stored = ctx.views.changes()
     assert stored
     assert all(not c.confirmed and c.confidence < 0.99 for c in stored)
 
@@ -328,7 +328,7 @@ def test_with_the_default_threshold_nothing_is_unconfirmed(open_context) -> None
 
 
 def timeline_of(ctx: Context) -> list[tuple]:
-    return [(c.commitment_id, c.date, c.from_status, c.to_status, c.evidence) for c in ctx.store.changes()]
+    return [(c.commitment_id, c.date, c.from_status, c.to_status, c.evidence) for c in ctx.views.changes()]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -392,7 +392,7 @@ def test_what_a_killed_run_stored_but_never_folded_is_folded_by_the_next_run(ope
     ctx = open_context(use_seeds=False)
     killed = RunReport(run_id=ctx.store.start_run("run", AS_OF), as_of=AS_OF)
     store_articles(ctx, [a.draft() for a in corpus], AS_OF, killed)
-    assert killed.ingested and ctx.store.changes() == []
+    assert killed.ingested and ctx.views.changes() == []
 
     after = run_cycle(ctx, AS_OF)
     assert after.ingested == 0  # all stored already

@@ -35,11 +35,11 @@ def ctx(database_url: str, tmp_path: Path) -> Iterator[Context]:
 
 
 def status_of(ctx: Context, commitment_id: str) -> str:
-    return current_statuses(ctx.store)[commitment_id].to_status
+    return current_statuses(ctx.views)[commitment_id].to_status
 
 
 def change_to(ctx: Context, commitment_id: str, status: str) -> int:
-    return next(c.id for c in ctx.store.changes(commitment_id=commitment_id) if c.to_status == status)
+    return next(c.id for c in ctx.views.changes(commitment_id=commitment_id) if c.to_status == status)
 
 
 def test_a_rejected_change_no_longer_drives_the_fold_and_stays_rejected(ctx: Context) -> None:
@@ -80,11 +80,11 @@ def test_a_rejected_statement_no_longer_corroborates(sqlite_url: str, tmp_path: 
     context = Context.open(Config(database_url=sqlite_url, reports_dir=tmp_path / "r", use_seeds=False))
     try:
         ingest_paths(context, [folder], AS_OF)
-        (change,) = context.store.changes(commitment_id="border-trade")
+        (change,) = context.views.changes(commitment_id="border-trade")
         assert len(change.sources) == 2
         context.store.review_change("reject", change.id, "asha", "the first story misreads the readout")
         after_review(context)
-        (kept,) = context.store.changes(commitment_id="border-trade")
+        (kept,) = context.views.changes(commitment_id="border-trade")
         assert [s["url"] for s in kept.sources] == [u for u, _ in stories.values() if u != change.source_url]
         assert kept.confidence < change.confidence
     finally:
@@ -94,7 +94,7 @@ def test_a_rejected_statement_no_longer_corroborates(sqlite_url: str, tmp_path: 
 def test_a_set_status_is_a_statement_with_the_analyst_as_source(ctx: Context) -> None:
     ctx.store.review_set("air-services", "implemented", date(2025, 10, 26), "asha", "The first flight landed.")
     assert after_review(ctx) == 1
-    latest = current_statuses(ctx.store)["air-services"]
+    latest = current_statuses(ctx.views)["air-services"]
     assert (latest.to_status, latest.date, latest.source_name) == ("implemented", date(2025, 10, 26), "Analyst review")
     assert latest.evidence == "The first flight landed."
     run_cycle(ctx, AS_OF)
@@ -104,12 +104,12 @@ def test_a_set_status_is_a_statement_with_the_analyst_as_source(ctx: Context) ->
 
 
 def test_a_confirmed_change_leaves_the_list_awaiting_review(ctx: Context) -> None:
-    waiting = ctx.store.awaiting_review(100)
+    waiting = ctx.views.awaiting_review(100)
     first = waiting[0]
     assert first.date == max(c.date for c in waiting)  # newest first
     ctx.store.review_change("confirm", first.id, "asha", "the readout agrees")
-    assert first.id not in {c.id for c in ctx.store.awaiting_review(100)}
-    assert len(ctx.store.awaiting_review(100)) == len(waiting) - 1
+    assert first.id not in {c.id for c in ctx.views.awaiting_review(100)}
+    assert len(ctx.views.awaiting_review(100)) == len(waiting) - 1
     with pytest.raises(ReviewError, match="no status change #99999"):
         ctx.store.review_change("confirm", 99999, "asha")
 

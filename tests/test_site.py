@@ -46,7 +46,7 @@ def open_built(database_url: str, tmp_path: Path) -> Context:
 def built(database_url: str, tmp_path: Path) -> Iterator[tuple[Context, Path]]:
     ctx = open_built(database_url, tmp_path)
     site = tmp_path / "site"
-    write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
+    write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
     yield ctx, site
     ctx.close()
 
@@ -55,7 +55,7 @@ def built(database_url: str, tmp_path: Path) -> Iterator[tuple[Context, Path]]:
 def sqlite_built(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Context, Path]]:
     ctx = open_built(sqlite_url, tmp_path)
     site = tmp_path / "site"
-    write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
+    write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
     yield ctx, site
     ctx.close()
 
@@ -78,7 +78,7 @@ def test_the_index_shows_each_commitment_with_status_since_evidence_and_links(
 ) -> None:
     ctx, site = built
     index = (site / "index.html").read_text(encoding="utf-8")
-    latest = current_statuses(ctx.store.changes())
+    latest = current_statuses(ctx.views.changes())
     for commitment in ctx.catalogue.commitments:
         assert f'href="commitments/{commitment.id}.html"' in index
         assert commitment.title in index
@@ -96,7 +96,7 @@ def test_the_index_shows_each_commitment_with_status_since_evidence_and_links(
 def test_a_commitment_page_has_the_chart_and_every_statement(built: tuple[Context, Path]) -> None:
     ctx, site = built
     page = (site / "commitments" / "air-services.html").read_text(encoding="utf-8")
-    changes = ctx.store.changes(commitment_id="air-services")
+    changes = ctx.views.changes(commitment_id="air-services")
     assert page.count('<circle class="point') == len(changes)
     assert 'class="level k-suspended setback"' in page  # the setback in the warning style
     assert page.count(" unconfirmed") >= 2  # the weak first report and the weak setback are hollow
@@ -202,7 +202,7 @@ def test_golden_site_page(sqlite_built: tuple[Context, Path], tmp_path: Path) ->
 
 def test_golden_digest(sqlite_built: tuple[Context, Path], tmp_path: Path) -> None:
     ctx, _ = sqlite_built
-    changes = ctx.store.changes()
+    changes = ctx.views.changes()
     digest = build_digest(
         changes,
         current_statuses(changes),
@@ -266,7 +266,7 @@ def test_the_index_links_the_atom_feed_when_there_is_one(sqlite_built: tuple[Con
     # Every run writes the feed of changes beside the digest.
     assert '<a href="../reports/changes.atom" type="application/atom+xml">' in (site / "index.html").read_text("utf-8")
     (ctx.config.reports_dir / "feed.atom").write_text("<feed xmlns='http://www.w3.org/2005/Atom'/>", encoding="utf-8")
-    write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
+    write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
     assert '<a href="../reports/feed.atom" type="application/atom+xml">' in (site / "index.html").read_text("utf-8")
 
 
@@ -277,7 +277,7 @@ def test_a_run_rewrites_only_the_pages_of_what_it_folded(sqlite_built: tuple[Con
 
     # Only the yatra was stated about: its page and the index are written again, no other commitment's.
     written = write_site(
-        ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments={"kailash-yatra"}
+        ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments={"kailash-yatra"}
     )
     names = sorted(p.relative_to(site).as_posix() for p in written)
     assert "commitments/kailash-yatra.html" in names and "index.html" in names
@@ -286,11 +286,11 @@ def test_a_run_rewrites_only_the_pages_of_what_it_folded(sqlite_built: tuple[Con
     assert pages(site) == before
 
     # Nothing folded: the index and the newest digest's page only.
-    written = write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
+    written = write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
     assert not [p for p in written if p.parent.name == "commitments"]
 
     # A site folder without its record of what was written is written whole.
     (site / ".tracker-site.json").unlink()
-    written = write_site(ctx.store, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
+    written = write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW, commitments=())
     assert len([p for p in written if p.parent.name == "commitments"]) == len(ctx.catalogue.commitments)
     assert pages(site) == before

@@ -460,7 +460,7 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
-        latest = pipeline.current_statuses(ctx.store, corroborated=False)
+        latest = pipeline.current_statuses(ctx.views, corroborated=False)
         if as_json:
             payload = {
                 c.id: {
@@ -508,7 +508,7 @@ def changes(obj: dict, since: date | None, limit: int | None, as_json: bool, as_
     """
     _only_one(as_json, as_csv)
     with _context(obj, create=False) as ctx:
-        rows = ctx.store.changes(since=since, limit=limit)
+        rows = ctx.views.changes(since=since, limit=limit)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
@@ -582,7 +582,7 @@ def history(
         if commitment is None:
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         statements = ctx.store.statements(commitment_id, since=since, limit=limit)
-        rows = ctx.store.changes(since=since, commitment_id=commitment_id, limit=limit)
+        rows = ctx.views.changes(since=since, commitment_id=commitment_id, limit=limit)
         earlier = ctx.store.count_statements(commitment_id, since=since) - len(statements) if limit else 0
         found = versions.divergences(statements, ctx.catalogue, ctx.official_domains)
         reviews = ctx.store.reviews(commitment_id)
@@ -699,7 +699,7 @@ def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
         return
     _only_one(as_json, as_csv)
     with _context(click_ctx.obj, create=False) as ctx:
-        rows = ctx.store.awaiting_review(limit)
+        rows = ctx.views.awaiting_review(limit)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
@@ -805,7 +805,7 @@ def review_set(obj: dict, commitment_id: str, status: str, day: date, note: str,
             raise click.ClickException(f"unknown commitment {commitment_id!r}; known: {', '.join(ctx.catalogue.ids)}")
         from tracker.timeline.fold import next_status
 
-        current = pipeline.current_statuses(ctx.store, corroborated=False).get(commitment_id)
+        current = pipeline.current_statuses(ctx.views, corroborated=False).get(commitment_id)
         if current is not None and current.date <= day and next_status(current.to_status, status) is None:
             # Folded by the rules of change it would be a reaffirmation: stored, it would change nothing.
             same = current.to_status == status
@@ -883,7 +883,7 @@ def export(obj: dict, fmt: str, what: str) -> None:
       tracker export --what statements --format json
     """
     with _context(obj, create=False) as ctx:
-        click.echo(terminal.export(ctx.store, ctx.catalogue, what, fmt), nl=False)
+        click.echo(terminal.export(ctx.views, ctx.catalogue, what, fmt), nl=False)
 
 
 @main.group()
@@ -1539,7 +1539,7 @@ def test_send_(obj: dict, channel: str | None) -> None:
     from tracker.model import RunCounts
 
     with _context(obj, create=False) as ctx:
-        current = pipeline.current_statuses(ctx.store)
+        current = pipeline.current_statuses(ctx.views)
         sample = build_digest(
             list(current.values())[:3], current, ctx.catalogue, date.today(), None, RunCounts(0, 0, 0)
         )

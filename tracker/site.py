@@ -28,9 +28,8 @@ from tracker.faults import checkpoint
 from tracker.model import REVIEW_RULE, ChangeView, Divergence, StatementView
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
-from tracker.store import Store
-from tracker.timeline.corroboration import CorroborationPolicy
 from tracker.timeline.versions import divergences, government_of
+from tracker.views import Views
 
 # Top to bottom on the chart: the ladder from its top, then the setbacks.
 LEVELS: tuple[str, ...] = (*reversed(POSITIVE_LADDER), "stalled", "suspended")
@@ -317,14 +316,13 @@ def _relative(target: Path, base: Path) -> str:
 
 
 def write_site(
-    store: Store,
+    views: Views,
     catalogue: Catalogue,
     site_dir: Path,
     reports_dir: Path,
     templates_dir: Path | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
-    policy: CorroborationPolicy | None = None,
     commitments: Collection[str] | None = None,
 ) -> list[Path]:
     """Write the site from what is stored; returns the files written.
@@ -337,7 +335,7 @@ def write_site(
     """
     now = now or datetime.now(UTC)
     today = as_of or now.date()
-    policy = policy or store.policy
+    store, policy = views.store, views.policy
     for commitment in catalogue.commitments:
         # An id names a page file: `../../x` would write outside the site.
         if not _SLUG.fullmatch(commitment.id):
@@ -355,8 +353,8 @@ def write_site(
     pages |= set(state.get("pending", [])) & set(ids)
     divergent: dict[str, bool] = dict(state.get("divergent", {}))
     # The index needs each commitment's changes (not their supporting sources) and its current status.
-    changes = store.changes(corroborated=False)
-    latest = {view.commitment_id: view for view in store.current_changes()}
+    changes = views.changes(corroborated=False)
+    latest = {view.commitment_id: view for view in views.current_changes()}
     by_commitment: dict[str, list[ChangeView]] = {}
     for change in changes:
         by_commitment.setdefault(change.commitment_id, []).append(change)
@@ -406,7 +404,7 @@ def write_site(
         # change's supporting sources, gathered for those days only.
         every = by_commitment.get(commitment.id, [])
         shown_from = own_statements[0].date if own_statements and earlier > 0 else None
-        listed = store.changes(since=shown_from, commitment_id=commitment.id)
+        listed = views.changes(since=shown_from, commitment_id=commitment.id)
         own = [c for c in every if shown_from is not None and c.date < shown_from] + listed
         own_found = divergences(own_statements, catalogue, policy.official_domains)
         divergent[commitment.id] = bool(own_found)
@@ -460,7 +458,7 @@ def write_site(
             link.page,
             "site/digest.html.j2",
             digest=link,
-            changes=store.digest_changes(link.id),
+            changes=views.digest_changes(link.id),
             titles={c.id: c.title for c in catalogue.commitments},
             decided=decided,
         )

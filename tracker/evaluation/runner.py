@@ -75,7 +75,7 @@ def run_tracker(
                         article_id, view.commitment_id, view.status, view.actor, view.evidence, view.rule
                     )
                 )
-            changes = ctx.store.changes()
+            changes = ctx.views.changes()
         finally:
             ctx.close()
     return predicted, changes

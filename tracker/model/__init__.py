@@ -40,8 +40,10 @@ from tracker.model.stored import (
     SourceView,
     StatementView,
     StoredArticle,
+    StoredChange,
     StoredCommitment,
     StoredDigest,
+    StoredRevision,
 )
 from tracker.model.words import (
     REVIEW_RULE,
@@ -105,8 +107,10 @@ __all__ = [
     "Status",
     "StatusChange",
     "StoredArticle",
+    "StoredChange",
     "StoredCommitment",
     "StoredDigest",
+    "StoredRevision",
     "Support",
     "content_hash",
     "normalise",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
+from tracker.model.folding import Support
 from tracker.model.shaping import Shaped, to_json
 from tracker.model.words import (
     ChangeKind,
@@ -116,6 +117,30 @@ class ChangeView(Shaped):
         *("date", "source_url", "source_name", "article_title", "evidence", "actor", "confidence", "confirmed"),
         *("sources", "rule", "attribution"),
     )
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """A change as the store holds it, with what judging it needs: its statement's own confidence and, when
+    asked for, every article of its day that supports it (`timeline.corroboration` makes it a `ChangeView`)."""
+
+    id: int
+    commitment_id: str
+    commitment_title: str
+    from_status: str | None
+    to_status: str
+    kind: ChangeKind
+    date: date
+    evidence: str
+    actor: str
+    statement_confidence: float
+    rule: str
+    attribution: str
+    source_name: str
+    source_url: str
+    article_title: str
+    # None: not gathered (a listing that shows no sources).
+    supports: tuple[Support, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +277,18 @@ class RevisionView:
     now_since: date | None
     because: ChangeView | None
     # The analyst's rejection of the reported change, when that (not a late article) took it out.
+    rejected: ReviewView | None = None
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """A `RevisionView` as the store holds it: its changes not yet judged."""
+
+    reported: StoredChange
+    reported_in: date
+    now_status: str | None
+    now_since: date | None
+    because: StoredChange | None
     rejected: ReviewView | None = None
 
 

@@ -10,6 +10,7 @@ from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
 from tracker.config import Config
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
+from tracker.views import Views
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,13 @@ class Context:
     config: Config
     store: Store
     catalogue: Catalogue
+    # How sure the articles supporting a change make it, under the sources `open` settled on as official.
+    policy: CorroborationPolicy
+
+    @cached_property
+    def views(self) -> Views:
+        """The store's changes judged under `policy`: every reader of changes reads them here."""
+        return Views(self.store, self.policy)
 
     @property
     def official_domains(self) -> tuple[str, ...]:
@@ -64,13 +72,13 @@ class Context:
             # corroboration and versions, history, the site): the configured domains (else the
             # catalogue's) and the sources followed as official.
             config = replace(config, official_domains=official)
-            store.policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
+            policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
             if create:
                 store.sync_catalogue(catalogue)
         except BaseException:
             store.close()
             raise
-        return cls(config, store, catalogue)
+        return cls(config, store, catalogue, policy)
 
     def close(self) -> None:
         self.store.close()

@@ -171,9 +171,9 @@ def finish_day(
     as_of = report.as_of
     report.dry_run = dry_run
     with ctx.store.exclusive("digest"):
-        report.alerts = ctx.store.pending_alerts()
+        report.alerts = ctx.views.pending_alerts()
         # Alerts already delivered that a late article rewrote: the next digest says so.
-        report.revisions = revisions = ctx.store.pending_revisions()
+        report.revisions = revisions = ctx.views.pending_revisions()
         checkpoint("alerts.after")
         if report.alerts or revisions or always:
             last = ctx.store.last_digest()
@@ -181,7 +181,7 @@ def finish_day(
             digest = build_digest(
                 report.alerts,
                 # The status table of a digest for a past day stands as of that day.
-                current_statuses(ctx.store, until=as_of),
+                current_statuses(ctx.views, until=as_of),
                 ctx.catalogue,
                 as_of,
                 since,

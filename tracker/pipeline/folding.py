@@ -19,6 +19,7 @@ from tracker.timeline.corroboration import CorroborationPolicy
 from tracker.timeline.fold import FoldPolicy, fold
 from tracker.timeline.official import marked_official
 from tracker.timeline.support import copy_candidates, marked_copies
+from tracker.views import Views
 
 # Articles whose texts are read at a time to find copies of one story: bounded, however large the fold.
 COPY_BATCH = 500
@@ -46,7 +47,7 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     """
     store = ctx.store
     # The digest's weights and official sources: a change the fold calls sure, the digest calls confirmed.
-    corroboration = store.policy
+    corroboration = ctx.policy
     policy = FoldPolicy(threshold=ctx.config.confidence_threshold, weights=corroboration.weights)
     if scope is None:
         return len(store.apply_timeline(fold(_fold_inputs(store, None, corroboration), policy)))
@@ -58,10 +59,10 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     return new
 
 
-def current_statuses(store: Store, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
+def current_statuses(views: Views, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
     """Each commitment's latest change: where it stands now (or on `until`) and since when (with its sources
     unless told not to)."""
-    return {view.commitment_id: view for view in store.current_changes(corroborated, until)}
+    return views.current_statuses(corroborated, until)
 
 
 def recover_unfolded(ctx: Context, report: RunReport) -> list[int]:

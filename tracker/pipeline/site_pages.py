@@ -76,7 +76,7 @@ def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None
 
     config = ctx.config
     return write_site(
-        ctx.store,
+        ctx.views,
         ctx.catalogue,
         config.site_path,
         config.reports_dir,

@@ -7,8 +7,9 @@ may ask of it, topic by topic. Rows go in, model types (`tracker.model`) come
 out; the rules it applies are `tracker.timeline`'s. The tables themselves are
 `tracker.schema`, which Alembic's migrations import alone.
 
-Not yet so: the change views are corroborated under the `policy` the context
-sets (the CLI reads them from the store directly).
+Changes come out as `StoredChange`s with the articles that support them; how
+sure each is (corroboration under the desk's policy) is `tracker.timeline`'s
+to say, applied by the caller (`tracker.views`).
 """
 
 from tracker.model import SourceKind, SourceSpec

@@ -12,7 +12,6 @@ from sqlalchemy.orm import sessionmaker
 
 from tracker.private import touch_private
 from tracker.runlock import advisory_key
-from tracker.timeline.corroboration import CorroborationPolicy
 
 
 def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -29,10 +28,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 class StoreBase:
     """The engine and the short sessions every part of the store works through."""
 
-    def __init__(self, database_url: str, policy: CorroborationPolicy | None = None, create: bool = True) -> None:
+    def __init__(self, database_url: str, create: bool = True) -> None:
         """`create` False: a SQLite file that does not exist is not made (the store is empty)."""
         self.database_url = database_url
-        self.policy = policy or CorroborationPolicy()
         engine_url = database_url
         if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:///:memory:"):
             path = Path(database_url.removeprefix("sqlite:///").split("?", 1)[0])

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.faults import checkpoint
-from tracker.model import ChangeView, DigestRecord
+from tracker.model import DigestRecord, StoredChange
 from tracker.schema import Change, Commitment, Delivery, Digest
 from tracker.store._base import StoreBase
 from tracker.store._rows import change_views, current_status
@@ -21,7 +21,7 @@ def _digest_record(row: Digest) -> DigestRecord:
 
 
 class DigestsMixin(StoreBase):
-    def pending_alerts(self) -> list[ChangeView]:
+    def pending_alerts(self) -> list[StoredChange]:
         """Changes not yet in a digest that move a commitment away from what was last reported.
 
         Those that only rewrite history (`timeline.alerts.is_quiet`) are marked quiet instead of alerted.
@@ -43,7 +43,7 @@ class DigestsMixin(StoreBase):
                     row.quiet = True
                 else:
                     alerts.append(row)
-            return change_views(session, self.policy, alerts)
+            return change_views(session, alerts)
 
     def record_digest(
         self,
@@ -88,10 +88,10 @@ class DigestsMixin(StoreBase):
         with self.sessions() as session:
             return [_digest_record(d) for d in session.scalars(select(Digest).order_by(Digest.id))]
 
-    def digest_changes(self, digest_id: int) -> list[ChangeView]:
+    def digest_changes(self, digest_id: int) -> list[StoredChange]:
         """The changes one digest reported, as they were reported (superseded ones too)."""
         with self.sessions() as session:
             rows = session.scalars(
                 select(Change).where(Change.digest_id == digest_id).order_by(Change.date, Change.commitment_id)
             )
-            return change_views(session, self.policy, rows)
+            return change_views(session, rows)

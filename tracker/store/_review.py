@@ -11,12 +11,12 @@ from sqlalchemy import select
 from tracker.model import (
     REVIEW_RULE,
     REVIEW_SOURCE,
-    ChangeView,
     ReviewedArticle,
     ReviewedStatement,
     ReviewKind,
     ReviewView,
-    RevisionView,
+    StoredChange,
+    StoredRevision,
 )
 from tracker.schema import Article, Change, Commitment, Digest, Review, Statement
 from tracker.store._base import StoreBase
@@ -165,7 +165,7 @@ class ReviewMixin(StoreBase):
                 )
             return sorted(out, key=lambda a: (a.published, a.article_id))
 
-    def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
+    def awaiting_review(self, limit: int = 20) -> list[StoredChange]:
         """Current changes no analyst has confirmed or rejected, newest first."""
         with self.sessions() as session:
             reviewed = select(Review.change_id).where(Review.change_id.is_not(None))
@@ -177,9 +177,9 @@ class ReviewMixin(StoreBase):
                 .order_by(Change.date.desc(), Change.id.desc())
                 .limit(limit)
             )
-            return change_views(session, self.policy, rows)
+            return change_views(session, rows)
 
-    def pending_revisions(self) -> list[RevisionView]:
+    def pending_revisions(self) -> list[StoredRevision]:
         """Reported changes that a later fold superseded, not yet told to the reader.
 
         Each comes with where the commitment stands now and the change that
@@ -220,9 +220,9 @@ class ReviewMixin(StoreBase):
                     .order_by(Review.id.desc())
                     .limit(1)
                 ).first()
-                views = change_views(session, self.policy, [row, *([newest] if newest else [])])
+                views = change_views(session, [row, *([newest] if newest else [])])
                 revisions.append(
-                    RevisionView(
+                    StoredRevision(
                         reported=views[0],
                         reported_in=reported_in.as_of,
                         now_status=current.to_status if current else None,

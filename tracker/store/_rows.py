@@ -14,7 +14,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.model import (
     ChangeKind,
-    ChangeView,
     DeliveryState,
     DeliveryView,
     ExtractedStatement,
@@ -22,11 +21,11 @@ from tracker.model import (
     ReviewKind,
     ReviewView,
     SourceKind,
+    StoredChange,
     StoredDigest,
     Support,
 )
 from tracker.schema import Article, Change, Commitment, Delivery, Digest, Review, Source, Statement, utcnow
-from tracker.timeline.corroboration import CorroborationPolicy, corroborate
 
 
 def review_view(row: Review) -> ReviewView:
@@ -237,13 +236,11 @@ def day_supports(session: Session, rows: Sequence[Change]) -> dict[tuple[str, st
     return {key: [support for _, support in own.values()] for key, own in best.items()}
 
 
-def change_views(
-    session: Session, policy: CorroborationPolicy, rows: Iterable[Change], corroborated: bool = True
-) -> list[ChangeView]:
-    """Views of changes: their statement, article and source loaded with them, supports in one query.
+def change_views(session: Session, rows: Iterable[Change], corroborated: bool = True) -> list[StoredChange]:
+    """Changes with their statement, article and source loaded with them, supports in one query.
 
-    `corroborated` False leaves the supporting sources out (confidence is
-    the causing statement's own): for listings that do not print them.
+    `corroborated` False leaves the supporting sources out (`supports` None):
+    for listings that do not print them.
     """
     rows = list(rows)
     if not rows:
@@ -260,17 +257,11 @@ def change_views(
         )
     }
     supports = day_supports(session, rows) if corroborated else {}
-    views = []
+    changes = []
     for row in rows:
         statement, article, source = details[row.id]
-        if corroborated:
-            support = corroborate(supports.get((row.commitment_id, row.to_status, row.date), []), policy)
-            confidence, confirmed, listed = support.confidence, support.confirmed, support.sources
-        else:
-            confidence = statement.confidence
-            confirmed, listed = confidence >= policy.threshold, ()
-        views.append(
-            ChangeView(
+        changes.append(
+            StoredChange(
                 id=row.id,
                 commitment_id=row.commitment_id,
                 commitment_title=titles.get(row.commitment_id, row.commitment_id),
@@ -280,17 +271,18 @@ def change_views(
                 date=row.date,
                 evidence=statement.evidence,
                 actor=statement.actor,
-                confidence=confidence,
-                confirmed=confirmed,
-                sources=listed,
+                statement_confidence=statement.confidence,
                 rule=statement.rule,
                 attribution=statement.attribution,
                 source_name=source.name,
                 source_url=article.url,
                 article_title=article.title,
+                supports=tuple(supports.get((row.commitment_id, row.to_status, row.date), []))
+                if corroborated
+                else None,
             )
         )
-    return views
+    return changes
 
 
 def current_status(session: Session) -> dict[str, str]:

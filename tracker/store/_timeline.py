@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.faults import checkpoint
-from tracker.model import ChangeView, FoldScope, StatementView, StatusChange, StoredCommitment
+from tracker.model import FoldScope, StatementView, StatusChange, StoredChange, StoredCommitment
 from tracker.schema import Article, Change, Commitment, Source, Statement
 from tracker.store._base import StoreBase
 from tracker.store._rows import change_views, in_scope, latest_changes, stored_level
@@ -70,7 +70,7 @@ class TimelineMixin(StoreBase):
         commitment_id: str | None = None,
         limit: int | None = None,
         corroborated: bool = True,
-    ) -> list[ChangeView]:
+    ) -> list[StoredChange]:
         """The current timeline (superseded changes left out), oldest first.
 
         With `limit`, the newest `limit` of them (still oldest first): views
@@ -87,16 +87,16 @@ class TimelineMixin(StoreBase):
                 rows = list(reversed(session.scalars(newest).all()))
             else:
                 rows = list(session.scalars(query.order_by(Change.date, Change.commitment_id, Change.id)))
-            return change_views(session, self.policy, rows, corroborated)
+            return change_views(session, rows, corroborated)
 
-    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[ChangeView]:
+    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[StoredChange]:
         """Each commitment's latest current change (its status now and since when), in one query.
 
         `corroborated` False: without the supporting sources (for a listing that does not print them).
         `until`: where each stood on that day (changes dated after it left out).
         """
         with self.sessions() as session:
-            return change_views(session, self.policy, latest_changes(session, until), corroborated)
+            return change_views(session, latest_changes(session, until), corroborated)
 
     def statements(
         self,

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from tracker.model import (
     ArticleDraft,
-    ChangeView,
     DeliveryView,
     DigestRecord,
     ExtractedStatement,
@@ -20,7 +19,6 @@ from tracker.model import (
     KnownDraft,
     ReviewedArticle,
     ReviewView,
-    RevisionView,
     RunCounts,
     RunRecord,
     RunState,
@@ -29,8 +27,10 @@ from tracker.model import (
     StatementView,
     StatusChange,
     StoredArticle,
+    StoredChange,
     StoredCommitment,
     StoredDigest,
+    StoredRevision,
 )
 
 if TYPE_CHECKING:
@@ -214,11 +214,11 @@ class TimelineStore(Protocol):
         commitment_id: str | None = None,
         limit: int | None = None,
         corroborated: bool = True,
-    ) -> list[ChangeView]:
+    ) -> list[StoredChange]:
         """The current timeline (superseded changes left out), oldest first."""
         ...
 
-    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[ChangeView]:
+    def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[StoredChange]:
         """Each commitment's latest current change (its status now and since when), in one query."""
         ...
 
@@ -240,7 +240,7 @@ class TimelineStore(Protocol):
 class DigestsStore(Protocol):
     """Digests."""
 
-    def pending_alerts(self) -> list[ChangeView]:
+    def pending_alerts(self) -> list[StoredChange]:
         """Changes not yet in a digest that move a commitment away from what was last reported."""
         ...
 
@@ -265,7 +265,7 @@ class DigestsStore(Protocol):
         """Every digest written, oldest first."""
         ...
 
-    def digest_changes(self, digest_id: int) -> list[ChangeView]:
+    def digest_changes(self, digest_id: int) -> list[StoredChange]:
         """The changes one digest reported, as they were reported (superseded ones too)."""
         ...
 
@@ -291,11 +291,11 @@ class ReviewStore(Protocol):
         """Each article an analyst confirmed or rejected a statement of, with its text and those decisions."""
         ...
 
-    def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
+    def awaiting_review(self, limit: int = 20) -> list[StoredChange]:
         """Current changes no analyst has confirmed or rejected, newest first."""
         ...
 
-    def pending_revisions(self) -> list[RevisionView]:
+    def pending_revisions(self) -> list[StoredRevision]:
         """Reported changes that a later fold superseded, not yet told to the reader."""
         ...
 

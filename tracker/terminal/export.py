@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tracker.catalogue import Catalogue
 from tracker.sanitize import safe_json
-from tracker.store import Store
 from tracker.terminal.listings import (
     CHANGE_CSV,
     STATUS_CSV,
@@ -15,6 +14,7 @@ from tracker.terminal.screen import (
     to_csv,
 )
 from tracker.timeline.fold import current_statuses as latest_changes
+from tracker.views import Views
 
 STATEMENT_CSV = (
     "commitment",
@@ -45,12 +45,13 @@ REVIEW_CSV = (
 )
 
 
-def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
+def export(views: Views, catalogue: Catalogue, what: str, fmt: str) -> str:
     """Commitments, statements, changes or reviews as JSON or CSV."""
+    store = views.store
 
     if what == "commitments":
         commitments = [(c.id, c.title) for c in catalogue.commitments]
-        rows = status_rows(commitments, latest_changes(store.changes()))
+        rows = status_rows(commitments, latest_changes(views.changes()))
         if fmt == "csv":
             return to_csv(STATUS_CSV, rows)
         items: list[dict] = [dict(zip(STATUS_CSV, row, strict=True)) for row in rows]
@@ -81,7 +82,7 @@ def export(store: Store, catalogue: Catalogue, what: str, fmt: str) -> str:
             )
         items = [s.as_json() | {"rejected": flag} for s, flag in zip(statements, flags, strict=True)]
     elif what == "changes":
-        changes = store.changes()
+        changes = views.changes()
         if fmt == "csv":
             return to_csv(CHANGE_CSV, change_rows(changes))
         items = [c.as_json() for c in changes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tracker.model import Corroboration, Support
+from tracker.model import ChangeView, Corroboration, RevisionView, StoredChange, StoredRevision, Support
 from tracker.timeline.official import is_official
 from tracker.timeline.support import Weights, combined, is_sure, stories
 
@@ -47,3 +47,48 @@ def corroborate(supports: Sequence[Support], policy: CorroborationPolicy) -> Cor
         sources.extend(_listed(c, policy.is_official(c.url), counted.url) for c in copies)
     confidence = combined(((s.confidence, policy.is_official(s.url)) for s, _ in grouped), policy.weights)
     return Corroboration(confidence, is_sure(confidence, policy.threshold), tuple(sources))
+
+
+def judged(change: StoredChange, policy: CorroborationPolicy) -> ChangeView:
+    """A stored change as the desk sees it: confirmed or not, and by which sources.
+
+    Without its supports (a listing that shows none) its confidence is its
+    own statement's, and no source is listed.
+    """
+    listed: tuple[dict, ...] = ()
+    if change.supports is None:
+        confidence = change.statement_confidence
+        confirmed = confidence >= policy.threshold
+    else:
+        support = corroborate(change.supports, policy)
+        confidence, confirmed, listed = support.confidence, support.confirmed, support.sources
+    return ChangeView(
+        id=change.id,
+        commitment_id=change.commitment_id,
+        commitment_title=change.commitment_title,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        kind=change.kind,
+        date=change.date,
+        evidence=change.evidence,
+        actor=change.actor,
+        confidence=confidence,
+        confirmed=confirmed,
+        sources=listed,
+        rule=change.rule,
+        attribution=change.attribution,
+        source_name=change.source_name,
+        source_url=change.source_url,
+        article_title=change.article_title,
+    )
+
+
+def judged_revision(revision: StoredRevision, policy: CorroborationPolicy) -> RevisionView:
+    return RevisionView(
+        reported=judged(revision.reported, policy),
+        reported_in=revision.reported_in,
+        now_status=revision.now_status,
+        now_since=revision.now_since,
+        because=None if revision.because is None else judged(revision.because, policy),
+        rejected=revision.rejected,
+    )
