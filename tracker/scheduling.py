@@ -30,7 +30,7 @@ from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy.exc import IntegrityError
 
 from tracker.config import Config, ConfigError, load_config
-from tracker.pipeline import Context, run_cycle
+from tracker.library import Tracker
 from tracker.runlock import LockBusy, run_lock
 
 JOB_ID = "daily-cycle"
@@ -91,12 +91,8 @@ def daily_job(config_path: str | None, database_url: str | None = None) -> None:
         return
     as_of = datetime.now(ZoneInfo(config.timezone)).date()
     try:
-        with run_lock(config.database_url, "schedule", config.lock_wait):
-            ctx = Context.open(config)
-            try:
-                report = run_cycle(ctx, as_of, warn=log.warning)
-            finally:
-                ctx.close()
+        with run_lock(config.database_url, "schedule", config.lock_wait), Tracker.open(config) as tracker:
+            report = tracker.run(as_of, warn=log.warning)
     except LockBusy as exc:
         log.warning("run skipped: another run is in progress: %s", exc)
         return

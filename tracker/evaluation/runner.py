@@ -24,8 +24,8 @@ from tracker.evaluation.scoring import (
     score_statements,
 )
 from tracker.extraction import split_sentences
+from tracker.library import Tracker
 from tracker.model import ChangeView
-from tracker.pipeline import Context, RunReport, store_articles, update_timeline
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Evaluation:
 def run_tracker(
     corpus: Sequence[CorpusArticle], config: Config
 ) -> tuple[dict[str, list[PredictedStatement]], list[ChangeView]]:
-    """Ingest the corpus day by day through the pipeline into a temporary database."""
+    """Ingest the corpus day by day through the library face into a temporary database."""
     with tempfile.TemporaryDirectory() as tmp:
         config = replace(
             config,
@@ -59,25 +59,20 @@ def run_tracker(
             folders=(),
             feeds=(),
         )
-        ctx = Context.open(config)
-        try:
+        with Tracker.open(config) as tracker:
             by_url = {a.url: a.id for a in corpus}
             days = sorted({a.date for a in corpus})
             for day in days:
-                report = RunReport(run_id=ctx.store.start_run("eval", day), as_of=day)
-                store_articles(ctx, [a.draft() for a in corpus if a.date == day], day, report)
-                update_timeline(ctx, report.touched)
+                tracker.ingest_drafts([a.draft() for a in corpus if a.date == day], day, command="eval")
             predicted: dict[str, list[PredictedStatement]] = defaultdict(list)
-            for view in ctx.store.statements():
+            for view in tracker.statements():
                 article_id = by_url[view.source_url]
                 predicted[article_id].append(
                     PredictedStatement(
                         article_id, view.commitment_id, view.status, view.actor, view.evidence, view.rule
                     )
                 )
-            changes = ctx.views.changes()
-        finally:
-            ctx.close()
+            changes = tracker.changes()
     return predicted, changes
 
 

@@ -8,9 +8,11 @@ the database stores, so rows read and JSON written are what they were as bare
 strings.
 
 The types live in one module per stage (`shaping`, `words`, `fetches`,
-`articles`, `folding`, `stored`, `runs`); every one is importable from here.
+`articles`, `folding`, `stored`, `runs`, and `answers`: what the library face
+answers); every one is importable from here.
 """
 
+from tracker.model.answers import Explanation, History, ReviewOutcome, SourceAdded, SourcesImported, StatusBoard
 from tracker.model.articles import (
     MAX_TITLE_CHARS,
     ArticleDraft,
@@ -74,6 +76,7 @@ __all__ = [
     "DeliveryView",
     "DigestRecord",
     "Divergence",
+    "Explanation",
     "ExtractedStatement",
     "FeedTrial",
     "FetchOutcome",
@@ -84,6 +87,7 @@ __all__ = [
     "FoldScope",
     "FoldStart",
     "Health",
+    "History",
     "KnownDraft",
     "Message",
     "OpmlOutline",
@@ -91,6 +95,7 @@ __all__ = [
     "Redirect",
     "Rejection",
     "ReviewKind",
+    "ReviewOutcome",
     "ReviewView",
     "ReviewedArticle",
     "ReviewedStatement",
@@ -99,12 +104,15 @@ __all__ = [
     "RunRecord",
     "RunState",
     "Shaped",
+    "SourceAdded",
     "SourceKind",
     "SourceProblem",
     "SourceSpec",
     "SourceView",
+    "SourcesImported",
     "StatementView",
     "Status",
+    "StatusBoard",
     "StatusChange",
     "StoredArticle",
     "StoredChange",
