@@ -46,9 +46,14 @@ from tracker.model import (
 )
 from tracker.pipeline import (
     Context,
+    DamagedDatabase,
+    NewerSchema,
+    NoDatabase,
+    OldSchema,
     Progress,
     RunReport,
     after_review,
+    describe_failure,
     ingest_paths,
     run_cycle,
     run_worker,
@@ -58,10 +63,32 @@ from tracker.pipeline import (
 )
 from tracker.pipeline import try_feed as try_feed_once
 from tracker.sanitize import strip_controls
-from tracker.store import Store
+from tracker.store import AlreadyReviewed, ReviewError, Store
 from tracker.views import Views
 
 Warn = Callable[[str], None]
+
+# Besides its own: what opening a database raises (`NoDatabase` and its kinds), what `review` raises
+# (a decision the store refuses, one already taken), and a run's failure said in one line.
+__all__ = [
+    "ROW_ID_MAX",
+    "AlreadyReviewed",
+    "CannotLock",
+    "DamagedDatabase",
+    "NewerSchema",
+    "NoDatabase",
+    "OldSchema",
+    "ReviewError",
+    "RunInProgress",
+    "Tracker",
+    "TrackerError",
+    "describe_failure",
+    "explain",
+    "shown_url",
+    "source_spec",
+    "status_label",
+    "try_feed",
+]
 
 # Ids are the databases' 64-bit integers: a larger number names nothing, and would not even reach a query.
 ROW_ID_MAX = 2**63 - 1

@@ -93,15 +93,14 @@ def one_line(
     if describe and isinstance(exc, Exception) and not os.environ.get("TRACKER_TRACEBACK"):
         # A full disk, a locked or corrupted database, a server gone mid-run: one line, not a traceback
         # holding SQL and article text (the run is recorded as failed, with what it did by then).
-        from tracker.pipeline import describe_failure
+        from tracker.library import describe_failure
 
         return click.ClickException(describe_failure(exc))
     return None
 
 
 def _no_database(exc: BaseException) -> str:
-    from tracker.library import shown_url
-    from tracker.pipeline import DamagedDatabase, NewerSchema, OldSchema
+    from tracker.library import DamagedDatabase, NewerSchema, OldSchema, shown_url
 
     where = shown_url(getattr(exc, "database_url", ""))
     if isinstance(exc, NewerSchema):

@@ -9,7 +9,18 @@ from pathlib import Path
 import click
 
 from tracker.catalogue import STATUSES
-from tracker.cli.base import RowId, csv_option, main, only_one, opened, parse_date, show, status_label, terminal
+from tracker.cli.base import (
+    RowId,
+    csv_option,
+    library,
+    main,
+    only_one,
+    opened,
+    parse_date,
+    show,
+    status_label,
+    terminal,
+)
 from tracker.cli.errors import reported
 from tracker.model import ReviewKind
 from tracker.sanitize import strip_controls
@@ -59,19 +70,17 @@ def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
 
 
 def _decide(obj: dict, kind: ReviewKind, change_id: int, note: str, by: str | None) -> None:
-    from tracker.store import AlreadyReviewed, ReviewError
-
     with opened(obj, create=False) as tracker:
         try:
             outcome = tracker.review(kind, change_id, by, note)
-        except AlreadyReviewed as exc:
+        except library.AlreadyReviewed as exc:
             earlier = exc.earlier
             click.echo(
                 f"Change #{change_id} was already {earlier.kind}ed by {strip_controls(earlier.reviewer)}"
                 f" on {earlier.created_at:%Y-%m-%d}; nothing recorded."
             )
             return
-        except ReviewError as exc:
+        except library.ReviewError as exc:
             raise click.ClickException(str(exc)) from exc
         decision, new = outcome.review, outcome.new_changes
         verb = "Confirmed" if kind == ReviewKind.CONFIRM else "Rejected"

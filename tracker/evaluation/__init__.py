@@ -3,8 +3,9 @@
 A corpus is a folder with `articles/<id>.txt` (title, blank line, body) and
 `labels.json`: per article its id, date, title, url and the statements an
 analyst reads in it (commitment, status, actor, evidence sentence). The corpus
-is ingested day by day through the real pipeline into a temporary database,
-and what the tracker stored is compared with the labels.
+is ingested day by day through the library face into a temporary database,
+and what the tracker stored is compared with the labels (`corpus` reads and
+splits corpora, `scoring` compares, `runner` runs both systems, `report` prints).
 """
 
 from tracker.evaluation.corpus import (

@@ -1,7 +1,11 @@
 """The daily cycle: sources → articles → statements → status changes → digest.
 
-The CLI and the scheduler both call `run_cycle` (or `ingest_paths`); nothing
-here prints: progress and messages go to the callbacks the caller passes.
+The library face (`tracker.library.Tracker`), which the CLI, the scheduler
+and `tracker eval` go through, calls `run_cycle` (or `ingest_paths`,
+`run_worker`); nothing here prints: progress and messages go to the callbacks
+the caller passes. `context` is what one invocation opens, `report` what a run
+reports, `inputs` the files, folders and feeds read, `sink` where articles are
+stored, `folding` the fold, `site_pages` the site, `cycle` the stages in order.
 """
 
 from tracker.pipeline.context import (

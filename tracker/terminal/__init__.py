@@ -5,7 +5,8 @@ The one output layer of the command line. Every string passes through
 neither an escape sequence nor rich's own `[markup]` in an article can act on
 the terminal. On a terminal, tables fit its width (long evidence is cut with
 an ellipsis) and statuses are coloured; elsewhere the same rows are written
-as plain, uncoloured lines that are never cut.
+as plain, uncoloured lines that are never cut. `screen` is that layer; the
+listings (`listings`, `history`, `runs`) and `export` are built on it.
 """
 
 from tracker.terminal.export import REVIEW_CSV, STATEMENT_CSV, export
