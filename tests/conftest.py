@@ -4,15 +4,15 @@ SMTP server on loopback, and an environment cleared of the tracker's settings.""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.databases import fresh_postgres_database
+from tests.support.environment import clear_environment
 from tests.support.smtp_server import Handler, start
 from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
-from tracker.config import CONFIG_ENV, EMAIL_ENV_PREFIX, EMAIL_KEYS, ENV_KEYS
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 
@@ -47,10 +47,7 @@ def smtp() -> Iterator[tuple[Handler, int]]:
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The command line as a new user meets it: in an empty folder, no tracker setting in the environment."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    for env in [*ENV_KEYS.values(), *(EMAIL_ENV_PREFIX + k.upper() for k in EMAIL_KEYS), "TRACKER_NOTIFY"]:
-        monkeypatch.delenv(env, raising=False)
+    clear_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -64,19 +61,8 @@ def postgres_url() -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base)
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(base) as url:
+        yield url
 
 
 # Which databases the database-backed tests run on: both by default (CI sets the PostgreSQL
@@ -90,6 +76,20 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database of each kind (see DATABASES) for all the tests of a module: for a world built
+    once and then only read, which the tests using it must not change."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-db') / 'tracker.db'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    with fresh_postgres_database(base) as url:
+        yield url
 
 
 # What the adversarial suites tried (hostile inputs, crash points, race rounds,
