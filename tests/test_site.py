@@ -42,10 +42,12 @@ def open_built(database_url: str, tmp_path: Path) -> Context:
     return ctx
 
 
-@pytest.fixture
-def built(database_url: str, tmp_path: Path) -> Iterator[tuple[Context, Path]]:
-    ctx = open_built(database_url, tmp_path)
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def built(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, Path]]:
+    """The site, built once on each test database for the tests below that only read it and the store."""
+    folder = tmp_path_factory.mktemp("built")
+    ctx = open_built(module_database_url, folder)
+    site = folder / "site"
     write_site(ctx.views, ctx.catalogue, site, ctx.config.reports_dir, as_of=AS_OF, now=NOW)
     yield ctx, site
     ctx.close()
