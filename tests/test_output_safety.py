@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 # rich's own Markdown parser (installed with rich), used to read the digest as a renderer would.
 from markdown_it import MarkdownIt
 
+from tests.support.environment import clear_environment
 from tests.support.hostile import FORMULA, write_fixture_articles
 from tracker import terminal
 from tracker.cli import main
@@ -34,13 +35,22 @@ def invoke(db_url: str, *args: str) -> Result:
     return result
 
 
+@pytest.fixture(scope="module")
+def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and the fixture articles (hostile ones among them), run as of 2025-12-01 in a folder of
+    their own, once for this module: the tests below only read the database and the digest files."""
+    folder = tmp_path_factory.mktemp("hostile")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clear_environment(monkeypatch, folder)
+        db_url = f"sqlite:///{folder / 'hostile.db'}"
+        invoke(db_url, "ingest", str(write_fixture_articles(folder / "incoming")), "--as-of", "2025-12-01")
+        invoke(db_url, "run", "--as-of", "2025-12-01")
+    return folder
+
+
 @pytest.fixture
-def hostile_db(tmp_path: Path) -> str:
-    """The seeds and the fixture articles (hostile ones among them), run as of 2025-12-01."""
-    db_url = f"sqlite:///{tmp_path / 'hostile.db'}"
-    invoke(db_url, "ingest", str(write_fixture_articles(tmp_path / "incoming")), "--as-of", "2025-12-01")
-    invoke(db_url, "run", "--as-of", "2025-12-01")
-    return db_url
+def hostile_db(hostile_world: Path) -> str:
+    return f"sqlite:///{hostile_world / 'hostile.db'}"
 
 
 def markdown(*rules: str) -> MarkdownIt:
@@ -50,13 +60,13 @@ def markdown(*rules: str) -> MarkdownIt:
     return renderer
 
 
-def digest_file(tmp_path: Path, suffix: str) -> str:
-    (path,) = (tmp_path / "reports").glob(f"*{suffix}")
+def digest_file(world: Path, suffix: str) -> str:
+    (path,) = (world / "reports").glob(f"*{suffix}")
     return path.read_text(encoding="utf-8")
 
 
-def test_the_markdown_digest_carries_no_injected_link_image_or_html(hostile_db: str, tmp_path: Path) -> None:
-    text = digest_file(tmp_path, ".md")
+def test_the_markdown_digest_carries_no_injected_link_image_or_html(hostile_world: Path) -> None:
+    text = digest_file(hostile_world, ".md")
     assert "alert(1)" in text  # the hostile change is in the digest, as text
     html = markdown("table").render(text)
     assert "<img" not in html
@@ -67,8 +77,8 @@ def test_the_markdown_digest_carries_no_injected_link_image_or_html(hostile_db: 
     assert not CONTROL.search(text)
 
 
-def test_the_html_digest_escapes_article_text(hostile_db: str, tmp_path: Path) -> None:
-    text = digest_file(tmp_path, ".html")
+def test_the_html_digest_escapes_article_text(hostile_world: Path) -> None:
+    text = digest_file(hostile_world, ".html")
     assert "<script>alert" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert 'href="javascript:' not in text.lower()
