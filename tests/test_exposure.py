@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Secrets and permissions, each through real `tracker` processes: the system tier.
+pytestmark = pytest.mark.system
+
 
 def tracker(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")} | (env or {})

@@ -126,6 +126,8 @@ def _read_only(folder: Path, read_only: bool) -> None:
             path.chmod(0o444 if read_only else 0o600)
 
 
+# Permissions, through real `tracker` processes stripped of root's overrides: the system tier.
+@pytest.mark.system
 @pytest.mark.parametrize("written_before", [False, True])
 def test_a_site_in_a_read_only_folder_costs_a_warning_and_is_written_once_it_can_be(
     database_url: str, tmp_path: Path, smtp: tuple[Handler, int], written_before: bool
