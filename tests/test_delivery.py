@@ -14,9 +14,11 @@ from typing import Any
 
 import feedparser
 import pytest
+from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
 from tests.support.smtp_server import Authenticator, Handler, self_signed_certificate, start
+from tracker.cli import main
 from tracker.config import Config, EmailSettings
 from tracker.delivery import deliver
 from tracker.model import DeliveryView, StoredDigest
@@ -425,33 +427,39 @@ def test_a_channel_that_skips_the_point_of_no_return_is_stopped_and_never_resent
 # --- the commands ---------------------------------------------------------------------
 
 
-def test_outbox_digest_show_and_test_send(database_url: str, tmp_path: Path, smtp: tuple[Handler, int]) -> None:
+def test_outbox_digest_show_and_test_send(
+    database_url: str, tmp_path: Path, smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commands in this process, as `tracker --config tracker.toml ...` run in the desk's folder
+    (the tests above start real processes where a crash is the point)."""
     handler, port = smtp
     write_config(tmp_path, database_url, port)
-    out, err = tracker(tmp_path, "run", "--as-of", "2025-12-01").communicate(timeout=120)
-    assert "Digest #1 email: sent to desk@example.org as <tracker-digest-1." in out, err
-    listing, _ = tracker(tmp_path, "outbox").communicate(timeout=60)
+    monkeypatch.chdir(tmp_path)
+
+    def command(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--config", str(tmp_path / "tracker.toml"), *args], catch_exceptions=False)
+
+    ran = command("run", "--as-of", "2025-12-01")
+    assert "Digest #1 email: sent to desk@example.org as <tracker-digest-1." in ran.stdout, ran.stderr
+    listing = command("outbox").stdout
     lines = listing.splitlines()
     assert len(lines) == 2
     assert "files" in lines[0] and "sent" in lines[0]
     assert "email" in lines[1] and "sent" in lines[1] and "1 attempt" in lines[1] and "<tracker-digest-1." in lines[1]
-    shown, _ = tracker(tmp_path, "digest", "show").communicate(timeout=60)
+    shown = command("digest", "show").stdout
     assert shown.startswith("India–China commitments: digest of 2025-12-01\n")
-    as_json, _ = tracker(tmp_path, "digest", "show", "1", "--format", "json").communicate(timeout=60)
+    as_json = command("digest", "show", "1", "--format", "json").stdout
     assert len(json.loads(as_json)["changes"]) == 11
-    missing = tracker(tmp_path, "digest", "show", "9")
-    _, err = missing.communicate(timeout=60)
-    assert missing.returncode == 1 and err.strip() == "Error: no digest #9"
-    queued, _ = tracker(tmp_path, "digest", "send").communicate(timeout=60)
+    missing = command("digest", "show", "9")
+    assert missing.exit_code == 1 and missing.stderr.strip() == "Error: no digest #9"
+    queued = command("digest", "send").stdout
     assert queued.strip() == "Nothing queued."
 
-    sent = tracker(tmp_path, "test-send", "email")
-    out, _ = sent.communicate(timeout=60)
-    assert sent.returncode == 0 and out.startswith("email: ok: sent to desk@example.org")
+    sent = command("test-send", "email")
+    assert sent.exit_code == 0 and sent.stdout.startswith("email: ok: sent to desk@example.org")
     assert len(handler.received) == 2 and handler.received[1]["Subject"].startswith("[test] India–China digest ")
-    unconfigured = tracker(tmp_path, "test-send", "notify")
-    out, _ = unconfigured.communicate(timeout=60)
-    assert unconfigured.returncode == 1 and "notify: FAILED: not configured" in out
+    unconfigured = command("test-send", "notify")
+    assert unconfigured.exit_code == 1 and "notify: FAILED: not configured" in unconfigured.stdout
 
 
 # --- SIGKILL anywhere in a run, then a rerun ------------------------------------------
