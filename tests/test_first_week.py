@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
+from tests.support.databases import copy_folder, database_copy
+from tests.support.environment import clear_environment
 from tests.support.smtp_server import Handler
 from tracker.cli import main
 from tracker.config import ConfigError, load_config
@@ -223,13 +226,29 @@ def test_bare_test_send_tries_the_configured_channels_only(tmp_path: Path, smtp:
 # --- reviewing --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ran(tmp_path: Path, database_url: str) -> Path:
-    """A desk's configuration after a run on the seeds, on each test database."""
-    config = tmp_path / "tracker.toml"
+def desk_config(folder: Path, database_url: str) -> Path:
+    config = folder / "tracker.toml"
     config.write_text(f'database_url = "{database_url}"\nreviewer = "asha"\n')
-    ok("--config", str(config), "run", "--as-of", AS_OF)
     return config
+
+
+@pytest.fixture(scope="module")
+def ran_once(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A desk's folder after a run on the seeds, built once per test database for this module."""
+    folder = tmp_path_factory.mktemp("ran")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clear_environment(monkeypatch, folder)
+        ok("--config", str(desk_config(folder, module_database_url)), "run", "--as-of", AS_OF)
+    return folder
+
+
+@pytest.fixture
+def ran(ran_once: Path, module_database_url: str, tmp_path: Path) -> Iterator[Path]:
+    """A desk's configuration after a run on the seeds, on each test database: a copy of the database
+    and the reports the run wrote, in the test's own folder, for the test to change."""
+    with database_copy(module_database_url, tmp_path) as database_url:
+        copy_folder(ran_once, tmp_path, "reports")
+        yield desk_config(tmp_path, database_url)
 
 
 def change_of(config: Path, commitment: str) -> dict:
