@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from tests.support.environment import clear_environment
 from tracker.catalogue import Catalogue
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ConfigError, load_config
@@ -48,11 +49,14 @@ def as_json(db_url: str, *args: str) -> object:
     return json.loads(ok(db_url, *args, "--json").stdout)
 
 
-@pytest.fixture
-def ran(db_url: str) -> str:
-    """A database after `tracker run --as-of 2025-12-01` on the seeds."""
-    ok(db_url, "run", "--as-of", "2025-12-01")
-    return db_url
+@pytest.fixture(scope="module")
+def ran(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database after `tracker run --as-of 2025-12-01` on the seeds, built once per test database for
+    the tests below that only read it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clear_environment(monkeypatch, tmp_path_factory.mktemp("ran"))
+        ok(module_database_url, "run", "--as-of", "2025-12-01")
+    return module_database_url
 
 
 # --- run, changes, status, history ------------------------------------------------------
