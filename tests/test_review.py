@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.support.databases import copy_folder, database_copy
+from tests.support.environment import clear_environment
 from tests.support.hostile import FORMULA, write_fixture_articles
 from tracker.cli import main
 from tracker.config import CONFIG_ENV, ENV_KEYS, Config
@@ -117,16 +119,28 @@ def test_a_confirmed_change_leaves_the_list_awaiting_review(ctx: Context) -> Non
 # --- through the command line ----------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def cli_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture articles ingested and run as of 2025-12-01 through the command line, once for this module."""
+    folder = tmp_path_factory.mktemp("review")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clear_environment(monkeypatch, folder)
+        db = f"sqlite:///{folder / 'review.db'}"
+        ok(db, "ingest", str(write_fixture_articles(folder / "incoming")), "--as-of", "2025-12-01")
+        ok(db, "run", "--as-of", "2025-12-01")
+    return folder
+
+
 @pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def cli_db(cli_world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A copy of that database and its reports in the test's own folder, for the test to change."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     for env in ENV_KEYS.values():
         monkeypatch.delenv(env, raising=False)
-    db = f"sqlite:///{tmp_path / 'review.db'}"
-    ok(db, "ingest", str(write_fixture_articles(tmp_path / "incoming")), "--as-of", "2025-12-01")
-    ok(db, "run", "--as-of", "2025-12-01")
-    return db
+    with database_copy(f"sqlite:///{cli_world / 'review.db'}", tmp_path) as db:
+        copy_folder(cli_world, tmp_path, "reports")
+        yield db
 
 
 def ok(db: str, *args: str) -> Result:
