@@ -356,15 +356,16 @@ def test_channels_are_queued_files_first_then_email_then_each_notification_url(
 
 def test_a_kind_has_one_channel_class() -> None:
     from tracker.delivery.channel import Channel
+    from tracker.delivery.kinds import channel_of_kind
     from tracker.model import ChannelKind
 
-    assert {kind: Channel.of_kind(kind).kind for kind in ChannelKind} == {kind: kind for kind in ChannelKind}
+    assert {kind: channel_of_kind(kind).kind for kind in ChannelKind} == {kind: kind for kind in ChannelKind}
     with pytest.raises(TypeError, match="two channels of kind email"):
 
         class Another(Channel[None]):
             kind = ChannelKind.EMAIL
 
-    assert Channel.of_kind(ChannelKind.EMAIL).__name__ == "EmailChannel"
+    assert channel_of_kind(ChannelKind.EMAIL).__name__ == "EmailChannel"
 
 
 def _one_queued_notification(store: Store) -> tuple[DeliveryView, StoredDigest]:

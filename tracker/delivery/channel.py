@@ -87,10 +87,8 @@ class Channel(ABC, Generic[Prepared]):
         Channel._registry[kind] = cls
 
     @staticmethod
-    def of_kind(kind: ChannelKind) -> type[Channel[Any]]:
-        # The modules that define (and so register) the channels, loaded by the first to ask.
-        from tracker.delivery import email, files, notify  # noqa: F401
-
+    def registered(kind: ChannelKind) -> type[Channel[Any]]:
+        """The class registered for a kind (`tracker.delivery.kinds` loads the modules that define them)."""
         return Channel._registry[kind]
 
     @classmethod

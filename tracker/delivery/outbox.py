@@ -18,13 +18,14 @@ from tracker.config import Config
 from tracker.delivery.attempt import Attempt
 from tracker.delivery.channel import Channel, DeliveryError
 from tracker.delivery.files import choose_files
+from tracker.delivery.kinds import channel_of_kind
 from tracker.model import ChannelKind, DeliveryOutcome, DeliveryView, StoredDigest
 from tracker.store import Store
 
 
 def configured_channels(config: Config, store: Store) -> list[Channel[Any]]:
     """Every channel the configuration holds, files first, then email, then each notification URL."""
-    return [channel for kind in ChannelKind for channel in Channel.of_kind(kind).configured(config, store)]
+    return [channel for kind in ChannelKind for channel in channel_of_kind(kind).configured(config, store)]
 
 
 def channels_for(config: Config, store: Store) -> list[str]:
@@ -110,7 +111,7 @@ def _deliver_one(
     channel = channels.get(delivery.channel)
     if channel is None:
         try:
-            gone = Channel.of_kind(ChannelKind.of(delivery.channel)).no_longer_configured
+            gone = channel_of_kind(ChannelKind.of(delivery.channel)).no_longer_configured
         except ValueError:
             gone = "no channel of this kind; left queued"
         return DeliveryOutcome(delivery, False, gone)
@@ -129,7 +130,7 @@ def testable_kinds(config: Config, store: Store) -> list[ChannelKind]:
     return [
         kind
         for kind in ChannelKind
-        if Channel.of_kind(kind).testable and Channel.of_kind(kind).configured(config, store)
+        if channel_of_kind(kind).testable and channel_of_kind(kind).configured(config, store)
     ]
 
 
@@ -143,10 +144,10 @@ def test_send(config: Config, store: Store, kind: str, sample: dict) -> list[tup
         files=(),
         payload=sample,
     )
-    testable = [k for k in ChannelKind if Channel.of_kind(k).testable]
+    testable = [k for k in ChannelKind if channel_of_kind(k).testable]
     if kind not in testable:
         return [(kind, False, f"unknown channel; choose {' or '.join(testable)}")]
-    cls = Channel.of_kind(ChannelKind(kind))
+    cls = channel_of_kind(ChannelKind(kind))
     channels = cls.configured(config, store)
     if not channels:
         return [(kind, False, cls.not_configured)]
