@@ -218,7 +218,8 @@ def test_list_items_end_at_their_line_and_offsets_hold() -> None:
             "Their talks covered several themes, including the resumption of the Ruritania–Freedonia ferry link.",
             "under_discussion",
         ),
-        ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", None),
+        # A side stressing the need for it calls for it (a government's call made in public: proposed).
+        ("Ruritania underlined the need for the resumption of the ferry link with Freedonia.", "proposed"),
         ("Ruritania and Freedonia also addressed the resumption of the ferry service.", "under_discussion"),
         # What a resumption still waits on is no news of it, and no denial of it either.
         ("No date has been set for the resumption of the ferry service between Ruritania and Freedonia.", None),
