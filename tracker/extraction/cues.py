@@ -225,7 +225,9 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
 # named under them is a subject raised or a goal, not a step reported done.
 _TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
                           "revolve", "dominate", "top", "highlight", "list", "outline", "emphasise", "emphasize",
-                          "underline", "stress", "seek", "want", "urge", "demand", "await", "expect", "plan"})
+                          "underline", "stress", "seek", "want", "urge", "demand", "await", "expect", "plan",
+                          # An objection names what is planned or done, and asserts neither.
+                          "object", "oppose", "protest", "criticise", "criticize", "condemn", "reject"})
 _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
                              "dialogue", "point", "area", "item", "question", "subject", "speech", "statement"})
 _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
