@@ -321,3 +321,16 @@ def test_the_readme_s_example_catalogue_loads(tmp_path: Path) -> None:
     assert pair.ids == ["ferry"] and pair.official_hosts == ("foreign.gov.rt",)
     result = check(str(path))
     assert result.exit_code == 0 and "1 commitment, 2 phrases compiled" in result.stdout
+
+
+def test_a_phrase_of_several_words_matches_them_hyphenated_and_nothing_inside_a_word() -> None:
+    from tracker.catalogue import compile_phrases
+
+    pattern = compile_phrases(["kailash(?: mansarovar)? yatra", "no flights", "[a ]b"], "phrases")
+    assert pattern.search("the Kailash-Mansarovar Yatra resumed")
+    assert pattern.search("the Kailash Mansarovar yatra")
+    assert pattern.search("a kailash-yatra")
+    # A hyphen joins words of a phrase, never a phrase to a word around it.
+    assert not pattern.search("non-stop no-flights-zone")
+    # Spaces inside a character class stay what they were.
+    assert pattern.search(" b") and not pattern.search("-b")

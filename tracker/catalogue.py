@@ -63,7 +63,8 @@ def compile_phrases(
     try:
         # Longest alternatives first so that "direct air services" wins over "direct air".
         ordered = sorted(phrases, key=len, reverse=True)
-        return re.compile(rf"(?<!{edge})(?:" + "|".join(f"(?:{p})" for p in ordered) + rf")(?!{edge})", flags)
+        joined = "|".join(f"(?:{_space_or_hyphen(p)})" for p in ordered)
+        return re.compile(rf"(?<!{edge})(?:{joined})(?!{edge})", flags)
     except re.error as exc:
         # The phrase at fault, by its place in the file's list, rather than a column of the joined pattern.
         for index, phrase in enumerate(phrases):
@@ -72,6 +73,29 @@ def compile_phrases(
             except re.error as alone:
                 raise CatalogueError(f"{where}[{index}]: bad pattern {phrase!r}: {alone}"[:300]) from exc
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+
+
+def _space_or_hyphen(pattern: str) -> str:
+    """A phrase's spaces also match a hyphen: reporting writes "Kailash-Mansarovar", "Shipki-La".
+
+    Only spaces outside character classes; an escaped character is left as it is.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == " " and not in_class:
+            out.append("[ -]")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
