@@ -43,7 +43,7 @@ def _folder(name: str) -> Path:
 def _read(name: str):
     folder = _folder(name)
     own = folder / "catalogue.toml"
-    config = replace(Config(), catalogue=own if own.is_file() else None)
+    config = replace(Config(), catalogues=(own,) if own.is_file() else ())
     catalogue = load_catalogue(config.catalogue)
     return load_corpus(folder, catalogue), catalogue, config
 

@@ -101,7 +101,7 @@ def test_a_catalogue_id_that_is_no_slug_writes_nothing_outside_the_site(
     config = config_with(database_url, tmp_path, site, port)
 
     with pytest.raises(CatalogueError) as caught:
-        cycle(replace(config, catalogue=catalogue))
+        cycle(replace(config, catalogues=(catalogue,)))
     message = str(caught.value)
     assert str(catalogue) in message and "commitment[0].id: '../../escaped' must be a slug" in message
     assert not list(tmp_path.rglob("escaped*")) and not site.exists() and handler.received == []

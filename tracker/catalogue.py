@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -326,6 +327,19 @@ def _since(value: object, where: str) -> date:
         raise CatalogueError(f"{where}: {value.isoformat()} is after {LATEST_DAY.isoformat()}")
     # Before the floor every date is refused anyway: the floor stays the earliest day read.
     return max(value, EARLIEST_DAY)
+
+
+def load_catalogues(paths: Sequence[Path] = ()) -> tuple[Catalogue, ...]:
+    """Every configured catalogue (none: the packaged one); two that claim one relationship are refused."""
+    catalogues = tuple(load_catalogue(path) for path in paths) or (load_catalogue(),)
+    claimed: dict[str, Catalogue] = {}
+    for catalogue in catalogues:
+        first = claimed.setdefault(catalogue.relationship_id, catalogue)
+        if first is not catalogue:
+            raise CatalogueError(
+                f"{catalogue.source}: relationship.id: {catalogue.relationship_id!r} is claimed by {first.source} too"
+            )
+    return catalogues
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

@@ -63,7 +63,8 @@ class Config:
     # string in the file or environment turns seeds off.
     seeds_dir: Path | None = None
     use_seeds: bool = True
-    catalogue: Path | None = None
+    # The catalogues followed, one relationship each; empty: the packaged default catalogue.
+    catalogues: tuple[Path, ...] = ()
     lexicon: Path | None = None
     templates_dir: Path | None = None
     folders: tuple[Path, ...] = ()
@@ -116,12 +117,17 @@ class Config:
     def site_path(self) -> Path:
         return self.site_dir or self.reports_dir / "site"
 
+    @property
+    def catalogue(self) -> Path | None:
+        """The first catalogue (None: the packaged one): what a command about one relationship reads."""
+        return self.catalogues[0] if self.catalogues else None
+
 
 ENV_KEYS = {
     "database_url": "TRACKER_DATABASE_URL",
     "reports_dir": "TRACKER_REPORTS_DIR",
     "seeds_dir": "TRACKER_SEEDS_DIR",
-    "catalogue": "TRACKER_CATALOGUE",
+    "catalogues": "TRACKER_CATALOGUE",
     "lexicon": "TRACKER_LEXICON",
     "templates_dir": "TRACKER_TEMPLATES_DIR",
     "schedule_time": "TRACKER_SCHEDULE_TIME",
@@ -136,7 +142,7 @@ ENV_KEYS = {
     "batch_size": "TRACKER_BATCH_SIZE",
     "notify_timeout": "TRACKER_NOTIFY_TIMEOUT",
 }
-PATH_KEYS = {"reports_dir", "seeds_dir", "catalogue", "lexicon", "templates_dir", "site_dir"}
+PATH_KEYS = {"reports_dir", "seeds_dir", "lexicon", "templates_dir", "site_dir"}
 EMAIL_ENV_PREFIX = "TRACKER_EMAIL_"
 EMAIL_KEYS = ("host", "port", "security", "username", "password_env", "sender", "recipients", "ca_file", "timeout")
 NOTIFY_ENV = "TRACKER_NOTIFY"
@@ -176,6 +182,11 @@ def database_url_beside(url: str, base: Path) -> str:
     return prefix + str(base / Path(path).expanduser()) + rest
 
 
+def _path(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
 def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
     if key == "database_url":
         return check_database_url(value, where)
@@ -185,11 +196,16 @@ def _coerce(key: str, value: Any, where: str, base: Path) -> Any:
                 f"{where}: site_url must be an http(s) address, such as https://desk.example.org/tracker/"
             )
         return value
+    if key == "catalogues":
+        # A list in the file; one path, or several joined by the path separator, in the environment.
+        items = value.split(os.pathsep) if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+            raise ConfigError(f"{where}: must be a list of catalogue paths")
+        return tuple(_path(v, base) for v in items)
     if key in PATH_KEYS:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a path string")
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else base / path
+        return _path(value, base)
     if key == "confidence_threshold":
         try:
             number = float(value)
@@ -269,9 +285,16 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
             "email",
             "notify",
         }
+        if "catalogue" in raw and "catalogues" in raw:
+            raise ConfigError(f"{path}: catalogue: give catalogues or catalogue, not both")
         for key, value in raw.items():
             where = f"{path}: {key}"
-            if key in known:
+            if key == "catalogue":
+                # The single catalogue of older configurations: a list of one.
+                if not isinstance(value, str):
+                    raise ConfigError(f"{where} must be a path string")
+                values["catalogues"] = _coerce("catalogues", [value], where, base)
+            elif key in known:
                 if key == "seeds_dir" and value == "":
                     values["use_seeds"] = False
                     continue
@@ -338,7 +361,11 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         values["notify"] = tuple(os.environ[NOTIFY_ENV].split())
     for key, value in (overrides or {}).items():
         if value is not None:
-            if key in PATH_KEYS or key == "database_url":
+            if key == "catalogue":
+                key, value = "catalogues", (value,)
+            if key == "catalogues":
+                value = tuple(_path(str(v), cwd) for v in value)
+            elif key in PATH_KEYS or key == "database_url":
                 value = _coerce(key, str(value), f"option --{key.replace('_', '-')}", cwd)
             values[key] = value
             if key == "seeds_dir":

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from tracker.catalogue import Catalogue, Lexicon, load_catalogue, load_lexicon
+from tracker.catalogue import Catalogue, Lexicon, load_catalogues, load_lexicon
 from tracker.config import Config
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
@@ -19,9 +19,15 @@ class Context:
 
     config: Config
     store: Store
-    catalogue: Catalogue
+    # Every relationship followed, one catalogue each (the configured order).
+    catalogues: tuple[Catalogue, ...]
     # How sure the articles supporting a change make it, under the sources `open` settled on as official.
     policy: CorroborationPolicy
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The first catalogue: the one relationship of a single-catalogue desk."""
+        return self.catalogues[0]
 
     @cached_property
     def views(self) -> Views:
@@ -46,6 +52,8 @@ class Context:
         tracker tables, raises `NoDatabase` and nothing is created. A database
         at an older schema raises `OldSchema` unless `upgrade` (`tracker init`).
         """
+        # A bad catalogue, or two claiming one relationship, stops the command before the database is touched.
+        catalogues = load_catalogues(config.catalogues)
         store = Store(config.database_url, create=create)
         try:
             if not create and store.is_empty():
@@ -61,10 +69,10 @@ class Context:
             store.ensure_schema()
             if not store.schema_is_current():
                 raise OldSchema(store.database_url)
-            catalogue = load_catalogue(config.catalogue)
+            hosts = tuple(dict.fromkeys(host for catalogue in catalogues for host in catalogue.official_hosts))
             # The configuration's official feeds count from the first fold, before they are synced into the store.
             official = (
-                (catalogue.official_hosts if config.official_domains is None else config.official_domains)
+                (hosts if config.official_domains is None else config.official_domains)
                 + configured_official_hosts(config)
                 + tuple(store.official_hosts())
             )
@@ -74,11 +82,12 @@ class Context:
             config = replace(config, official_domains=official)
             policy = CorroborationPolicy(official_domains=official, threshold=config.confidence_threshold)
             if create:
-                store.sync_catalogue(catalogue)
+                for catalogue in catalogues:
+                    store.sync_catalogue(catalogue)
         except BaseException:
             store.close()
             raise
-        return cls(config, store, catalogue, policy)
+        return cls(config, store, catalogues, policy)
 
     def close(self) -> None:
         self.store.close()
