@@ -548,6 +548,6 @@ def test_folding_the_tail_from_the_last_change_equals_folding_everything(seed: i
         tail = fold(
             [s for s in statements if s.commitment_id == commitment_id and s.published >= first_day],
             policy,
-            {commitment_id: start},
+            {("", commitment_id): start},
         )
         assert tail == [c for c in own if c.date >= first_day]

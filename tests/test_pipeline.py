@@ -357,7 +357,7 @@ def test_runs_folding_only_what_they_touched_end_where_a_full_fold_does(open_con
         store_articles(ctx, [a.draft() for a in batch], as_of, report)
         touched_any += bool(report.touched)
         # Only what this run stated about is folded: not every commitment.
-        assert set(report.touched) <= {s.commitment_id for s in ctx.store.statements()}
+        assert set(report.touched) <= {(s.relationship_id, s.commitment_id) for s in ctx.store.statements()}
         update_timeline(ctx, report.touched)
     assert touched_any == 4
     incremental = timeline_of(ctx)

@@ -6,15 +6,16 @@ Every test runs on a SQLite file and on PostgreSQL (see `database_url` in confte
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import MetaData, func, inspect, select
 
-from tracker.catalogue import Catalogue
+from tracker.catalogue import Catalogue, load_catalogue
 from tracker.extraction import ExtractedStatement
+from tracker.resources import data_path
 from tracker.schema import Article, Base, Change, Statement
 from tracker.sources import ArticleDraft
 from tracker.store import Store
@@ -356,6 +357,133 @@ def test_record_digest_marks_changes_reported(store: Store, run_id: int) -> None
     with store.sessions() as session:
         assert session.get_one(Change, alerts[0].id).digest_id == digest_id
         assert session.scalar(select(func.count()).select_from(Statement)) == 1
+
+
+def test_a_database_of_one_relationship_upgrades_in_place_with_its_history(
+    database_url: str, catalogue: Catalogue
+) -> None:
+    """A database made before commitments were keyed by relationship keeps its statements, changes and reviews."""
+    store = Store(database_url)
+    try:
+        store.upgrade("0007")
+        tables = MetaData()
+        with store.engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                t["commitments"].insert(),
+                [
+                    {"id": c.id, "relationship_id": "IN-CN", "title": c.title, "description": ""}
+                    for c in catalogue.commitments
+                ],
+            )
+            connection.execute(
+                t["sources"].insert(),
+                {"id": 1, "name": "Test desk", "location": "https://example.org/feed.xml", "failures": 0},
+            )
+            connection.execute(
+                t["runs"].insert(),
+                {
+                    "id": 1,
+                    "command": "run",
+                    "as_of": date(2025, 1, 27),
+                    "started_at": datetime(2025, 1, 27, 6),
+                    "ingested": 1,
+                    "skipped": 0,
+                    "failed": 0,
+                    "deferred": 0,
+                    "changes_found": 1,
+                    "messages": "[]",
+                    "state": "finished",
+                },
+            )
+            connection.execute(
+                t["articles"].insert(),
+                {
+                    "id": 1,
+                    "source_id": 1,
+                    "url": "https://example.org/a",
+                    "content_hash": "a" * 64,
+                    "title": "Flights resume",
+                    "summary": "",
+                    "text": "Direct flights resumed today.",
+                    "published": date(2025, 1, 27),
+                    "ingested_at": datetime(2025, 1, 27, 6),
+                    "run_id": 1,
+                    "date_estimated": False,
+                },
+            )
+            connection.execute(
+                t["statements"].insert(),
+                {
+                    "id": 1,
+                    "article_id": 1,
+                    "commitment_id": "air-services",
+                    "status": "implemented",
+                    "actor": "both",
+                    "evidence": "Direct flights resumed today.",
+                    "sentence_index": 0,
+                    "confidence": 0.9,
+                    "rule": "test-implemented",
+                    "attribution": "",
+                },
+            )
+            connection.execute(
+                t["status_changes"].insert(),
+                {
+                    "id": 1,
+                    "commitment_id": "air-services",
+                    "from_status": None,
+                    "to_status": "implemented",
+                    "kind": "new",
+                    "date": date(2025, 1, 27),
+                    "statement_id": 1,
+                    "found_at": datetime(2025, 1, 27, 6),
+                    "superseded": False,
+                    "quiet": False,
+                    "level": "implemented",
+                },
+            )
+            connection.execute(
+                t["reviews"].insert(),
+                {
+                    "id": 1,
+                    "kind": "confirm",
+                    "commitment_id": "air-services",
+                    "change_id": 1,
+                    "article_url": "https://example.org/a",
+                    "status": "implemented",
+                    "day": date(2025, 1, 27),
+                    "evidence": "Direct flights resumed today.",
+                    "note": "",
+                    "reviewer": "analyst",
+                    "created_at": datetime(2025, 1, 28, 9),
+                },
+            )
+        store.upgrade()
+        assert store.schema_is_current()
+        with store.sessions() as session:
+            assert session.scalar(select(Statement.relationship_id)) == "IN-CN"
+            assert session.scalar(select(Change.relationship_id)) == "IN-CN"
+        [change] = store.changes()
+        assert (change.relationship_id, change.commitment_id, change.to_status) == (
+            "IN-CN",
+            "air-services",
+            "implemented",
+        )
+        assert change.date == date(2025, 1, 27) and change.evidence == "Direct flights resumed today."
+        [review] = store.reviews()
+        assert (review.relationship_id, review.commitment_id, review.change_id) == ("IN-CN", "air-services", 1)
+        [said] = store.statements()
+        assert said.commitment_id == "air-services" and said.source_url == "https://example.org/a"
+        # The upgraded database takes a second relationship whose ids repeat the first's.
+        store.sync_catalogue(load_catalogue(data_path("australia-china.toml")))
+        assert [c.id for c in store.commitments()].count("visas") == 2
+        # And it folds again to the same history.
+        assert refold(store) == []
+        assert [c.id for c in store.changes()] == [1]
+    finally:
+        store.close()
 
 
 def test_the_migrations_form_one_line() -> None:

@@ -339,7 +339,7 @@ class Tracker:
     def review(self, kind: ReviewKind, change_id: int, by: str | None, note: str = "") -> ReviewOutcome:
         """Confirm or reject a change, then fold its commitment again (raises the store's `ReviewError`s)."""
         decision = self.store.review_change(kind, change_id, self.reviewer(by), note)
-        return ReviewOutcome(decision, after_review(self.context, decision.commitment_id))
+        return ReviewOutcome(decision, after_review(self.context, decision.commitment))
 
     def set_status(self, commitment_id: str, status: str, day: date, by: str | None, note: str) -> ReviewOutcome:
         """An analyst's statement that a commitment stands at `status` from `day`, folded as any other."""
@@ -362,7 +362,7 @@ class Tracker:
                 )
             )
         decision = self.store.review_set(commitment_id, status, day, self.reviewer(by), note)
-        return ReviewOutcome(decision, after_review(self.context, commitment_id))
+        return ReviewOutcome(decision, after_review(self.context, decision.commitment))
 
     def reviewed_articles(self) -> list[ReviewedArticle]:
         return self.store.reviewed_articles()

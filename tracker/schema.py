@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from tracker.model import DeliveryState, SourceKind
@@ -20,6 +32,20 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+# Named as migration 0008 names them, so that a later migration can find them on every database.
+_UQ_STATEMENTS = "uq_statements_article_commitment_sentence"
+_UQ_CHANGES = "uq_status_changes_commitment_change"
+
+
+def _commitment_key(table: str) -> ForeignKeyConstraint:
+    """A row about a commitment names it by relationship and id together."""
+    return ForeignKeyConstraint(
+        ["relationship_id", "commitment_id"],
+        ["commitments.relationship_id", "commitments.id"],
+        name=f"fk_{table}_commitment",
+    )
 
 
 class Source(Base):
@@ -105,10 +131,12 @@ class Article(Base):
 
 
 class Commitment(Base):
+    """A catalogue's commitment: its id is unique within its relationship only (two pairs may both track `visas`)."""
+
     __tablename__ = "commitments"
 
+    relationship_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    relationship_id: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     # The status the last digest reported; alerts are about moving away from it.
@@ -117,11 +145,15 @@ class Commitment(Base):
 
 class Statement(Base):
     __tablename__ = "statements"
-    __table_args__ = (UniqueConstraint("article_id", "commitment_id", "sentence_index"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "relationship_id", "commitment_id", "sentence_index", name=_UQ_STATEMENTS),
+        _commitment_key("statements"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    relationship_id: Mapped[str] = mapped_column(String(20))
+    commitment_id: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(Text)
@@ -170,12 +202,16 @@ class Change(Base):
 
     __tablename__ = "status_changes"
     __table_args__ = (
-        UniqueConstraint("commitment_id", "date", "from_status", "to_status", "statement_id"),
-        Index("ix_status_changes_commitment_date", "commitment_id", "date"),
+        UniqueConstraint(
+            "relationship_id", "commitment_id", "date", "from_status", "to_status", "statement_id", name=_UQ_CHANGES
+        ),
+        Index("ix_status_changes_commitment_date", "relationship_id", "commitment_id", "date"),
+        _commitment_key("status_changes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    relationship_id: Mapped[str] = mapped_column(String(20))
+    commitment_id: Mapped[str] = mapped_column(String(100), index=True)
     from_status: Mapped[str | None] = mapped_column(String(40))
     to_status: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
@@ -206,10 +242,12 @@ class Review(Base):
     """
 
     __tablename__ = "reviews"
+    __table_args__ = (_commitment_key("reviews"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # confirm, reject, set
-    commitment_id: Mapped[str] = mapped_column(ForeignKey("commitments.id"), index=True)
+    relationship_id: Mapped[str] = mapped_column(String(20))
+    commitment_id: Mapped[str] = mapped_column(String(100), index=True)
     change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"))
     article_url: Mapped[str | None] = mapped_column(String(2000))
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))

@@ -19,11 +19,12 @@ from tracker.model.articles import (
     ArticleText,
     ExtractedStatement,
     Rejection,
+    RelatedStatement,
     content_hash,
     normalise,
 )
 from tracker.model.fetches import FetchOutcome, FetchRequest, FetchResult, Health, Redirect
-from tracker.model.folding import Corroboration, FoldInput, FoldScope, FoldStart, StatusChange, Support
+from tracker.model.folding import CommitmentKey, Corroboration, FoldInput, FoldScope, FoldStart, StatusChange, Support
 from tracker.model.runs import DeliveryOutcome, FeedTrial, RunCounts, RunRecord, SourceProblem
 from tracker.model.shaping import Shaped, to_json
 from tracker.model.stored import (
@@ -70,6 +71,7 @@ __all__ = [
     "ChangeKind",
     "ChangeView",
     "ChannelKind",
+    "CommitmentKey",
     "Corroboration",
     "DeliveryOutcome",
     "DeliveryState",
@@ -94,6 +96,7 @@ __all__ = [
     "Reason",
     "Redirect",
     "Rejection",
+    "RelatedStatement",
     "ReviewKind",
     "ReviewOutcome",
     "ReviewView",

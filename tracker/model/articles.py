@@ -107,6 +107,14 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class RelatedStatement:
+    """A statement with the relationship whose catalogue read it (ids are unique within a relationship only)."""
+
+    relationship_id: str
+    statement: ExtractedStatement
+
+
+@dataclass(frozen=True)
 class ExtractedStatement:
     """One article's assertion about one commitment's current status."""
 

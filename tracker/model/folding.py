@@ -12,8 +12,11 @@ from tracker.model.words import (
 
 # --- the fold ---------------------------------------------------------------------------
 
+# A commitment as the fold and the store key it: (relationship id, commitment id); ids are unique
+# within a relationship only.
+CommitmentKey = tuple[str, str]
 # Which commitments a fold covers, each from a day on (None: from its first statement).
-FoldScope = Mapping[str, date | None]
+FoldScope = Mapping[CommitmentKey, date | None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class FoldInput:
     article_id: int | None = None
     # Its article copies a syndicated story that this article (its fold order) counts for: it adds no support.
     copy_of: str | None = None
+    # The relationship whose commitment it is ("": an input made without one, as the evaluation makes it).
+    relationship_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class StatusChange:
     # The status later statements are compared against after this change's
     # day: the change's own status when it was sure, else the level before it (FoldPolicy).
     level: str | None = None
+    relationship_id: str = ""
 
 
 @dataclass(frozen=True)

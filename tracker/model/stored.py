@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
-from tracker.model.folding import Support
+from tracker.model.folding import CommitmentKey, Support
 from tracker.model.shaping import Shaped, to_json
 from tracker.model.words import (
     ChangeKind,
@@ -107,6 +107,8 @@ class ChangeView(Shaped):
     source_name: str
     source_url: str
     article_title: str
+    # Its commitment's relationship (ids are unique within one only).
+    relationship_id: str = ""
 
     @property
     def setback(self) -> bool:
@@ -141,6 +143,7 @@ class StoredChange:
     article_title: str
     # None: not gathered (a listing that shows no sources).
     supports: tuple[Support, ...] | None = None
+    relationship_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class StatementView(Shaped):
     article_title: str
     author: str | None = None
     date_estimated: bool = False
+    relationship_id: str = ""
 
     JSON_KEYS: ClassVar[tuple[str, ...]] = (
         *("commitment=commitment_id", "status", "actor", "evidence", "confidence", "rule", "attribution", "date"),
@@ -224,6 +228,11 @@ class ReviewView:
     note: str
     reviewer: str
     created_at: datetime
+    relationship_id: str = ""
+
+    @property
+    def commitment(self) -> CommitmentKey:
+        return (self.relationship_id, self.commitment_id)
 
     def as_json(self) -> dict:
         return {

@@ -15,6 +15,7 @@ from tracker.fetching import (
     redact,
 )
 from tracker.model import (
+    CommitmentKey,
     FetchRequest,
     Message,
     RunCounts,
@@ -208,7 +209,7 @@ def finish_day(
             report.deliveries = deliver(ctx.store, ctx.config, warn=warn or (lambda _message: None))
         report.deliveries_given_up = len(ctx.store.deliveries(["failed"]))
         # After a run that could not write the site, which pages are current is unknown: all of them.
-        pages = None if site_owed(ctx, report.run_id) else report.folded
+        pages = None if site_owed(ctx, report.run_id) else report.folded_pages
         report.site_files = write_site_safely(ctx, as_of, pages, warn)
         checkpoint("site.after")
 
@@ -267,16 +268,16 @@ def run_worker(
     return report
 
 
-def after_review(ctx: Context, commitment_id: str | None = None) -> int:
+def after_review(ctx: Context, commitment: CommitmentKey | None = None) -> int:
     """Fold again after an analyst's decision and rewrite the site; returns new changes.
 
     Only the reviewed commitment is folded again (from its first statement)
     when it is named. The site is drawn up to the day of the last run, as the run left it.
     """
-    new = update_timeline(ctx, None if commitment_id is None else {commitment_id: None})
+    new = update_timeline(ctx, None if commitment is None else {commitment: None})
     last = ctx.store.runs(1)
     as_of = last[0].as_of if last else today_in(ctx.config.timezone)
-    write_site_of(ctx, as_of, None if commitment_id is None else {commitment_id})
+    write_site_of(ctx, as_of, None if commitment is None else {commitment[1]})
     return new
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from tracker.model import (
     ArticleDraft,
     ChangeView,
+    CommitmentKey,
     DeliveryOutcome,
     Message,
     RevisionView,
@@ -58,9 +59,14 @@ class RunReport:
     # Deliveries failed max_attempts times, which runs no longer retry: an error until sent.
     deliveries_given_up: int = 0
     # The commitments the run's new articles made statements about, each from the earliest day stated.
-    touched: dict[str, date] = field(default_factory=dict)
+    touched: dict[CommitmentKey, date] = field(default_factory=dict)
     # Every commitment the run folded again: the site pages to write anew.
-    folded: set[str] = field(default_factory=set)
+    folded: set[CommitmentKey] = field(default_factory=set)
+
+    @property
+    def folded_pages(self) -> set[str]:
+        """The commitment pages the fold made stale (the site pages one commitment id each)."""
+        return {commitment_id for _, commitment_id in self.folded}
 
     @property
     def exit_status(self) -> int:

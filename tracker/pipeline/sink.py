@@ -12,7 +12,7 @@ from tracker.fetching import (
 )
 from tracker.model import (
     ArticleDraft,
-    ExtractedStatement,
+    RelatedStatement,
 )
 from tracker.pipeline.context import (
     Context,
@@ -94,12 +94,16 @@ class ArticleSink:
             return
         from tracker.extraction import ArticleText, extract_many
 
-        found = extract_many(
-            [ArticleText(d.full_text, d.published, d.title) for d, _, _ in fresh],
-            ctx.catalogue,
-            ctx.lexicon,
-            nlp_model=ctx.config.nlp_model,
-        )
+        texts = [ArticleText(d.full_text, d.published, d.title) for d, _, _ in fresh]
+        # Each article read against every relationship's catalogue: the reader's scope keeps each to its own pair.
+        read = [
+            (catalogue.relationship_id, extract_many(texts, catalogue, ctx.lexicon, nlp_model=ctx.config.nlp_model))
+            for catalogue in ctx.catalogues
+        ]
+        found = [
+            [RelatedStatement(relationship_id, s) for relationship_id, per_article in read for s in per_article[i]]
+            for i in range(len(texts))
+        ]
         checkpoint("extract.batch")
         if previous:
             # A view counter or a timestamp in the page changes bytes, not what the reader reads.
@@ -125,17 +129,19 @@ class ArticleSink:
                 continue
             report.ingested += 1
             report.updated += update
-            for statement in statements:
-                since = report.touched.get(statement.commitment_id)
+            for related in statements:
+                key = (related.relationship_id, related.statement.commitment_id)
+                since = report.touched.get(key)
                 if since is None or draft.published < since:
-                    report.touched[statement.commitment_id] = draft.published
+                    report.touched[key] = draft.published
             if note:
                 self.warn(f"warning: {draft.origin}: {draft.url}: {note}")
 
 
-def _read_key(statement: ExtractedStatement) -> tuple[str, str, str, str, str]:
+def _read_key(related: RelatedStatement) -> tuple[str, str, str, str, str, str]:
     """What the reader took from a sentence, as `Store.statements_read` gives it for a stored article."""
-    return (statement.commitment_id, statement.status, statement.actor, statement.evidence, statement.rule)
+    s = related.statement
+    return (related.relationship_id, s.commitment_id, s.status, s.actor, s.evidence, s.rule)
 
 
 def store_articles(

@@ -21,7 +21,7 @@ def note_site_pages(ctx: Context, report: RunReport, warn: Callable[[str], None]
     from tracker.site import forget_site_state, mark_pages_pending
 
     try:
-        mark_pages_pending(ctx.config.site_path, report.folded)
+        mark_pages_pending(ctx.config.site_path, report.folded_pages)
     except OSError as exc:
         warn(_site_warning(ctx, exc))
         forget_site_state(ctx.config.site_path)

@@ -6,25 +6,27 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.faults import checkpoint
 from tracker.model import (
     ArticleDraft,
+    CommitmentKey,
     ExtractedStatement,
     FoldInput,
     FoldScope,
     FoldStart,
     KnownDraft,
+    RelatedStatement,
     ReviewKind,
     StoredArticle,
     content_hash,
 )
 from tracker.schema import Article, Change, Review, Source, Statement
 from tracker.store._base import StoreBase
-from tracker.store._rows import IN_CHUNK, chunks, in_scope, resumable, source_id, statement_row
+from tracker.store._rows import IN_CHUNK, chunks, in_scope, relationship_of, resumable, source_id, statement_row
 from tracker.timeline.fold import resume_from
 from tracker.timeline.ordering import fold_order
 
@@ -103,12 +105,14 @@ class ArticlesMixin(StoreBase):
         with self.sessions() as session:
             return _known(session, drafts)
 
-    def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
+    def add_article(
+        self, draft: ArticleDraft, statements: Iterable[ExtractedStatement | RelatedStatement], run_id: int
+    ) -> bool:
         """Store an article with its statements; False if it was already stored."""
         return self.add_articles([(draft, list(statements))], run_id)[0] is not None
 
     def add_articles(
-        self, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement]]], run_id: int
+        self, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement | RelatedStatement]]], run_id: int
     ) -> list[int | None]:
         """Store a batch of articles with their statements in one transaction; each one's id, None for a copy.
 
@@ -116,7 +120,8 @@ class ArticlesMixin(StoreBase):
         writes (one query for the batch), and a copy of an earlier member of
         the same batch is no new article either. Should another process store
         one of them between that look-up and the insert, the batch is written
-        again one article at a time, each in its own savepoint.
+        again one article at a time, each in its own savepoint. A bare
+        `ExtractedStatement` belongs to the one relationship that tracks its id.
         """
         if not items:
             return []
@@ -137,7 +142,10 @@ class ArticlesMixin(StoreBase):
             return ids
 
     def _insert_batch(
-        self, session: Session, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement]]], run_id: int
+        self,
+        session: Session,
+        items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement | RelatedStatement]]],
+        run_id: int,
     ) -> list[int | None]:
         known = _known(session, [draft for draft, _ in items])
         sources = self._source_ids(session, {(d.source_name, _source_location(d)) for d, _ in items})
@@ -175,9 +183,16 @@ class ArticlesMixin(StoreBase):
             return ids
         inserted = session.scalars(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows).all()
         statements: list[dict] = []
+        relationships: dict[str, str] = {}
         for i, article_id in zip(kept, inserted, strict=True):
             ids[i] = article_id
-            statements.extend(statement_row(article_id, s) for s in items[i][1])
+            for s in items[i][1]:
+                if isinstance(s, RelatedStatement):
+                    statements.append(statement_row(article_id, s.statement, s.relationship_id))
+                    continue
+                if s.commitment_id not in relationships:
+                    relationships[s.commitment_id] = relationship_of(session, s.commitment_id)
+                statements.append(statement_row(article_id, s, relationships[s.commitment_id]))
         if statements:
             session.execute(insert(Statement), statements)
         return ids
@@ -197,9 +212,12 @@ class ArticlesMixin(StoreBase):
             ids[(name, location)] = by_location[location]
         return ids
 
-    def statements_read(self, article_ids: Collection[int]) -> dict[int, frozenset[tuple[str, str, str, str, str]]]:
-        """What the reader took from each article: (commitment, status, actor, evidence, rule) of its statements."""
-        found: dict[int, set[tuple[str, str, str, str, str]]] = {i: set() for i in article_ids}
+    def statements_read(
+        self, article_ids: Collection[int]
+    ) -> dict[int, frozenset[tuple[str, str, str, str, str, str]]]:
+        """What the reader took from each article: (relationship, commitment, status, actor, evidence, rule) of its
+        statements."""
+        found: dict[int, set[tuple[str, str, str, str, str, str]]] = {i: set() for i in article_ids}
         if not article_ids:
             return {}
         with self.sessions() as session:
@@ -207,6 +225,7 @@ class ArticlesMixin(StoreBase):
                 rows = session.execute(
                     select(
                         Statement.article_id,
+                        Statement.relationship_id,
                         Statement.commitment_id,
                         Statement.status,
                         Statement.actor,
@@ -245,9 +264,12 @@ class ArticlesMixin(StoreBase):
         (None: all of that commitment's); without one, every statement.
         """
         with self.sessions() as session:
-            rejects = select(Review.article_url, Review.commitment_id).where(Review.kind == ReviewKind.REJECT)
+            rejects = select(Review.article_url, Review.relationship_id, Review.commitment_id).where(
+                Review.kind == ReviewKind.REJECT
+            )
             query = select(
                 Statement.id,
+                Statement.relationship_id,
                 Statement.commitment_id,
                 Statement.status,
                 Article.published,
@@ -261,16 +283,19 @@ class ArticlesMixin(StoreBase):
             if scope is not None:
                 if not scope:
                     return []
-                rejects = rejects.where(Review.commitment_id.in_(list(scope)))
-                query = query.where(in_scope(scope, Statement.commitment_id, Article.published))
+                rejects = rejects.where(tuple_(Review.relationship_id, Review.commitment_id).in_(list(scope)))
+                query = query.where(
+                    in_scope(scope, Statement.relationship_id, Statement.commitment_id, Article.published)
+                )
                 days = [since for since in scope.values() if since is not None]
                 if len(days) == len(scope):
                     # Only articles of those days on: found by their date, not by walking each timeline.
                     query = query.where(Article.published >= min(days))
-            rejected = {(url, cid) for url, cid in session.execute(rejects)}
+            rejected = {(url, rid, cid) for url, rid, cid in session.execute(rejects)}
             return [
                 FoldInput(
                     key=sid,
+                    relationship_id=rid,
                     commitment_id=cid,
                     status=status,
                     published=published,
@@ -280,10 +305,10 @@ class ArticlesMixin(StoreBase):
                     source_url=url,
                     article_id=article_id,
                 )
-                for sid, cid, status, published, order, digest, index, confidence, url, article_id in session.execute(
-                    query
+                for sid, rid, cid, status, published, order, digest, index, confidence, url, article_id in (
+                    session.execute(query)
                 )
-                if (url, cid) not in rejected
+                if (url, rid, cid) not in rejected
             ]
 
     def article_texts(self, article_ids: Collection[int]) -> dict[int, str]:
@@ -297,7 +322,7 @@ class ArticlesMixin(StoreBase):
                     found[article_id] = text
             return found
 
-    def fold_starts(self, scope: FoldScope) -> tuple[dict[str, FoldStart], FoldScope]:
+    def fold_starts(self, scope: FoldScope) -> tuple[dict[CommitmentKey, FoldStart], FoldScope]:
         """Where each commitment of a scope stood before its day: (starts, the scope to fold).
 
         From its last current changes before the day (`resume_from`). A
@@ -305,20 +330,24 @@ class ArticlesMixin(StoreBase):
         commitment is folded from its first statement instead (once; the fold
         then fills the levels in).
         """
-        starts: dict[str, FoldStart] = {}
-        widened: dict[str, date | None] = {}
+        starts: dict[CommitmentKey, FoldStart] = {}
+        widened: dict[CommitmentKey, date | None] = {}
         with self.sessions() as session:
-            for commitment_id, day in scope.items():
+            for commitment_key, day in scope.items():
                 if day is None:
-                    widened[commitment_id] = None
+                    widened[commitment_key] = None
                     continue
+                relationship_id, commitment_id = commitment_key
                 before = select(Change.to_status, Change.level, Change.date).where(
-                    Change.commitment_id == commitment_id, Change.superseded.is_(False), Change.date < day
+                    Change.relationship_id == relationship_id,
+                    Change.commitment_id == commitment_id,
+                    Change.superseded.is_(False),
+                    Change.date < day,
                 )
                 newest = (Change.date.desc(), Change.id.desc())
                 last = session.execute(before.order_by(*newest).limit(1)).first()
                 if last is not None and last.level is None:
-                    widened[commitment_id] = None
+                    widened[commitment_key] = None
                     continue
                 last_sure = None
                 if last is not None and last.level != last.to_status:
@@ -326,6 +355,6 @@ class ArticlesMixin(StoreBase):
                         before.where(Change.level == Change.to_status).order_by(*newest).limit(1)
                     ).first()
                 start, first_day = resume_from(resumable(last), resumable(last_sure), day)
-                starts[commitment_id] = start
-                widened[commitment_id] = None if first_day == date.min else first_day
+                starts[commitment_key] = start
+                widened[commitment_key] = None if first_day == date.min else first_day
         return starts, widened

@@ -20,7 +20,7 @@ class CatalogueMixin(StoreBase):
     def _sync_catalogue(self, catalogue: Catalogue) -> None:
         with self.sessions.begin() as session:
             for item in catalogue.commitments:
-                row = session.get(Commitment, item.id)
+                row = session.get(Commitment, (catalogue.relationship_id, item.id))
                 if row is None:
                     session.add(
                         Commitment(

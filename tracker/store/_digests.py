@@ -38,8 +38,9 @@ class DigestsMixin(StoreBase):
             current = current_status(session)
             alerts = []
             for row in pending:
-                commitment = session.get_one(Commitment, row.commitment_id)
-                if is_quiet(row.date, last_reported_day, commitment.alerted_status, current.get(row.commitment_id)):
+                key = (row.relationship_id, row.commitment_id)
+                commitment = session.get_one(Commitment, key)
+                if is_quiet(row.date, last_reported_day, commitment.alerted_status, current.get(key)):
                     row.quiet = True
                 else:
                     alerts.append(row)
@@ -73,7 +74,7 @@ class DigestsMixin(StoreBase):
                 session.add(Delivery(digest_id=digest.id, channel=channel))
             current = current_status(session)
             for commitment in session.scalars(select(Commitment)):
-                commitment.alerted_status = current.get(commitment.id)
+                commitment.alerted_status = current.get((commitment.relationship_id, commitment.id))
             session.flush()
             checkpoint("digest.uncommitted")
             return digest.id

@@ -20,7 +20,7 @@ from tracker.model import (
 )
 from tracker.schema import Article, Change, Commitment, Digest, Review, Statement
 from tracker.store._base import StoreBase
-from tracker.store._rows import change_views, review_view, source_id, statement_columns
+from tracker.store._rows import change_views, relationship_of, review_view, source_id, statement_columns
 from tracker.timeline.ordering import review_order
 from tracker.timeline.review import analyst_statement, analyst_title
 
@@ -55,6 +55,7 @@ class ReviewMixin(StoreBase):
             statement = change.statement
             review = Review(
                 kind=kind,
+                relationship_id=change.relationship_id,
                 commitment_id=change.commitment_id,
                 change_id=change.id,
                 article_url=statement.article.url,
@@ -69,14 +70,30 @@ class ReviewMixin(StoreBase):
             return review_view(review)
 
     def review_set(
-        self, commitment_id: str, status: str, day: date, reviewer: str, note: str, run_id: int | None = None
+        self,
+        commitment_id: str,
+        status: str,
+        day: date,
+        reviewer: str,
+        note: str,
+        run_id: int | None = None,
+        relationship_id: str | None = None,
     ) -> ReviewView:
-        """An analyst's status: stored as a statement of its own, from the analyst as source."""
+        """An analyst's status: stored as a statement of its own, from the analyst as source.
+
+        Without `relationship_id`, the commitment of that id in the one relationship tracking it.
+        """
         with self.sessions.begin() as session:
-            if session.get(Commitment, commitment_id) is None:
+            if relationship_id is None:
+                try:
+                    relationship_id = relationship_of(session, commitment_id)
+                except ValueError as exc:
+                    raise ReviewError(str(exc)) from exc
+            if session.get(Commitment, (relationship_id, commitment_id)) is None:
                 raise ReviewError(f"unknown commitment {commitment_id!r}")
             review = Review(
                 kind=ReviewKind.SET,
+                relationship_id=relationship_id,
                 commitment_id=commitment_id,
                 status=status,
                 day=day,
@@ -97,7 +114,7 @@ class ReviewMixin(StoreBase):
                 fold_order=review_order(review.id),
             )
             statement = analyst_statement(commitment_id, status, reviewer, note)
-            article.statements = [Statement(**statement_columns(statement))]
+            article.statements = [Statement(**statement_columns(statement, relationship_id))]
             session.add(article)
             session.flush()
             review.statement_id = article.statements[0].id
@@ -132,7 +149,7 @@ class ReviewMixin(StoreBase):
                 for article in session.scalars(select(Article).where(Article.url.in_(urls)).order_by(Article.id)):
                     # The newest version of an updated story is the one read now.
                     articles[article.url] = article
-            decided: dict[str, dict[tuple[str, str], ReviewedStatement]] = defaultdict(dict)
+            decided: dict[str, dict[tuple[str, str, str], ReviewedStatement]] = defaultdict(dict)
             for review in reviews:
                 if review.article_url not in articles or review.status is None:
                     continue
@@ -140,7 +157,8 @@ class ReviewMixin(StoreBase):
                 if review.statement_id is not None:
                     statement = session.get(Statement, review.statement_id)
                     actor = statement.actor if statement is not None else actor
-                decided[review.article_url][(review.commitment_id, review.status)] = ReviewedStatement(
+                key = (review.relationship_id, review.commitment_id, review.status)
+                decided[review.article_url][key] = ReviewedStatement(
                     commitment_id=review.commitment_id,
                     status=review.status,
                     actor=actor,
@@ -201,7 +219,11 @@ class ReviewMixin(StoreBase):
             for row in rows:
                 current = session.scalars(
                     select(Change)
-                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .where(
+                        Change.relationship_id == row.relationship_id,
+                        Change.commitment_id == row.commitment_id,
+                        Change.superseded.is_(False),
+                    )
                     .order_by(Change.date.desc(), Change.id.desc())
                     .limit(1)
                 ).first()
@@ -209,7 +231,11 @@ class ReviewMixin(StoreBase):
                     select(Change)
                     .join(Statement, Statement.id == Change.statement_id)
                     .join(Article, Article.id == Statement.article_id)
-                    .where(Change.commitment_id == row.commitment_id, Change.superseded.is_(False))
+                    .where(
+                        Change.relationship_id == row.relationship_id,
+                        Change.commitment_id == row.commitment_id,
+                        Change.superseded.is_(False),
+                    )
                     .order_by(Article.ingested_at.desc(), Article.id.desc(), Change.id.desc())
                     .limit(1)
                 ).first()

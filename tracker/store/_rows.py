@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -41,6 +41,7 @@ def review_view(row: Review) -> ReviewView:
         note=row.note or "",
         reviewer=row.reviewer,
         created_at=row.created_at or utcnow(),
+        relationship_id=row.relationship_id,
     )
 
 
@@ -70,7 +71,11 @@ def latest_changes(session: Session, until: date | None = None) -> list[Change]:
     One index probe per commitment (status_changes by commitment and date),
     however long the timelines are.
     """
-    conditions = [Change.commitment_id == Commitment.id, Change.superseded.is_(False)]
+    conditions = [
+        Change.relationship_id == Commitment.relationship_id,
+        Change.commitment_id == Commitment.id,
+        Change.superseded.is_(False),
+    ]
     if until is not None:
         conditions.append(Change.date <= until)
     latest = (
@@ -83,16 +88,27 @@ def latest_changes(session: Session, until: date | None = None) -> list[Change]:
     )
     return list(
         session.scalars(
-            select(Change).where(Change.id.in_(select(latest).select_from(Commitment))).order_by(Change.commitment_id)
+            select(Change)
+            .where(Change.id.in_(select(latest).select_from(Commitment)))
+            .order_by(Change.commitment_id, Change.relationship_id)
         )
     )
 
 
-def in_scope(scope: FoldScope, commitment: InstrumentedAttribute, day: InstrumentedAttribute) -> ColumnElement[bool]:
+def in_scope(
+    scope: FoldScope,
+    relationship: InstrumentedAttribute,
+    commitment: InstrumentedAttribute,
+    day: InstrumentedAttribute,
+) -> ColumnElement[bool]:
     """Rows of a scope's commitments, each from its day on."""
-    whole = [cid for cid, since in scope.items() if since is None]
-    conditions: list[ColumnElement[bool]] = [commitment.in_(whole)] if whole else []
-    conditions += [(commitment == cid) & (day >= since) for cid, since in scope.items() if since is not None]
+    whole = [key for key, since in scope.items() if since is None]
+    conditions: list[ColumnElement[bool]] = [tuple_(relationship, commitment).in_(whole)] if whole else []
+    conditions += [
+        (relationship == rid) & (commitment == cid) & (day >= since)
+        for (rid, cid), since in scope.items()
+        if since is not None
+    ]
     return or_(*conditions)
 
 
@@ -136,14 +152,24 @@ def delivery_view(row: Delivery, as_of: date) -> DeliveryView:
     )
 
 
-def statement_row(article_id: int, statement: ExtractedStatement) -> dict:
+def statement_row(article_id: int, statement: ExtractedStatement, relationship_id: str) -> dict:
     """A statement as a row of the statements table (for bulk inserts)."""
-    return {"article_id": article_id, **statement_columns(statement)}
+    return {"article_id": article_id, **statement_columns(statement, relationship_id)}
 
 
-def statement_columns(statement: ExtractedStatement) -> dict:
+def relationship_of(session: Session, commitment_id: str) -> str:
+    """The one relationship tracking a commitment id, for a statement that does not name its relationship."""
+    found = sorted(session.scalars(select(Commitment.relationship_id).where(Commitment.id == commitment_id)))
+    if len(found) != 1:
+        known = f"tracked by {', '.join(found)}" if found else "tracked by no relationship"
+        raise ValueError(f"commitment {commitment_id!r} is {known}: name its relationship")
+    return found[0]
+
+
+def statement_columns(statement: ExtractedStatement, relationship_id: str) -> dict:
     """A statement's columns but its article's."""
     return {
+        "relationship_id": relationship_id,
         "commitment_id": statement.commitment_id,
         "status": statement.status,
         "actor": statement.actor,
@@ -174,31 +200,32 @@ def source_id(session: Session, name: str, location: str) -> int:
     return source.id
 
 
-def day_supports(session: Session, rows: Sequence[Change]) -> dict[tuple[str, str, date], list[Support]]:
+def day_supports(session: Session, rows: Sequence[Change]) -> dict[tuple[str, str, str, date], list[Support]]:
     """For each change, the day's articles that state the status it moved to, best statement each.
 
     One query for all the changes asked about (in groups), whatever their number.
     """
-    wanted = sorted({(r.commitment_id, r.to_status, r.date) for r in rows})
+    wanted = sorted({(r.relationship_id, r.commitment_id, r.to_status, r.date) for r in rows})
     if not wanted:
         return {}
     rejected = {
-        (url, cid)
-        for url, cid in session.execute(
-            select(Review.article_url, Review.commitment_id).where(
-                Review.kind == ReviewKind.REJECT, Review.commitment_id.in_({w[0] for w in wanted})
+        (url, rid, cid)
+        for url, rid, cid in session.execute(
+            select(Review.article_url, Review.relationship_id, Review.commitment_id).where(
+                Review.kind == ReviewKind.REJECT, Review.commitment_id.in_({w[1] for w in wanted})
             )
         )
     }
-    best: dict[tuple[str, str, date], dict[int, tuple[float, Support]]] = {}
+    best: dict[tuple[str, str, str, date], dict[int, tuple[float, Support]]] = {}
     asked = set(wanted)
-    days = sorted({day for _, _, day in wanted})
-    commitments = sorted({cid for cid, _, _ in wanted})
+    days = sorted({day for _, _, _, day in wanted})
+    commitments = sorted({cid for _, cid, _, _ in wanted})
     for start in range(0, len(days), IN_CHUNK):
         # Found through the articles of those days (the date index), then the statements of each
         # article: a commitment's whole timeline is never walked.
         query = (
             select(
+                Statement.relationship_id,
                 Statement.commitment_id,
                 Statement.status,
                 Article.published,
@@ -216,10 +243,12 @@ def day_supports(session: Session, rows: Sequence[Change]) -> dict[tuple[str, st
             .where(Article.published.in_(days[start : start + IN_CHUNK]), Statement.commitment_id.in_(commitments))
             .order_by(Statement.id)
         )
-        for cid, status, day, article_id, confidence, evidence, url, title, body, source_name in session.execute(query):
-            if (cid, status, day) not in asked or (url, cid) in rejected:
+        for rid, cid, status, day, article_id, confidence, evidence, url, title, body, source_name in session.execute(
+            query
+        ):
+            if (rid, cid, status, day) not in asked or (url, rid, cid) in rejected:
                 continue  # another status, or an analyst took it out: it supports nothing
-            own = best.setdefault((cid, status, day), {})
+            own = best.setdefault((rid, cid, status, day), {})
             current = own.get(article_id)
             if current is None or confidence > current[0]:
                 own[article_id] = (
@@ -245,7 +274,10 @@ def change_views(session: Session, rows: Iterable[Change], corroborated: bool = 
     rows = list(rows)
     if not rows:
         return []
-    titles = {cid: title for cid, title in session.execute(select(Commitment.id, Commitment.title))}
+    titles = {
+        (rid, cid): title
+        for rid, cid, title in session.execute(select(Commitment.relationship_id, Commitment.id, Commitment.title))
+    }
     details = {
         change_id: (statement, article, source)
         for change_id, statement, article, source in session.execute(
@@ -264,7 +296,7 @@ def change_views(session: Session, rows: Iterable[Change], corroborated: bool = 
             StoredChange(
                 id=row.id,
                 commitment_id=row.commitment_id,
-                commitment_title=titles.get(row.commitment_id, row.commitment_id),
+                commitment_title=titles.get((row.relationship_id, row.commitment_id), row.commitment_id),
                 from_status=row.from_status,
                 to_status=row.to_status,
                 kind=ChangeKind(row.kind),
@@ -277,13 +309,15 @@ def change_views(session: Session, rows: Iterable[Change], corroborated: bool = 
                 source_name=source.name,
                 source_url=article.url,
                 article_title=article.title,
-                supports=tuple(supports.get((row.commitment_id, row.to_status, row.date), []))
+                supports=tuple(supports.get((row.relationship_id, row.commitment_id, row.to_status, row.date), []))
                 if corroborated
                 else None,
+                relationship_id=row.relationship_id,
             )
         )
     return changes
 
 
-def current_status(session: Session) -> dict[str, str]:
-    return {row.commitment_id: row.to_status for row in latest_changes(session)}
+def current_status(session: Session) -> dict[tuple[str, str], str]:
+    """Each commitment's status now, by (relationship, commitment id)."""
+    return {(row.relationship_id, row.commitment_id): row.to_status for row in latest_changes(session)}

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tracker.model import RunCounts, RunRecord, RunState
+from tracker.model import CommitmentKey, RunCounts, RunRecord, RunState
 from tracker.schema import Article, Digest, Run, Statement, utcnow
 from tracker.store._base import StoreBase
 
@@ -68,7 +68,7 @@ class RunsMixin(StoreBase):
             ).one()
         return RunCounts(ingested or 0, skipped or 0, failed or 0)
 
-    def unfolded(self, current_run: int) -> tuple[list[int], dict[str, date]]:
+    def unfolded(self, current_run: int) -> tuple[list[int], dict[CommitmentKey, date]]:
         """Earlier runs whose stored articles were never folded (killed first), and what those articles state.
 
         (their ids, each commitment stated about with the earliest day stated)
@@ -78,12 +78,12 @@ class RunsMixin(StoreBase):
             if not runs:
                 return [], {}
             rows = session.execute(
-                select(Statement.commitment_id, func.min(Article.published))
+                select(Statement.relationship_id, Statement.commitment_id, func.min(Article.published))
                 .join(Article, Article.id == Statement.article_id)
                 .where(Article.run_id.in_(runs))
-                .group_by(Statement.commitment_id)
+                .group_by(Statement.relationship_id, Statement.commitment_id)
             )
-            return runs, {cid: day for cid, day in rows}
+            return runs, {(rid, cid): day for rid, cid, day in rows}
 
     def mark_folded(self, run_ids: Sequence[int]) -> None:
         with self.sessions.begin() as session:

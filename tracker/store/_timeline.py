@@ -11,7 +11,7 @@ from tracker.faults import checkpoint
 from tracker.model import FoldScope, StatementView, StatusChange, StoredChange, StoredCommitment
 from tracker.schema import Article, Change, Commitment, Source, Statement
 from tracker.store._base import StoreBase
-from tracker.store._rows import change_views, in_scope, latest_changes, stored_level
+from tracker.store._rows import change_views, in_scope, latest_changes, relationship_of, stored_level
 
 
 class TimelineMixin(StoreBase):
@@ -29,18 +29,28 @@ class TimelineMixin(StoreBase):
             if scope is not None:
                 if not scope:
                     return []
-                query = query.where(in_scope(scope, Change.commitment_id, Change.date))
+                query = query.where(in_scope(scope, Change.relationship_id, Change.commitment_id, Change.date))
             stored: dict[tuple, Change] = {
-                (c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c for c in session.scalars(query)
+                (c.relationship_id, c.commitment_id, c.date, c.from_status, c.to_status, c.statement_id): c
+                for c in session.scalars(query)
             }
             wanted = set()
             added: list[Change] = []
             for change in timeline:
-                key = (change.commitment_id, change.date, change.from_status, change.to_status, change.cause)
+                relationship_id = change.relationship_id or relationship_of(session, change.commitment_id)
+                key = (
+                    relationship_id,
+                    change.commitment_id,
+                    change.date,
+                    change.from_status,
+                    change.to_status,
+                    change.cause,
+                )
                 wanted.add(key)
                 row = stored.get(key)
                 if row is None:
                     row = Change(
+                        relationship_id=relationship_id,
                         commitment_id=change.commitment_id,
                         from_status=change.from_status,
                         to_status=change.to_status,
@@ -128,6 +138,7 @@ class TimelineMixin(StoreBase):
                 rows = [(r[0], r[1], r[2]) for r in session.execute(query.order_by(*order))]
             return [
                 StatementView(
+                    relationship_id=s.relationship_id,
                     commitment_id=s.commitment_id,
                     status=s.status,
                     actor=s.actor,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tracker.model import (
     ArticleDraft,
+    CommitmentKey,
     DeliveryView,
     DigestRecord,
     ExtractedStatement,
@@ -17,6 +18,7 @@ from tracker.model import (
     FoldScope,
     FoldStart,
     KnownDraft,
+    RelatedStatement,
     ReviewedArticle,
     ReviewView,
     RunCounts,
@@ -106,7 +108,7 @@ class RunsStore(Protocol):
         """Articles ingested, skipped and failed by the finished runs of one command for a day (the day's workers)."""
         ...
 
-    def unfolded(self, current_run: int) -> tuple[list[int], dict[str, date]]:
+    def unfolded(self, current_run: int) -> tuple[list[int], dict[CommitmentKey, date]]:
         """Earlier runs whose stored articles were never folded (killed first), and what those articles state."""
         ...
 
@@ -170,18 +172,22 @@ class ArticlesStore(Protocol):
         """What is stored already of each draft: a copy of it, or an earlier version it updates."""
         ...
 
-    def add_article(self, draft: ArticleDraft, statements: Iterable[ExtractedStatement], run_id: int) -> bool:
+    def add_article(
+        self, draft: ArticleDraft, statements: Iterable[ExtractedStatement | RelatedStatement], run_id: int
+    ) -> bool:
         """Store an article with its statements; False if it was already stored."""
         ...
 
     def add_articles(
-        self, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement]]], run_id: int
+        self, items: Sequence[tuple[ArticleDraft, Sequence[ExtractedStatement | RelatedStatement]]], run_id: int
     ) -> list[int | None]:
         """Store a batch of articles with their statements in one transaction; each one's id, None for a copy."""
         ...
 
-    def statements_read(self, article_ids: Collection[int]) -> dict[int, frozenset[tuple[str, str, str, str, str]]]:
-        """What the reader took from each article: (commitment, status, actor, evidence, rule) of its statements."""
+    def statements_read(
+        self, article_ids: Collection[int]
+    ) -> dict[int, frozenset[tuple[str, str, str, str, str, str]]]:
+        """What the reader took from each article: (relationship, commitment, status, actor, evidence, rule)."""
         ...
 
     def unchanged_entries(self, drafts: Sequence[ArticleDraft]) -> set[int]:
@@ -196,7 +202,7 @@ class ArticlesStore(Protocol):
         """Articles' texts by id (the body, as corroboration compares them for copies)."""
         ...
 
-    def fold_starts(self, scope: FoldScope) -> tuple[dict[str, FoldStart], FoldScope]:
+    def fold_starts(self, scope: FoldScope) -> tuple[dict[CommitmentKey, FoldStart], FoldScope]:
         """Where each commitment of a scope stood before its day: (starts, the scope to fold)."""
         ...
 
@@ -278,7 +284,14 @@ class ReviewStore(Protocol):
         ...
 
     def review_set(
-        self, commitment_id: str, status: str, day: date, reviewer: str, note: str, run_id: int | None = None
+        self,
+        commitment_id: str,
+        status: str,
+        day: date,
+        reviewer: str,
+        note: str,
+        run_id: int | None = None,
+        relationship_id: str | None = None,
     ) -> ReviewView:
         """An analyst's status: stored as a statement of its own, from the analyst as source."""
         ...

@@ -80,6 +80,7 @@ def judged(change: StoredChange, policy: CorroborationPolicy) -> ChangeView:
         source_name=change.source_name,
         source_url=change.source_url,
         article_title=change.article_title,
+        relationship_id=change.relationship_id,
     )
 
 

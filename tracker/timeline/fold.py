@@ -23,7 +23,7 @@ from itertools import groupby
 from typing import Protocol, TypeVar
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER
-from tracker.model import ChangeKind, FoldInput, FoldStart, StatusChange
+from tracker.model import ChangeKind, CommitmentKey, FoldInput, FoldStart, StatusChange
 from tracker.timeline.support import Weights, combined, counted_once, is_sure
 
 
@@ -101,7 +101,7 @@ def _day_support(items: Sequence[FoldInput], status: str, policy: FoldPolicy) ->
 def fold(
     statements: Iterable[FoldInput],
     policy: FoldPolicy | None = None,
-    start: Mapping[str, FoldStart] | None = None,
+    start: Mapping[CommitmentKey, FoldStart] | None = None,
 ) -> list[StatusChange]:
     """Every status change, in order, from statements of any commitments.
 
@@ -114,10 +114,12 @@ def fold(
     """
     policy = policy or FoldPolicy()
     start = start or {}
-    ordered = sorted(statements, key=lambda s: (s.commitment_id, s.published, s.article_order, s.sentence_index))
+    ordered = sorted(
+        statements, key=lambda s: (s.relationship_id, s.commitment_id, s.published, s.article_order, s.sentence_index)
+    )
     changes: list[StatusChange] = []
-    for commitment_id, items in groupby(ordered, key=lambda s: s.commitment_id):
-        begin = start.get(commitment_id, FoldStart(None, None))
+    for (relationship_id, commitment_id), items in groupby(ordered, key=lambda s: (s.relationship_id, s.commitment_id)):
+        begin = start.get((relationship_id, commitment_id), FoldStart(None, None))
         shown: str | None = begin.shown  # what the timeline says now
         level: str | None = begin.level  # the last sure status, which statements are compared against
         for day, day_group in groupby(items, key=lambda s: s.published):
@@ -139,8 +141,8 @@ def fold(
                     key=lambda s: (s.confidence, -day_items.index(s)),
                 ).key
                 kind = change_kind(level_before if before != level_before else before, shown)
-                changes.append(StatusChange(commitment_id, before, shown, day, cause, kind, level))
-    changes.sort(key=lambda c: (c.date, c.commitment_id))
+                changes.append(StatusChange(commitment_id, before, shown, day, cause, kind, level, relationship_id))
+    changes.sort(key=lambda c: (c.date, c.relationship_id, c.commitment_id))
     return changes
 
 
