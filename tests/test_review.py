@@ -177,7 +177,10 @@ def test_export(cli_db: str, what: str) -> None:
     for row in rows:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
     if what == "statements":
-        assert any(r[-1] == "'" + FORMULA + " India and China agreed to ease visas." for r in rows)
+        evidence = rows[0].index("evidence")
+        assert any(r[evidence] == "'" + FORMULA + " India and China agreed to ease visas." for r in rows)
+        # The relationship follows the columns a database of one relationship had.
+        assert rows[0][-1] == "relationship" and {r[-1] for r in rows[1:]} == {"IN-CN"}
     if what == "reviews":
         assert items[0]["reviewer"].startswith("=") and rows[1][6].startswith("'=")
 

@@ -8,6 +8,7 @@ catalogues track a commitment named `visas`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -81,7 +82,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _labels() -> list[dict]:
-    import json
 
     return json.loads((CORPUS.parent / "labels.json").read_text(encoding="utf-8"))
 
@@ -119,3 +119,52 @@ def test_the_digest_files_tell_both_relationships(desk: Path) -> None:
     text = digests[-1].read_text(encoding="utf-8")
     assert "air services" in text.lower() or "air-services" in text
     assert "lobster" in text.lower()
+
+
+def _cli(desk: Path, *args: str) -> tuple[int, str]:
+    env = {name: None for name in os.environ if name.startswith("TRACKER_")}
+    result = CliRunner().invoke(main, ["--config", str(desk / "tracker.toml"), *args], env=env)
+    return result.exit_code, result.output
+
+
+def test_status_gives_each_relationship_its_heading(desk: Path) -> None:
+    code, out = _cli(desk, "status")
+    assert code == 0, out
+    assert out.index("(IN-CN)") < out.index("air-services") < out.index("(AU-CN)") < out.index("rock-lobster")
+    code, out = _cli(desk, "status", "--relationship", "AU-CN")
+    assert code == 0, out
+    assert "rock-lobster" in out and "air-services" not in out and "(AU-CN)" not in out
+    code, out = _cli(desk, "status", "--json")
+    assert code == 0 and set(json.loads(out)) == {"IN-CN", "AU-CN"}
+    assert json.loads(out)["AU-CN"]["rock-lobster"]["status"] == "implemented"
+
+
+def test_an_unknown_relationship_is_one_line_naming_those_followed(desk: Path) -> None:
+    code, out = _cli(desk, "status", "--relationship", "JP-CN")
+    assert code != 0
+    assert out.strip() == "Error: unknown relationship 'JP-CN'; followed: IN-CN, AU-CN"
+
+
+def test_a_bare_id_two_relationships_track_is_refused_and_a_qualified_one_is_read(desk: Path) -> None:
+    code, out = _cli(desk, "history", "visas")
+    assert code != 0
+    assert out.strip() == "Error: commitment 'visas' is tracked by IN-CN and AU-CN: name one, as IN-CN/visas"
+    code, out = _cli(desk, "history", "AU-CN/visas", "--json")
+    assert code == 0, out
+    assert json.loads(out)["statements"]
+    code, out = _cli(desk, "history", "IN-CN/visas", "--json")
+    assert code == 0 and json.loads(out)["statements"] == []
+
+
+def test_changes_and_export_keep_to_one_relationship_and_name_it(desk: Path) -> None:
+    code, out = _cli(desk, "changes", "--relationship", "IN-CN", "--json")
+    assert code == 0, out
+    assert {c["commitment"] for c in json.loads(out)} <= {"air-services", "kailash-yatra"}
+    code, out = _cli(desk, "export", "--what", "changes", "--format", "csv")
+    assert code == 0, out
+    header, *rows = out.splitlines()
+    assert header.endswith(",relationship")
+    assert {row.rsplit(",", 1)[1] for row in rows} == {"IN-CN", "AU-CN"}
+    code, out = _cli(desk, "export", "--what", "statements", "--relationship", "AU-CN")
+    assert code == 0, out
+    assert {s["relationship"] for s in json.loads(out)} == {"AU-CN"}

@@ -274,28 +274,84 @@ class Tracker:
 
     # --- the timeline -------------------------------------------------------------------------
 
-    def status(self) -> StatusBoard:
-        """Where every commitment stands and since when (without the sources of each change)."""
-        latest = self.views.current_statuses(corroborated=False)
-        return StatusBoard(tuple((c.id, c.title) for c in self.catalogue.commitments), latest)
+    @property
+    def catalogues(self) -> tuple[Catalogue, ...]:
+        """Every relationship followed, one catalogue each, in the configured order."""
+        return self.context.catalogues
+
+    def catalogue_of(self, relationship_id: str | None) -> Catalogue:
+        """A relationship's catalogue (None: the first); `TrackerError` naming those followed when there is none."""
+        if relationship_id is None:
+            return self.catalogue
+        for catalogue in self.catalogues:
+            if catalogue.relationship_id == relationship_id:
+                return catalogue
+        followed = ", ".join(c.relationship_id for c in self.catalogues)
+        raise TrackerError(f"unknown relationship {relationship_id!r}; followed: {followed}")
+
+    def resolve(self, name: str) -> tuple[Catalogue, str]:
+        """A commitment named by its id, or by REL/ID: its relationship's catalogue and its id.
+
+        `TrackerError` for an unknown one, and for a bare id that several relationships track.
+        """
+        relationship_id, _, commitment_id = name.rpartition("/")
+        if relationship_id:
+            catalogue = self.catalogue_of(relationship_id)
+            if catalogue.get(commitment_id) is None:
+                known = ", ".join(catalogue.ids)
+                raise TrackerError(f"unknown commitment {commitment_id!r} of {relationship_id}; known: {known}")
+            return catalogue, commitment_id
+        owners = [c for c in self.catalogues if c.get(commitment_id) is not None]
+        if len(owners) > 1:
+            named = " and ".join(c.relationship_id for c in owners)
+            example = f"{owners[0].relationship_id}/{commitment_id}"
+            raise TrackerError(f"commitment {commitment_id!r} is tracked by {named}: name one, as {example}")
+        if not owners:
+            if len(self.catalogues) == 1:
+                known = ", ".join(self.catalogue.ids)
+            else:
+                known = ", ".join(f"{c.relationship_id}/{cid}" for c in self.catalogues for cid in c.ids)
+            raise TrackerError(f"unknown commitment {commitment_id!r}; known: {known}")
+        return owners[0], commitment_id
+
+    def status(self, relationship_id: str | None = None) -> StatusBoard:
+        """Where every commitment of a relationship (None: the first) stands and since when (without sources)."""
+        catalogue = self.catalogue_of(relationship_id)
+        latest = self.views.current_statuses(corroborated=False, relationship_id=catalogue.relationship_id)
+        return StatusBoard(tuple((c.id, c.title) for c in catalogue.commitments), latest)
 
     def current_statuses(self, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
         return self.views.current_statuses(corroborated, until)
 
     def changes(
-        self, since: date | None = None, limit: int | None = None, commitment_id: str | None = None
+        self,
+        since: date | None = None,
+        limit: int | None = None,
+        commitment_id: str | None = None,
+        relationship_id: str | None = None,
     ) -> list[ChangeView]:
-        """Status changes, oldest first, each judged under the desk's corroboration policy."""
-        return self.views.changes(since=since, commitment_id=commitment_id, limit=limit)
+        """Status changes, oldest first, each judged under the desk's corroboration policy.
+
+        `commitment_id` may be REL/ID; `relationship_id` keeps one relationship's changes.
+        """
+        if relationship_id is not None:
+            self.catalogue_of(relationship_id)
+        if commitment_id is not None:
+            catalogue, commitment_id = self.resolve(commitment_id)
+            relationship_id = catalogue.relationship_id
+        return self.views.changes(
+            since=since, commitment_id=commitment_id, limit=limit, relationship_id=relationship_id
+        )
 
     def statements(self) -> list[StatementView]:
         return self.store.statements()
 
     def commitment_title(self, commitment_id: str) -> str:
-        """The catalogue's title of a commitment; `TrackerError` naming the known ids when there is none."""
-        commitment = self.catalogue.get(commitment_id)
-        if commitment is None:
-            raise TrackerError(f"unknown commitment {commitment_id!r}; known: {', '.join(self.catalogue.ids)}")
+        """The catalogue's title of a commitment (its id or REL/ID); `TrackerError` naming the known ids when there
+        is none, or the relationships when a bare id is ambiguous."""
+        catalogue, commitment_id = self.resolve(commitment_id)
+        commitment = catalogue.get(commitment_id)
+        assert commitment is not None  # resolve found it
         return commitment.title
 
     def history(self, commitment_id: str, since: date | None = None, limit: int | None = None) -> History:
@@ -303,11 +359,17 @@ class Tracker:
         from tracker.timeline.versions import divergences
 
         title = self.commitment_title(commitment_id)
-        statements = self.store.statements(commitment_id, since=since, limit=limit)
-        changes = self.views.changes(since=since, commitment_id=commitment_id, limit=limit)
-        earlier = self.store.count_statements(commitment_id, since=since) - len(statements) if limit else 0
-        found = divergences(statements, self.catalogue, self.context.official_domains)
-        reviews = self.store.reviews(commitment_id)
+        catalogue, commitment_id = self.resolve(commitment_id)
+        rid = catalogue.relationship_id
+        statements = self.store.statements(commitment_id, since=since, limit=limit, relationship_id=rid)
+        changes = self.views.changes(since=since, commitment_id=commitment_id, limit=limit, relationship_id=rid)
+        earlier = (
+            self.store.count_statements(commitment_id, since=since, relationship_id=rid) - len(statements)
+            if limit
+            else 0
+        )
+        found = divergences(statements, catalogue, self.context.official_domains)
+        reviews = self.store.reviews(commitment_id, relationship_id=rid)
         return History(commitment_id, title, tuple(statements), tuple(changes), tuple(found), tuple(reviews), earlier)
 
     def stored_article(self, key: str) -> StoredArticle | None:
@@ -345,8 +407,9 @@ class Tracker:
         """An analyst's statement that a commitment stands at `status` from `day`, folded as any other."""
         from tracker.timeline.fold import next_status
 
-        self.commitment_title(commitment_id)
-        current = self.views.current_statuses(corroborated=False).get(commitment_id)
+        catalogue, bare_id = self.resolve(commitment_id)
+        rid = catalogue.relationship_id
+        current = self.views.current_statuses(corroborated=False, relationship_id=rid).get(bare_id)
         if current is not None and current.date <= day and next_status(current.to_status, status) is None:
             # Folded by the rules of change it would be a reaffirmation: stored, it would change nothing.
             same = current.to_status == status
@@ -361,7 +424,7 @@ class Tracker:
                     else f"To lower it, reject the change that raised it: tracker review reject {current.id} --note ..."
                 )
             )
-        decision = self.store.review_set(commitment_id, status, day, self.reviewer(by), note)
+        decision = self.store.review_set(bare_id, status, day, self.reviewer(by), note, relationship_id=rid)
         return ReviewOutcome(decision, after_review(self.context, decision.commitment))
 
     def reviewed_articles(self) -> list[ReviewedArticle]:
@@ -369,11 +432,13 @@ class Tracker:
 
     # --- export -------------------------------------------------------------------------------
 
-    def export(self, what: str, fmt: str) -> str:
-        """Commitments, statements, changes or reviews as JSON or CSV (formula-like cells neutralised)."""
+    def export(self, what: str, fmt: str, relationship_id: str | None = None) -> str:
+        """Commitments, statements, changes or reviews as JSON or CSV (formula-like cells neutralised), of every
+        relationship or of one."""
         from tracker.terminal.export import export
 
-        return export(self.views, self.catalogue, what, fmt)
+        catalogues = self.catalogues if relationship_id is None else (self.catalogue_of(relationship_id),)
+        return export(self.views, catalogues, what, fmt, relationship_id)
 
     # --- digests and their delivery ----------------------------------------------------------
 

@@ -32,18 +32,34 @@ class Views:
         commitment_id: str | None = None,
         limit: int | None = None,
         corroborated: bool = True,
+        relationship_id: str | None = None,
     ) -> list[ChangeView]:
         """The current timeline, oldest first (see `StoreProtocol.changes`)."""
-        rows = self.store.changes(since=since, commitment_id=commitment_id, limit=limit, corroborated=corroborated)
+        rows = self.store.changes(
+            since=since,
+            commitment_id=commitment_id,
+            limit=limit,
+            corroborated=corroborated,
+            relationship_id=relationship_id,
+        )
         return [judged(row, self.policy) for row in rows]
 
     def current_changes(self, corroborated: bool = True, until: date | None = None) -> list[ChangeView]:
         """Each commitment's latest current change (on `until`, when given)."""
         return [judged(row, self.policy) for row in self.store.current_changes(corroborated, until)]
 
-    def current_statuses(self, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
-        """Where each commitment stands now (or on `until`) and since when, by commitment."""
-        return {view.commitment_id: view for view in self.current_changes(corroborated, until)}
+    def current_statuses(
+        self, corroborated: bool = True, until: date | None = None, relationship_id: str | None = None
+    ) -> dict[str, ChangeView]:
+        """Where each commitment stands now (or on `until`) and since when, by commitment id.
+
+        Ids are unique within a relationship only: a desk of several names the one it asks about.
+        """
+        return {
+            view.commitment_id: view
+            for view in self.current_changes(corroborated, until)
+            if relationship_id is None or view.relationship_id == relationship_id
+        }
 
     def pending_alerts(self) -> list[ChangeView]:
         return [judged(row, self.policy) for row in self.store.pending_alerts()]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tracker.catalogue import CatalogueError, load_catalogue
+from tracker.catalogue import Catalogue, CatalogueError, load_catalogue
 from tracker.cli.base import (
     configuration,
     csv_option,
@@ -24,25 +25,35 @@ from tracker.cli.base import (
 from tracker.cli.errors import reported
 from tracker.sanitize import strip_controls
 
+if TYPE_CHECKING:
+    from tracker.library import Tracker
+
 
 @main.command()
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON: {commitment_id: {status, since, evidence, source_url}}."
 )
 @csv_option("one row per commitment")
+@click.option("--relationship", "relationship_id", metavar="ID", help="Only this relationship (its catalogue's id).")
 @click.pass_obj
-def status(obj: dict, as_json: bool, as_csv: bool) -> None:
-    """Show each commitment's current status, since when, and the evidence.
+def status(obj: dict, as_json: bool, as_csv: bool, relationship_id: str | None) -> None:
+    """Show each commitment's current status, since when, and the evidence;
+    under a heading per relationship when several are followed.
 
     \b
     Examples:
       tracker status
       tracker status --json
       tracker status --csv > status.csv
+      tracker status --relationship AU-CN
     """
     only_one(as_json, as_csv)
     with opened(obj, create=False) as tracker:
-        board = tracker.status()
+        shown = [tracker.catalogue_of(relationship_id)] if relationship_id else list(tracker.catalogues)
+        if len(shown) > 1:
+            _several_statuses(tracker, shown, as_json, as_csv)
+            return
+        board = tracker.status(shown[0].relationship_id)
         if as_json:
             click.echo(json.dumps(board.as_json(), indent=2, ensure_ascii=False))
             return
@@ -55,13 +66,38 @@ def status(obj: dict, as_json: bool, as_csv: bool) -> None:
         show(screen)
 
 
+def _several_statuses(tracker: Tracker, shown: list[Catalogue], as_json: bool, as_csv: bool) -> None:
+    """Each relationship's board: JSON by relationship id, CSV rows ending with it, a heading on the screen."""
+    boards = [(catalogue, tracker.status(catalogue.relationship_id)) for catalogue in shown]
+    if as_json:
+        found = {catalogue.relationship_id: board.as_json() for catalogue, board in boards}
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    if as_csv:
+        rows = [
+            [*row, catalogue.relationship_id]
+            for catalogue, board in boards
+            for row in terminal.status_rows(board.commitments, dict(board.latest))
+        ]
+        click.echo(terminal.to_csv((*terminal.STATUS_CSV, "relationship"), rows), nl=False)
+        return
+    screen = terminal.Screen()
+    for catalogue, board in boards:
+        screen.heading(f"{catalogue.relationship_title} ({catalogue.relationship_id})")
+        terminal.render_status(screen, board.commitments, dict(board.latest))
+    show(screen)
+
+
 @main.command()
 @click.option("--since", callback=parse_date, help="Only changes dated on or after this day.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes (still listed oldest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of changes.")
 @csv_option("one row per change")
+@click.option("--relationship", "relationship_id", metavar="ID", help="Only this relationship (its catalogue's id).")
 @click.pass_obj
-def changes(obj: dict, since: date | None, limit: int | None, as_json: bool, as_csv: bool) -> None:
+def changes(
+    obj: dict, since: date | None, limit: int | None, as_json: bool, as_csv: bool, relationship_id: str | None
+) -> None:
     """List status changes, grouped by commitment, oldest first within each.
 
     Each JSON item has commitment, from_status (null for a first status),
@@ -80,7 +116,7 @@ def changes(obj: dict, since: date | None, limit: int | None, as_json: bool, as_
     """
     only_one(as_json, as_csv)
     with opened(obj, create=False) as tracker:
-        rows = tracker.changes(since=since, limit=limit)
+        rows = tracker.changes(since=since, limit=limit, relationship_id=relationship_id)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return
@@ -154,7 +190,7 @@ def history(
         if as_json:
             click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
             return
-        labels = tracker.catalogue.labels
+        labels = tracker.resolve(commitment_id)[0].labels
         entries = terminal.history_entries(found.statements, found.changes, found.divergences, found.reviews, labels)
         if as_csv:
             click.echo(terminal.to_csv(terminal.HISTORY_CSV, [e.csv_row() for e in entries]), nl=False)
@@ -180,8 +216,9 @@ def history(
     show_default=True,
     help="What to export.",
 )
+@click.option("--relationship", "relationship_id", metavar="ID", help="Only this relationship (its catalogue's id).")
 @click.pass_obj
-def export(obj: dict, fmt: str, what: str) -> None:
+def export(obj: dict, fmt: str, what: str, relationship_id: str | None) -> None:
     """Export commitments (where each stands), every statement, the status
     changes or the analyst reviews, as JSON or CSV. CSV cells that a
     spreadsheet would read as a formula (=, +, -, @) are neutralised.
@@ -190,9 +227,10 @@ def export(obj: dict, fmt: str, what: str) -> None:
     Examples:
       tracker export --what changes --format csv > changes.csv
       tracker export --what statements --format json
+      tracker export --relationship AU-CN
     """
     with opened(obj, create=False) as tracker:
-        click.echo(tracker.export(what, fmt), nl=False)
+        click.echo(tracker.export(what, fmt, relationship_id), nl=False)
 
 
 @main.command()

@@ -122,12 +122,14 @@ class ReviewMixin(StoreBase):
             review.evidence = article.statements[0].evidence
             return review_view(review)
 
-    def reviews(self, commitment_id: str | None = None) -> list[ReviewView]:
+    def reviews(self, commitment_id: str | None = None, relationship_id: str | None = None) -> list[ReviewView]:
         """Every review, oldest first."""
         with self.sessions() as session:
             query = select(Review).order_by(Review.id)
             if commitment_id is not None:
                 query = query.where(Review.commitment_id == commitment_id)
+            if relationship_id is not None:
+                query = query.where(Review.relationship_id == relationship_id)
             return [review_view(r) for r in session.scalars(query)]
 
     def reviewed_articles(self) -> list[ReviewedArticle]:

@@ -80,6 +80,7 @@ class TimelineMixin(StoreBase):
         commitment_id: str | None = None,
         limit: int | None = None,
         corroborated: bool = True,
+        relationship_id: str | None = None,
     ) -> list[StoredChange]:
         """The current timeline (superseded changes left out), oldest first.
 
@@ -92,6 +93,8 @@ class TimelineMixin(StoreBase):
                 query = query.where(Change.date >= since)
             if commitment_id is not None:
                 query = query.where(Change.commitment_id == commitment_id)
+            if relationship_id is not None:
+                query = query.where(Change.relationship_id == relationship_id)
             if limit is not None:
                 newest = query.order_by(Change.date.desc(), Change.commitment_id.desc(), Change.id.desc()).limit(limit)
                 rows = list(reversed(session.scalars(newest).all()))
@@ -114,6 +117,7 @@ class TimelineMixin(StoreBase):
         since: date | None = None,
         until: date | None = None,
         limit: int | None = None,
+        relationship_id: str | None = None,
     ) -> list[StatementView]:
         """Statements in fold order: by date, article, sentence (with `limit`, the newest that many, in that order)."""
         with self.sessions() as session:
@@ -124,6 +128,8 @@ class TimelineMixin(StoreBase):
             )
             if commitment_id is not None:
                 query = query.where(Statement.commitment_id == commitment_id)
+            if relationship_id is not None:
+                query = query.where(Statement.relationship_id == relationship_id)
             if since is not None:
                 query = query.where(Article.published >= since)
             if until is not None:
@@ -156,11 +162,15 @@ class TimelineMixin(StoreBase):
                 for s, a, src in rows
             ]
 
-    def count_statements(self, commitment_id: str | None = None, since: date | None = None) -> int:
+    def count_statements(
+        self, commitment_id: str | None = None, since: date | None = None, relationship_id: str | None = None
+    ) -> int:
         with self.sessions() as session:
             query = select(func.count()).select_from(Statement).join(Article, Article.id == Statement.article_id)
             if commitment_id is not None:
                 query = query.where(Statement.commitment_id == commitment_id)
+            if relationship_id is not None:
+                query = query.where(Statement.relationship_id == relationship_id)
             if since is not None:
                 query = query.where(Article.published >= since)
             return session.scalar(query) or 0

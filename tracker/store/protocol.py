@@ -220,6 +220,7 @@ class TimelineStore(Protocol):
         commitment_id: str | None = None,
         limit: int | None = None,
         corroborated: bool = True,
+        relationship_id: str | None = None,
     ) -> list[StoredChange]:
         """The current timeline (superseded changes left out), oldest first."""
         ...
@@ -234,11 +235,14 @@ class TimelineStore(Protocol):
         since: date | None = None,
         until: date | None = None,
         limit: int | None = None,
+        relationship_id: str | None = None,
     ) -> list[StatementView]:
         """Statements in fold order: by date, article, sentence (with `limit`, the newest that many, in that order)."""
         ...
 
-    def count_statements(self, commitment_id: str | None = None, since: date | None = None) -> int: ...
+    def count_statements(
+        self, commitment_id: str | None = None, since: date | None = None, relationship_id: str | None = None
+    ) -> int: ...
 
     def commitments(self) -> list[StoredCommitment]: ...
 
@@ -296,7 +300,7 @@ class ReviewStore(Protocol):
         """An analyst's status: stored as a statement of its own, from the analyst as source."""
         ...
 
-    def reviews(self, commitment_id: str | None = None) -> list[ReviewView]:
+    def reviews(self, commitment_id: str | None = None, relationship_id: str | None = None) -> list[ReviewView]:
         """Every review, oldest first."""
         ...
 
