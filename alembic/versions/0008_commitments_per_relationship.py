@@ -79,9 +79,8 @@ def upgrade() -> None:
             batch.alter_column("relationship_id", existing_type=sa.String(length=20), nullable=False)
             if name:
                 batch.drop_constraint(old_uqs[table], type_="unique")
-                keyed = [c if c != "commitment_id" else "commitment_id" for c in columns]
-                at = keyed.index("commitment_id")
-                batch.create_unique_constraint(name, [*keyed[:at], "relationship_id", *keyed[at:]])
+                at = columns.index("commitment_id")
+                batch.create_unique_constraint(name, [*columns[:at], "relationship_id", *columns[at:]])
             batch.create_foreign_key(
                 f"fk_{table}_commitment", "commitments", ["relationship_id", "commitment_id"], ["relationship_id", "id"]
             )

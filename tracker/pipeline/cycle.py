@@ -285,7 +285,16 @@ def recent_divergences(ctx: Context, after: date | None, until: date) -> list[di
     """The two governments' differing versions dated after the last digest, up to the run's day."""
     # Two governments' versions count as one divergence within WINDOW_DAYS of each other.
     since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
-    found = divergences(ctx.store.statements(since=since, until=until), ctx.catalogue, ctx.official_domains)
+    # Each relationship's own sides: statements of another pair are never one side's version.
+    found = [
+        found
+        for catalogue in ctx.catalogues
+        for found in divergences(
+            ctx.store.statements(since=since, until=until, relationship_id=catalogue.relationship_id),
+            catalogue,
+            ctx.official_domains,
+        )
+    ]
     return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
 
 
