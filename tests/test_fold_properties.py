@@ -119,12 +119,14 @@ def _arrive(ctx: Context, days: list[list[int]]) -> None:
     for number, arriving in enumerate(days):
         run_id = ctx.store.start_run("test", AS_OF)
         batch = [(ARTICLES[i].draft(), ARTICLES[i].statements()) for i in arriving]
-        touched: dict[str, date] = {}
+        touched: dict[tuple[str, str], date] = {}
+        relationship = ctx.catalogue.relationship_id
         for (draft, statements), article_id in zip(batch, ctx.store.add_articles(batch, run_id), strict=True):
             if article_id is None:
                 continue
             for statement in statements:
-                touched[statement.commitment_id] = min(draft.published, touched.get(statement.commitment_id, date.max))
+                key = (relationship, statement.commitment_id)
+                touched[key] = min(draft.published, touched.get(key, date.max))
         update_timeline(ctx, touched)
         ctx.store.mark_folded([run_id])
         alerts = ctx.views.pending_alerts()

@@ -114,7 +114,10 @@ class SchemaMixin(StoreBase):
                 rows = [str(r) for r in connection.scalars(text("PRAGMA quick_check(1)"))]
             except DBAPIError as exc:
                 return (str(exc.orig).splitlines() or ["unreadable"])[0]
-        return None if rows == ["ok"] else (rows[0] if rows else "no answer")
+        if rows == ["ok"]:
+            return None
+        # SQLite may put its finding on two lines ("*** in database main ***", then the page): one line here.
+        return " ".join(part.strip() for part in rows[0].splitlines() if part.strip()) if rows else "no answer"
 
     def schema_is_current(self) -> bool:
         """The database is at the newest migration (a populated older one needs `tracker init`)."""
