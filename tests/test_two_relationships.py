@@ -168,3 +168,11 @@ def test_changes_and_export_keep_to_one_relationship_and_name_it(desk: Path) -> 
     code, out = _cli(desk, "export", "--what", "statements", "--relationship", "AU-CN")
     assert code == 0, out
     assert {s["relationship"] for s in json.loads(out)} == {"AU-CN"}
+
+
+def test_the_digest_board_gives_no_commitment_another_relationships_status(desk: Path) -> None:
+    [digest] = sorted((desk / "reports").glob("*.json"))
+    board = {row["commitment_id"]: row for row in json.loads(digest.read_text(encoding="utf-8"))["statuses"]}
+    # The board is India–China's: its visas have no statement, though Australia–China's have.
+    assert board["visas"]["status"] is None
+    assert board["air-services"]["status"] == "agreed"

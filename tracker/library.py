@@ -321,7 +321,7 @@ class Tracker:
         return StatusBoard(tuple((c.id, c.title) for c in catalogue.commitments), latest)
 
     def current_statuses(self, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
-        return self.views.current_statuses(corroborated, until)
+        return self.views.current_statuses(corroborated, until, self.catalogue.relationship_id)
 
     def changes(
         self,
@@ -473,7 +473,7 @@ class Tracker:
         from tracker.digest import build_digest
         from tracker.model import RunCounts
 
-        current = self.views.current_statuses()
+        current = self.views.current_statuses(relationship_id=self.catalogue.relationship_id)
         sample = build_digest(
             list(current.values())[:3], current, self.catalogue, date.today(), None, RunCounts(0, 0, 0)
         )

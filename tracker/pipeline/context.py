@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogues, load_lexicon
 from tracker.config import Config
+from tracker.days import Start
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
 from tracker.views import Views
@@ -28,6 +29,11 @@ class Context:
     def catalogue(self) -> Catalogue:
         """The first catalogue: the one relationship of a single-catalogue desk."""
         return self.catalogues[0]
+
+    @property
+    def start(self) -> Start:
+        """The earliest day a followed relationship began: an article dated before every one is read as undated."""
+        return min((catalogue.start for catalogue in self.catalogues), key=lambda start: start.day)
 
     @cached_property
     def views(self) -> Views:

@@ -103,7 +103,7 @@ def ingest_paths(
     try:
         ctx.store.interrupt_stale_runs(report.run_id)
         recovered = recover_unfolded(ctx, report)
-        store_articles(ctx, read_paths(paths, report, say, ctx.catalogue.start), as_of, report, progress, say)
+        store_articles(ctx, read_paths(paths, report, say, ctx.start), as_of, report, progress, say)
         report.new_changes = fold_touched(ctx, report)
         note_site_pages(ctx, report, say)
         ctx.store.mark_folded([report.run_id, *recovered])
@@ -136,7 +136,7 @@ def run_cycle(
         ctx.store.interrupt_stale_runs(report.run_id)
         recovered = recover_unfolded(ctx, report)
         sink = ArticleSink(ctx, as_of, report, say, progress)
-        sink.add_all(read_paths(folder_paths(ctx), report, say, ctx.catalogue.start))
+        sink.add_all(read_paths(folder_paths(ctx), report, say, ctx.start))
         read_feeds(ctx, sink)
         report.new_changes = fold_touched(ctx, report)
         note_site_pages(ctx, report, say)
@@ -182,7 +182,8 @@ def finish_day(
             digest = build_digest(
                 report.alerts,
                 # The status table of a digest for a past day stands as of that day.
-                current_statuses(ctx.views, until=as_of),
+                # The board of the first relationship, whose catalogue the digest is written from.
+                current_statuses(ctx.views, until=as_of, relationship_id=ctx.catalogue.relationship_id),
                 ctx.catalogue,
                 as_of,
                 since,
@@ -243,7 +244,7 @@ def run_worker(
     recover_unfolded(ctx, report)
     with ctx.store.exclusive("folders"):
         folders = folder_paths(ctx)
-        sink.add_all(read_paths(folders, report, say, ctx.catalogue.start))
+        sink.add_all(read_paths(folders, report, say, ctx.start))
     report.new_changes += fold_touched(ctx, report)
     config = ctx.config
     configured = {redact(f.url): f for f in config.feeds}

@@ -59,10 +59,12 @@ def update_timeline(ctx: Context, scope: FoldScope | None = None) -> int:
     return new
 
 
-def current_statuses(views: Views, corroborated: bool = True, until: date | None = None) -> dict[str, ChangeView]:
+def current_statuses(
+    views: Views, corroborated: bool = True, until: date | None = None, relationship_id: str | None = None
+) -> dict[str, ChangeView]:
     """Each commitment's latest change: where it stands now (or on `until`) and since when (with its sources
-    unless told not to)."""
-    return views.current_statuses(corroborated, until)
+    unless told not to); of one relationship when named (ids are unique within one only)."""
+    return views.current_statuses(corroborated, until, relationship_id)
 
 
 def recover_unfolded(ctx: Context, report: RunReport) -> list[int]:

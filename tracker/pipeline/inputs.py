@@ -182,9 +182,7 @@ def read_feed(
     config, report, warn = ctx.config, sink.report, sink.warn
     checkpoint("fetch.feed")
     report.inputs += 1
-    entries, result, title = _parse_result(
-        source, result, today_in(ctx.config.timezone, now), warn, ctx.catalogue.start
-    )
+    entries, result, title = _parse_result(source, result, today_in(ctx.config.timezone, now), warn, ctx.start)
     health = assess(
         result,
         source.failures,
