@@ -64,7 +64,9 @@ def source_ids(store: Store) -> dict[str, int]:
         return {name: source_id(session, name, outlet_location(host)) for name, host, _ in OUTLETS}
 
 
-def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[str, int], run_id: int) -> int:
+def insert_batch(
+    store: Store, batch: Iterable[GeneratedArticle], sources: dict[str, int], run_id: int, relationship_id: str
+) -> int:
     """One transaction: the batch's articles (one Core insert) and their statements (another)."""
     articles = list(batch)
     hashes = [content_hash(a.text) for a in articles]
@@ -93,6 +95,7 @@ def insert_batch(store: Store, batch: Iterable[GeneratedArticle], sources: dict[
         statements = [
             {
                 "article_id": article_id,
+                "relationship_id": relationship_id,
                 "commitment_id": label.commitment_id,
                 "status": label.status,
                 "actor": label.actor,
@@ -160,7 +163,7 @@ def build_archive(
         stream = corpus.articles(count)
         while done < count:
             batch = [next(stream) for _ in range(min(batch_size, count - done))]
-            statements += insert_batch(store, batch, sources, run_id)
+            statements += insert_batch(store, batch, sources, run_id, ctx.catalogue.relationship_id)
             done += len(batch)
             if progress and done % (batch_size * 10) == 0:
                 print(f"  {done} articles, {time.perf_counter() - began:.0f} s", file=sys.stderr)

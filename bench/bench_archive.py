@@ -248,7 +248,7 @@ def bench_ingest(dbs: Databases, work: Path, count: int, process_too: bool = Tru
                     insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
                 ).scalars()
                 statements = [
-                    statement_row(article_id, s)
+                    statement_row(article_id, s, catalogue.relationship_id)
                     for article_id, extracted in zip(list(ids), found, strict=True)
                     for s in extracted
                 ]
