@@ -152,7 +152,7 @@ _OWN_CLAUSES = frozenset({"advcl", "ccomp", "csubj", "parataxis"})
 _ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
 _ASKING = frozenset({"ask", "question", "query"})
 _CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
-# Prepositions by which a named event dates a predicate: "ties have eased since the border clash".
+# Prepositions by which a named event dates a predicate: "trade grew after the standoff".
 _TIME_ANCHORS = frozenset({"since", "after", "following", "before", "until", "till"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
@@ -369,7 +369,7 @@ def tree_cue(
             and chain[depth - 1].dep_ == "pobj"
             and node.head.pos_ in ("VERB", "AUX")
         ):
-            # "ties have eased since the border clash": the event named dates the
+            # "trade grew after the standoff": the event named dates the
             # predicate; the predicate says nothing of the event's own state.
             return TreeReading(None, grammar.describe_path(chain[: depth + 2]), None, veto=Reason.RETROSPECTIVE)
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:

@@ -129,7 +129,7 @@ def not_a_party(r: Reading) -> bool:
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
 
-# A day named just before "when": "till October 2024 when …", "in 2020, when …".
+# A day named just before "when": "in March 2023 when …", "in 2020, when …".
 _DATED_WHEN = re.compile(
     rf"(?:(?:\b(?P<month>{MONTH_ALT}) )?\b(?P<year>(?:19|20)\d\d)"
     r"|\b(?P<last>last (?:summer|winter|spring|autumn|year|month|week))|\b(?:years?|months?) ago),? when\b",
@@ -177,7 +177,7 @@ def retrospective(r: Reading) -> bool:
         return True
     sentence, clause, cue, lexicon = r.sentence, r.clause, r.cue, r.lexicon
     if r.features is not None and r.features.tense == "past" and "when" in r.features.adverbs:
-        # "strained till October 2024 when the two sides reached an agreement": a clause
+        # "tense until March 2023 when the ministers signed a pact": a clause
         # dated by an earlier day named before it is background.
         dated = _DATED_WHEN.search(sentence, 0, cue.start)
         if dated and _before(dated, r.published):
