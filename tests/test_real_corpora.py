@@ -75,3 +75,19 @@ def test_the_later_articles_read_alone() -> None:
     assert 0 < len(later) < len(corpus)
     result = evaluate(later, catalogue, config)
     assert result.articles == len(later)
+
+
+@pytest.mark.parametrize("name", ["india-pakistan", "japan-china"])
+def test_another_pair_reads_the_same_beside_the_packaged_relationship(name: str) -> None:
+    """One database following two relationships reads each as it would alone: no statement
+    of the packaged relationship lands on the other's commitments, none is lost."""
+    from tracker.resources import data_path
+
+    corpus, catalogue, config = _read(name)
+    alone = evaluate(corpus, catalogue, config)
+    beside = evaluate(
+        corpus, catalogue, replace(config, catalogues=(*config.catalogues, data_path("india-china.toml")))
+    )
+    for figures in ("statements", "changes"):
+        assert getattr(beside.tracker, figures).as_json() == getattr(alone.tracker, figures).as_json()
+    assert beside.tracker.final_accuracy == alone.tracker.final_accuracy

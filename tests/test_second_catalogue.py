@@ -12,6 +12,7 @@ reader on a relationship it was not built on shows here.
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -81,3 +82,28 @@ def test_the_reader_holds_its_floor_on_the_second_catalogue(tmp_path: Path, monk
     assert tracker["statements"]["f1"] >= STATEMENT_F1, tracker["statements"]
     assert tracker["changes"]["f1"] >= CHANGE_F1, tracker["changes"]
     assert tracker["final_status"]["accuracy"] >= FINAL_ACCURACY, tracker["final_status"]
+
+
+def test_a_corpus_with_its_own_catalogue_reads_the_same_beside_another_relationship(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corpus folder carrying catalogue.toml is read through it with nothing configured; with
+    --beside the packaged relationship shares the database and the figures stay the corpus's."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(CATALOGUE, corpus / "catalogue.toml")
+    expected = _eval_json(tmp_path, monkeypatch)["tracker"]
+    env = {"TRACKER_CATALOGUE": None, "TRACKER_CONFIG": None}
+    runs = [
+        CliRunner().invoke(main, ["eval", str(corpus), "--json", "--no-errors", *extra], env=env)
+        for extra in ([], ["--beside", str(data_path("india-china.toml"))])
+    ]
+    for result in runs:
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)["tracker"]
+        assert figures["statements"] == expected["statements"]
+        assert figures["changes"] == expected["changes"]
+    # The same relationship twice is refused before anything is read, in one line.
+    clash = CliRunner().invoke(main, ["eval", str(corpus), "--beside", str(CATALOGUE)], env=env)
+    assert clash.exit_code != 0
+    assert "AU-CN" in clash.output and len(clash.output.strip().splitlines()) == 1

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import click
 
-from tracker.catalogue import load_catalogue
+from tracker.catalogue import DEFAULT_CATALOGUE, load_catalogue, load_catalogues
 from tracker.cli.base import configuration, count, line, main, parse_date, warn
 from tracker.cli.errors import reported
+from tracker.resources import data_path
 
 
 @main.command(name="eval")
@@ -30,6 +32,13 @@ from tracker.cli.errors import reported
     type=click.IntRange(min=2, max=20),
     help="Also read the corpus in this many folds of whole stories (articles sharing a sentence go together).",
 )
+@click.option(
+    "--beside",
+    "beside",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Follow this catalogue's relationship too, in the same database (repeatable); only the corpus's is scored.",
+)
 @click.pass_obj
 def eval_(
     obj: dict,
@@ -43,6 +52,7 @@ def eval_(
     start: date | None,
     end: date | None,
     folds: int | None,
+    beside: tuple[Path, ...],
 ) -> None:
     """Measure extraction and change detection on a labelled corpus.
 
@@ -58,16 +68,26 @@ def eval_(
       tracker eval tests/corpus --min-statement-f1 0.9 --min-change-precision 0.95
       tracker eval CORPUS --from 2025-07-01      # the later articles alone
       tracker eval CORPUS --folds 5 --no-errors  # and in five folds by story
+      tracker eval CORPUS --beside other-pair.toml  # beside a second relationship
 
     --from and --until read only the articles of those days, as a corpus of
     their own (a desk that starts on that day). --folds reads each fold of
     whole stories as a corpus of its own and pools the figures.
+
+    The corpus is read through the configured catalogue, else the catalogue.toml
+    in CORPUS_DIR when it has one, else the packaged one. --beside adds other
+    relationships to the database, as a desk following several would: the
+    figures are the corpus relationship's alone.
     """
     from tracker.evaluation import evaluate, evaluate_folds, format_held_out, format_report, load_corpus, within
 
     config = configuration(obj)
+    own = corpus_dir / "catalogue.toml"
+    path = config.catalogue or (own if own.is_file() else data_path(DEFAULT_CATALOGUE))
+    config = replace(config, catalogues=(path, *beside))
     with reported():
-        catalogue = load_catalogue(config.catalogue)
+        load_catalogues(config.catalogues)  # a bad or clashing catalogue stops here, named
+        catalogue = load_catalogue(path)
         corpus = within(load_corpus(corpus_dir, catalogue), start, end)
     if not corpus:
         raise click.ClickException(f"{corpus_dir}: no labelled article dated within the days asked for")

@@ -47,9 +47,13 @@ class Evaluation:
 
 
 def run_tracker(
-    corpus: Sequence[CorpusArticle], config: Config
+    corpus: Sequence[CorpusArticle], config: Config, relationship_id: str | None = None
 ) -> tuple[dict[str, list[PredictedStatement]], list[ChangeView]]:
-    """Ingest the corpus day by day through the library face into a temporary database."""
+    """Ingest the corpus day by day through the library face into a temporary database.
+
+    With `relationship_id` only that relationship's statements and changes are kept: the
+    corpus is labelled for one relationship, whatever else the database follows beside it.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         config = replace(
             config,
@@ -66,13 +70,15 @@ def run_tracker(
                 tracker.ingest_drafts([a.draft() for a in corpus if a.date == day], day, command="eval")
             predicted: dict[str, list[PredictedStatement]] = defaultdict(list)
             for view in tracker.statements():
+                if relationship_id is not None and view.relationship_id != relationship_id:
+                    continue
                 article_id = by_url[view.source_url]
                 predicted[article_id].append(
                     PredictedStatement(
                         article_id, view.commitment_id, view.status, view.actor, view.evidence, view.rule
                     )
                 )
-            changes = tracker.changes()
+            changes = tracker.changes(relationship_id=relationship_id)
     return predicted, changes
 
 
@@ -96,7 +102,7 @@ def evaluate(corpus: Sequence[CorpusArticle], catalogue: Catalogue, config: Conf
     gold_changes = gold_timeline(corpus)
 
     tracker = Figures()
-    predicted, changes = run_tracker(corpus, config)
+    predicted, changes = run_tracker(corpus, config, catalogue.relationship_id)
     score_statements(
         gold,
         predicted,
