@@ -28,7 +28,15 @@ _PAST_VERB = re.compile(
     r"(?:\w+ed|held|began|took|met|made|reached|signed|built|froze|shut|set|put|sought)\b",
     re.IGNORECASE,
 )
-_PAST_WORD = re.compile(r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought)\b", re.IGNORECASE)
+_PAST_WORD = re.compile(
+    r"\b(?:\w+ed|held|began|took|met|made|reached|signed|froze|sought|struck|won|brought)\b", re.IGNORECASE
+)
+# A participle and the phrase that names who or where ("an accord struck between the two
+# governments"), closing the words before a date: the date is that participle's.
+_PARTICIPLE_PHRASE = re.compile(
+    r"\b(?:\w+ed|struck|reached|signed|made|held|won|brought)\s+(?:by|between|with|among|at|during|under)\b[^,;]*$",
+    re.IGNORECASE,
+)
 # Statuses that only a party to the relationship can bring about by acting.
 ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
 _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
@@ -258,7 +266,7 @@ def _anchors_cue(anchor: re.Match[str], cue: CueMatch, sentence: str) -> bool:
     # "agreed to resume flights suspended in 2020": the date belongs to
     # "suspended", the participle right before it.
     last_word = gap.split()[-1] if gap.split() else ""
-    return len(gap) <= 80 and not _PAST_WORD.fullmatch(last_word)
+    return len(gap) <= 80 and not _PAST_WORD.fullmatch(last_word) and not _PARTICIPLE_PHRASE.search(gap)
 
 
 def still_holds(features: grammar.PredicateFeatures) -> bool:
