@@ -167,3 +167,19 @@ phrases = ["shuttle diplomacy"]
     text = "Japan and South Korea agreed to resume shuttle diplomacy, and Seoul's officials said visits would follow."
     (statement,) = extract_statements(text, date(2025, 1, 10), catalogue, lexicon)
     assert (statement.commitment_id, statement.status, statement.actor) == ("shuttle-diplomacy", "agreed", "both")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor"),
+    [
+        # The catalogue's restricting side (China for supplies, India for apps) stands unless
+        # the subject names the other side as the doer.
+        ("Meanwhile, New Delhi has halted urea shipments to China until further notice.", "india"),
+        ("Shipments of Chinese fertiliser to India have been halted since June.", "china"),
+        ("Chinese apps remain banned in India.", "india"),
+        ("Even as New Delhi complains, Beijing has still not lifted its curbs on rare earth magnets.", "china"),
+    ],
+)
+def test_who_restricts(sentence: str, actor: str, catalogue: Catalogue, lexicon: Lexicon) -> None:
+    found = [s for s in extract_statements(sentence, date(2025, 8, 1), catalogue, lexicon) if s.status == "suspended"]
+    assert [s.actor for s in found] == [actor]

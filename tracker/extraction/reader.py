@@ -126,6 +126,42 @@ def attribution(sentence: str) -> str:
     return ""
 
 
+# People of a side are not its government: "Chinese travellers" do not restrict.
+_PEOPLE = re.compile(
+    r"\s+(?:travell?ers|tourists|nationals|citizens|students|pilgrims|visitors|passengers|applicants|"
+    r"businesspeople|business people|professionals|workers|importers|exporters|firms|companies|"
+    r"manufacturers|makers|traders|carmakers|automakers|employees?|businessm[ae]n|m[ae]n|wom[ae]n|crews?)\b",
+    re.IGNORECASE,
+)
+
+
+_AFTER_PREPOSITION = re.compile(
+    r"\b(?:to|from|in|into|with|for|of|against|on|at|by|over|towards?)\s+(?:the\s+)?$", re.I
+)
+
+
+def _subject_side(subject: str, commitment: Commitment, catalogue: Catalogue) -> str | None:
+    """The one side a subject names as the doer, or None.
+
+    Not its people ("Chinese nationals"), not a side inside the commitment's own name
+    ("Chinese apps"), not a side after a preposition ("shipments to India").
+    """
+    # The words after the last comma: "Even as one side complains, the other is yet to…".
+    subject = subject.rsplit(",", 1)[-1]
+    if _BOTH_SUBJECT.search(subject):
+        return None
+    named_things = [m.span() for m in commitment.pattern.finditer(subject)]
+    named = {
+        side.actor
+        for side in (catalogue.side_a, catalogue.side_b)
+        for m in side.pattern.finditer(subject)
+        if not _PEOPLE.match(subject, m.end())
+        and not _AFTER_PREPOSITION.search(subject, 0, m.start())
+        and not any(start <= m.start() < end for start, end in named_things)
+    }
+    return named.pop() if len(named) == 1 else None
+
+
 def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> str:
     if _BOTH_SUBJECT.search(subject):
         return "both"
@@ -367,8 +403,10 @@ def _read(
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"
+            subject = sentence.text[clause[0] : cue.start]
             if status in NEGATIVE_STATUSES and commitment.restricting_side:
-                actor = commitment.restricting_side
+                # The catalogue names who restricts; a subject naming one side says who did here.
+                actor = _subject_side(subject, commitment, catalogue) or commitment.restricting_side
             else:
                 actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
             confidence = round(cue.rule.weight * scope, 2)
