@@ -308,6 +308,46 @@ def held_at(doc: Doc, mention: tuple[int, int]) -> TreeReading | None:
     return None
 
 
+# What a coordinated clause may name in place of a commitment it restricts: "…had blocked
+# shipments of X, but has now lifted the curbs".
+_RESTRICTION_NOUNS = frozenset(
+    {"curb", "restriction", "control", "ban", "embargo", "suspension", "freeze", "block", "limit", "prohibition"}
+)
+
+
+def _coordinated_turn(chain: list[Token], in_mention: set[int], owner: dict[int, CueMatch]) -> tuple[int, Token] | None:
+    """A later clause coordinated with the mention's predicate that says where it stands now.
+
+    "Flights had been suspended since 2020 but resumed on Sunday", "…had blocked shipments
+    of X but has now lifted the curbs": the first predicate is background to the second,
+    which shares its subject (or names it by a pronoun) and, when the mention is the
+    object, names it again as a restriction or a pronoun. Returns the first verb's depth
+    and the coordinated verb whose cue reads the mention.
+    """
+    for depth, node in enumerate(chain):
+        if depth > 0 and node.pos_ in ("VERB", "AUX") and node.i not in in_mention:
+            break
+    else:
+        return None
+    role = chain[depth - 1].dep_
+    if role not in ("nsubj", "nsubjpass", "dobj"):
+        return None
+    for turn in (c for c in node.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > node.i):
+        subjects = [c for c in turn.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if any(c.pos_ != "PRON" for c in subjects):
+            continue  # a clause with a subject of its own is a statement of its own
+        verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
+        if role == "dobj":
+            objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in _RESTRICTION_NOUNS for o in objects):
+                continue
+        for verb in verbs:
+            cue = owner.get(verb.i)
+            if cue is not None and cue.rule.form == "verb":
+                return depth, verb
+    return None
+
+
 def tree_cue(
     doc: Doc, mention: tuple[int, int], cues: list[CueMatch], descriptions: list[tuple[int, int]]
 ) -> TreeReading:
@@ -328,6 +368,11 @@ def tree_cue(
     owner = _cue_tokens(doc, [c for c in cues if inside((c.start, c.end), descriptions) in (None, own)])
     in_mention = {t.i for t in tokens}
     chain = grammar.path_up(head)
+    turn = _coordinated_turn(chain, in_mention, owner)
+    if turn is not None:
+        depth, verb = turn
+        path = f"{grammar.describe_path(chain[: depth + 1])} -conj> {verb.text}"
+        return TreeReading(owner[verb.i], path, grammar.predicate_features(grammar.verb_of(verb)))
     noun_hit: tuple[CueMatch, int] | None = None
     for depth, node in enumerate(chain):
         cue = owner.get(node.i) if node.i not in in_mention or depth == 0 else None

@@ -39,6 +39,7 @@ _PARTICIPLE_PHRASE = re.compile(
 )
 # Statuses that only a party to the relationship can bring about by acting.
 ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
+_COORDINATION = re.compile(r"\b(?:but|and|yet)\b", re.IGNORECASE)
 _FINITE_PAST = re.compile(r"\b(?:was|were|had been|had)\s+\w+ed\b", re.IGNORECASE)
 _PRESENT_START = re.compile(r"^(?:has|have|is|are|remains?|continues?)\b", re.IGNORECASE)
 _FORWARD = re.compile(r"^(?:will|would|shall|set to|scheduled|slated|due|poised|to be)\b", re.IGNORECASE)
@@ -166,10 +167,12 @@ def retrospective(r: Reading) -> bool:
     """
     if r.features is not None and still_holds(r.features):
         return False
+    # A coordinated clause starts afresh: "had been suspended since 2020 but resumed on Sunday".
+    own_start = max([r.clause[0], *(m.end() for m in _COORDINATION.finditer(r.sentence, r.clause[0], r.cue.start))])
     if (
         r.cue.rule.status == "implemented"
         and _RESUMPTION.search(r.cue.text)
-        and not r.lexicon.past_perfect.search(r.sentence[r.clause[0] : r.cue.start])
+        and not r.lexicon.past_perfect.search(r.sentence[own_start : r.cue.start])
         and not (r.features is not None and set(r.features.adverbs) & _FORMERLY)
         and not _FORMERLY_WORD.search(r.sentence, 0, r.cue.start)
     ):
