@@ -172,7 +172,9 @@ def test_changes_and_export_keep_to_one_relationship_and_name_it(desk: Path) -> 
 
 def test_the_digest_board_gives_no_commitment_another_relationships_status(desk: Path) -> None:
     [digest] = sorted((desk / "reports").glob("*.json"))
-    board = {row["commitment_id"]: row for row in json.loads(digest.read_text(encoding="utf-8"))["statuses"]}
-    # The board is India–China's: its visas have no statement, though Australia–China's have.
+    sections = {s["relationship_id"]: s for s in json.loads(digest.read_text(encoding="utf-8"))["relationships"]}
+    board = {row["commitment_id"]: row for row in sections["IN-CN"]["statuses"]}
+    # India–China's board: its visas have no statement, though Australia–China's have.
     assert board["visas"]["status"] is None
     assert board["air-services"]["status"] == "agreed"
+    assert {row["commitment_id"]: row for row in sections["AU-CN"]["statuses"]}["visas"]["status"] is not None

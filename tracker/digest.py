@@ -7,7 +7,9 @@ Templates come from the user's folder first (if configured), then the packaged
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -58,6 +60,8 @@ def template_environment(user_dir: Path | None = None) -> Environment:
     env.filters["sentence"] = as_sentence
     env.filters["possessive"] = _possessive
     env.globals["sides_of"] = sides_of
+    env.globals["sections_of"] = sections_of
+    env.globals["section_digest"] = section_digest
     return env
 
 
@@ -89,9 +93,24 @@ def as_sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?…" else text + "."
 
 
+@dataclass(frozen=True)
+class RelationshipPart:
+    """One relationship's share of a day's digest: its catalogue, its status board, and what it reports.
+
+    `divergences` are its two governments' differing versions (`Divergence.as_json()`);
+    `revisions` None leaves the "revised" list out (a digest built before it had one).
+    """
+
+    catalogue: Catalogue
+    current: Mapping[str, ChangeView]
+    changes: Sequence[ChangeView] = ()
+    divergences: Sequence[dict] = ()
+    revisions: Sequence[RevisionView] | None = None
+
+
 def build_digest(
     changes: Sequence[ChangeView],
-    current: dict[str, ChangeView],
+    current: Mapping[str, ChangeView],
     catalogue: Catalogue,
     as_of: date,
     since: date | None,
@@ -101,16 +120,80 @@ def build_digest(
     source_problems: Sequence[dict] = (),
     site_url: str | None = None,
 ) -> dict:
-    """The digest as plain data: what the templates render and the JSON file holds.
+    """The digest of one relationship as plain data: what the templates render and the JSON file holds.
 
     `divergences` are the two governments' differing versions of the period
     (`Divergence.as_json()`), shown side by side. `now` stamps it (default: the clock).
     With `site_url` (where the site is published) each change links to its commitment's history page.
     """
-    ordered = sorted(changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
+    part = RelationshipPart(catalogue, current, changes, divergences)
+    return build_desk_digest([part], as_of, since, counts, now, source_problems, site_url)
+
+
+def build_desk_digest(
+    parts: Sequence[RelationshipPart],
+    as_of: date,
+    since: date | None,
+    counts: RunCounts,
+    now: datetime | None = None,
+    source_problems: Sequence[dict] = (),
+    site_url: str | None = None,
+) -> dict:
+    """The day's digest of every followed relationship: a section each under `relationships`.
+
+    The top-level lists hold every section's items, in the sections' order, so a reader of
+    one relationship's digest (and a digest stored before sections) reads them as before.
+    With one relationship the digest is titled after it; with several, after all of them.
+    The first relationship's pages sit at the site's top; the others' under their own id.
+    """
+    if not parts:
+        raise ValueError("a digest needs at least one relationship")
+    primary = parts[0].catalogue.relationship_id
+    sections = [_section(part, site_url, part.catalogue.relationship_id != primary) for part in parts]
+    one = sections[0] if len(sections) == 1 else None
+    desk = desk_title([part.catalogue.relationship_title for part in parts])
+
+    def every(key: str) -> list[dict]:
+        # With several relationships an id may be two commitments': each item says whose it is.
+        items = [(s["relationship_id"], item) for s in sections for item in s.get(key, [])]
+        return [item if one else {**item, "relationship_id": rid} for rid, item in items]
+
+    digest = {
+        "title": f"{desk} commitments: digest of {as_of.isoformat()}",
+        "relationship": desk,
+        # Each side's actor id and label, side A first: how the templates name them (each section has its own).
+        "sides": one["sides"] if one else [],
+        "as_of": as_of.isoformat(),
+        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "since": since.isoformat() if since else None,
+        # Changes below the confidence threshold are shown apart, not alerted.
+        "changes": every("changes"),
+        "unconfirmed": every("unconfirmed"),
+        "statuses": every("statuses"),
+        "divergences": every("divergences"),
+        "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
+        # Followed feeds that are failing: name, location, since when, why, failures in a row, in_error.
+        "sources_in_error": list(source_problems),
+        "accuracy": ACCURACY_NOTE,
+    }
+    if any(part.revisions is not None for part in parts):
+        digest["revised"] = every("revised")
+    digest["relationships"] = sections
+    return digest
+
+
+def desk_title(titles: Sequence[str]) -> str:
+    """The relationships' titles as one name: "A", "A and B", "A, B and C"."""
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+
+
+def _section(part: RelationshipPart, site_url: str | None, nested: bool) -> dict:
+    catalogue = part.catalogue
+    rid = catalogue.relationship_id
+    ordered = sorted(part.changes, key=lambda c: (not c.setback, c.date, c.commitment_id))
     statuses = []
     for commitment in catalogue.commitments:
-        latest = current.get(commitment.id)
+        latest = part.current.get(commitment.id)
         statuses.append(
             {
                 "commitment_id": commitment.id,
@@ -121,23 +204,41 @@ def build_digest(
                 "source_url": latest.source_url if latest else None,
             }
         )
-    return {
-        "title": f"{catalogue.relationship_title} commitments: digest of {as_of.isoformat()}",
+    pages = site_url and (page_prefix(site_url, rid) if nested else site_url)
+    section = {
+        "relationship_id": rid,
         "relationship": catalogue.relationship_title,
-        # Each side's actor id and label, side A first: how the templates name them.
         "sides": [{"actor": side.actor, "label": side.label} for side in catalogue.sides],
-        "as_of": as_of.isoformat(),
-        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "since": since.isoformat() if since else None,
-        # Changes below the confidence threshold are shown apart, not alerted.
-        "changes": [_change_item(change, site_url) for change in ordered if change.confirmed],
-        "unconfirmed": [_change_item(change, site_url) for change in ordered if not change.confirmed],
+        "changes": [_change_item(change, pages) for change in ordered if change.confirmed],
+        "unconfirmed": [_change_item(change, pages) for change in ordered if not change.confirmed],
         "statuses": statuses,
-        "divergences": [d | {"commitment_title": _title(catalogue, d["commitment"])} for d in divergences],
-        "run": {"ingested": counts.ingested, "skipped": counts.skipped, "failed": counts.failed},
-        # Followed feeds that are failing: name, location, since when, why, failures in a row, in_error.
-        "sources_in_error": list(source_problems),
-        "accuracy": ACCURACY_NOTE,
+        "divergences": [d | {"commitment_title": _title(catalogue, d["commitment"])} for d in part.divergences],
+    }
+    if part.revisions is not None:
+        section["revised"] = revision_items(part.revisions)
+    return section
+
+
+def sections_of(digest: Mapping) -> list[dict]:
+    """A digest's relationship sections; a digest stored before it had them is its own one section."""
+    sections = digest.get("relationships")
+    if sections:
+        return list(sections)
+    keys = ("relationship", "sides", "changes", "unconfirmed", "statuses", "divergences", "revised")
+    return [{"relationship_id": None, **{key: digest[key] for key in keys if key in digest}}]
+
+
+def section_digest(digest: Mapping, section: Mapping) -> dict:
+    """One relationship's digest out of a desk's: its section's lists and title, the day's common facts.
+
+    What a relationship's own recipients and its own feed are given, shaped as a one-relationship digest.
+    """
+    common = ("as_of", "generated_at", "since", "run", "sources_in_error", "accuracy")
+    one = {key: digest[key] for key in common if key in digest}
+    title = section.get("relationship") or digest.get("relationship") or "Tracked"
+    fields = {key: value for key, value in section.items() if key != "relationship_id"}
+    return {"title": f"{title} commitments: digest of {digest.get('as_of')}", **fields, **one} | {
+        "relationships": [dict(section)]
     }
 
 
@@ -151,6 +252,20 @@ def _change_item(change: ChangeView, site_url: str | None = None) -> dict:
     if site_url:
         item["history_url"] = history_url(site_url, change.commitment_id)
     return item
+
+
+def relationship_slug(relationship_id: str) -> str:
+    """A relationship id as a file or folder name: a catalogue's id is free text, a path must not be."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", relationship_id).strip("-") or "relationship"
+
+
+def relationship_folder(relationship_id: str) -> str:
+    """Where a relationship other than the first has its site pages: under its own id, beside the first's."""
+    return f"relationships/{relationship_slug(relationship_id)}"
+
+
+def page_prefix(site_url: str, relationship_id: str) -> str:
+    return f"{site_url.rstrip('/')}/{relationship_folder(relationship_id)}"
 
 
 def history_url(site_url: str, commitment_id: str) -> str:

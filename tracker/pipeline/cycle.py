@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from tracker.catalogue import Catalogue
 from tracker.days import today_in
 from tracker.faults import checkpoint
 from tracker.fetching import (
@@ -167,7 +168,7 @@ def finish_day(
     """
     from tracker.delivery import deliver, queue_digest
     from tracker.delivery.preview import write_preview
-    from tracker.digest import build_digest, revision_items
+    from tracker.digest import RelationshipPart, build_desk_digest
 
     as_of = report.as_of
     report.dry_run = dry_run
@@ -179,20 +180,26 @@ def finish_day(
         if report.alerts or revisions or always:
             last = ctx.store.last_digest()
             since = last.as_of if last else None
-            digest = build_digest(
-                report.alerts,
-                # The status table of a digest for a past day stands as of that day.
-                # The board of the first relationship, whose catalogue the digest is written from.
-                current_statuses(ctx.views, until=as_of, relationship_id=ctx.catalogue.relationship_id),
-                ctx.catalogue,
+            found = recent_divergences_by_relationship(ctx, last.as_of if last else None, as_of)
+            parts = [
+                RelationshipPart(
+                    catalogue,
+                    # The status table of a digest for a past day stands as of that day; each its own relationship's.
+                    current_statuses(ctx.views, until=as_of, relationship_id=catalogue.relationship_id),
+                    [c for c in report.alerts if _of(c.relationship_id, catalogue, ctx)],
+                    found.get(catalogue.relationship_id, []),
+                    [r for r in revisions if _of(r.reported.relationship_id, catalogue, ctx)],
+                )
+                for catalogue in ctx.catalogues
+            ]
+            digest = build_desk_digest(
+                parts,
                 as_of,
                 since,
                 counts or RunCounts(report.ingested, report.skipped, report.failed),
-                recent_divergences(ctx, last.as_of if last else None, as_of),
                 source_problems=[p.as_json() for p in report.source_problems],
                 site_url=ctx.config.site_url,
             )
-            digest["revised"] = revision_items(revisions)
             revised_ids = [r.reported.id for r in revisions]
             if dry_run:
                 # Nothing recorded, marked reported or queued: the next real run reports these changes once.
@@ -284,19 +291,34 @@ def after_review(ctx: Context, commitment: CommitmentKey | None = None) -> int:
 
 def recent_divergences(ctx: Context, after: date | None, until: date) -> list[dict]:
     """The two governments' differing versions dated after the last digest, up to the run's day."""
+    return [d for found in recent_divergences_by_relationship(ctx, after, until).values() for d in found]
+
+
+def recent_divergences_by_relationship(ctx: Context, after: date | None, until: date) -> dict[str, list[dict]]:
+    """`recent_divergences` by relationship id, each read against its own catalogue's sides."""
     # Two governments' versions count as one divergence within WINDOW_DAYS of each other.
     since = after - timedelta(days=WINDOW_DAYS) if after is not None else None
     # Each relationship's own sides: statements of another pair are never one side's version.
-    found = [
-        found
+    return {
+        catalogue.relationship_id: [
+            d.as_json()
+            for d in divergences(
+                ctx.store.statements(since=since, until=until, relationship_id=catalogue.relationship_id),
+                catalogue,
+                ctx.official_domains,
+            )
+            if (after is None or d.date > after) and d.date <= until
+        ]
         for catalogue in ctx.catalogues
-        for found in divergences(
-            ctx.store.statements(since=since, until=until, relationship_id=catalogue.relationship_id),
-            catalogue,
-            ctx.official_domains,
-        )
-    ]
-    return [d.as_json() for d in found if (after is None or d.date > after) and d.date <= until]
+    }
+
+
+def _of(relationship_id: str, catalogue: Catalogue, ctx: Context) -> bool:
+    """Whether a change belongs to `catalogue`'s section; one of no followed relationship, to the first's
+    (reported somewhere rather than marked reported unseen)."""
+    if relationship_id == catalogue.relationship_id:
+        return True
+    return catalogue is ctx.catalogue and relationship_id not in {c.relationship_id for c in ctx.catalogues}
 
 
 # A run keeps (and stores) this many of its messages; all of them are still printed.
