@@ -1,4 +1,5 @@
-"""The Atom feed of changes (`reports/changes.atom`), rebuilt from the stored digests.
+"""The Atom feed of changes (`reports/changes.atom`), rebuilt from the stored digests, and with several
+relationships followed one feed each (`reports/changes-<relationship id>.atom`).
 
 Entry ids name the change itself (commitment, date, from, to), so a reader that
 polls the feed sees each change once however often the file is rewritten.
@@ -20,9 +21,38 @@ MAX_ENTRIES = 200
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def entry_id(change: dict) -> str:
+def entry_id(change: dict, relationship_id: str | None = None) -> str:
+    """The change's id; with `relationship_id`, qualified by it (two relationships may share a commitment id)."""
     moved = f"{change['from_status'] or 'none'}:{change['to_status']}"
-    return f"urn:tracker:change:{change['commitment']}:{change['date']}:{moved}"
+    whose = f"{relationship_id}:" if relationship_id else ""
+    return f"urn:tracker:change:{whose}{change['commitment']}:{change['date']}:{moved}"
+
+
+def desk_changes(payload: dict) -> list[tuple[str, dict]]:
+    """A stored digest's confirmed changes, each with its entry id in the desk's feed.
+
+    The first relationship's changes keep the ids they had when it was followed alone, so a
+    desk that takes on a second relationship does not show its readers every change again.
+    """
+    sections = [s for s in payload.get("relationships") or [] if s.get("relationship_id")]
+    if len(sections) < 2:
+        return [(entry_id(change), change) for change in payload.get("changes") or []]
+    first = sections[0]["relationship_id"]
+    return [
+        (entry_id(change, None if s["relationship_id"] == first else s["relationship_id"]), change)
+        for s in sections
+        for change in s.get("changes") or []
+    ]
+
+
+def relationship_changes(payload: dict, relationship_id: str) -> list[tuple[str, dict]]:
+    """A stored digest's confirmed changes of one relationship, with ids qualified by it."""
+    return [
+        (entry_id(change, relationship_id), change)
+        for s in payload.get("relationships") or []
+        if s.get("relationship_id") == relationship_id
+        for change in s.get("changes") or []
+    ]
 
 
 def _label(status: str | None) -> str:
@@ -33,8 +63,13 @@ def _timestamp(value: datetime) -> str:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat(timespec="seconds")
 
 
-def atom_feed(digests: Sequence[StoredDigest], title: str, feed_id: str = "urn:tracker:changes") -> str:
-    """The feed text: the confirmed changes of the given digests, newest first."""
+def atom_feed(
+    digests: Sequence[StoredDigest],
+    title: str,
+    feed_id: str = "urn:tracker:changes",
+    relationship_id: str | None = None,
+) -> str:
+    """The feed text: the confirmed changes of the given digests, newest first; of one relationship if named."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
@@ -43,16 +78,18 @@ def atom_feed(digests: Sequence[StoredDigest], title: str, feed_id: str = "urn:t
     ET.SubElement(author, f"{{{ATOM}}}name").text = "tracker"
     newest = max((d.created_at for d in digests), default=datetime(2000, 1, 1))
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _timestamp(newest)
-    entries: list[tuple[datetime, dict]] = []
+    entries: list[tuple[datetime, str, dict]] = []
     seen: set[str] = set()
     for digest in sorted(digests, key=lambda d: d.id, reverse=True):
-        for change in (digest.payload or {}).get("changes", []):
-            if entry_id(change) not in seen:
-                seen.add(entry_id(change))
-                entries.append((digest.created_at, change))
-    for updated, change in entries[:MAX_ENTRIES]:
+        payload = digest.payload or {}
+        found = relationship_changes(payload, relationship_id) if relationship_id else desk_changes(payload)
+        for key, change in found:
+            if key not in seen:
+                seen.add(key)
+                entries.append((digest.created_at, key, change))
+    for updated, key, change in entries[:MAX_ENTRIES]:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = entry_id(change)
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = key
         setback = "Setback: " if change.get("setback") else ""
         ET.SubElement(entry, f"{{{ATOM}}}title").text = (
             f"{setback}{change.get('commitment_title') or change['commitment']}: "

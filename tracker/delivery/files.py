@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tracker.delivery.atom import atom_feed
 from tracker.delivery.channel import Channel, Delivered, DeliveryError
-from tracker.digest import FORMATS, template_environment
+from tracker.digest import FORMATS, relationship_slug, template_environment
 from tracker.faults import checkpoint
 from tracker.model import ChannelKind, StoredDigest
 from tracker.private import make_dirs, open_private
@@ -88,16 +88,38 @@ def write_report(
     return written
 
 
-def write_atom(digests: Sequence[StoredDigest], reports_dir: Path) -> Path:
-    """`changes.atom` from every recorded digest that kept its content."""
-    kept = [d for d in digests if d.payload]
+def relationship_feeds(digests: Sequence[StoredDigest]) -> dict[str, str]:
+    """Each relationship of a digest that had several, by id, with its title (the newest digest's)."""
+    feeds: dict[str, str] = {}
+    for digest in digests:
+        sections = [s for s in (digest.payload or {}).get("relationships") or [] if s.get("relationship_id")]
+        if len(sections) > 1:
+            feeds.update({s["relationship_id"]: s.get("relationship") or s["relationship_id"] for s in sections})
+    return feeds
+
+
+def relationship_feed_file(relationship_id: str) -> str:
+    return f"changes-{relationship_slug(relationship_id)}.atom"
+
+
+def write_atom(digests: Sequence[StoredDigest], reports_dir: Path) -> list[Path]:
+    """`changes.atom` from every recorded digest that kept its content, and one feed per relationship
+    once several are followed (each with that relationship's changes only)."""
+    kept = sorted((d for d in digests if d.payload), key=lambda d: d.id)
     relationship = kept[-1].payload["relationship"] if kept and kept[-1].payload else "Tracked"
-    path = reports_dir / ATOM_FILE
-    try:
-        atomic_write(path, atom_feed(kept, f"{relationship} commitments: status changes"))
-    except OSError as exc:
-        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    return path
+    texts = {ATOM_FILE: atom_feed(kept, f"{relationship} commitments: status changes")}
+    for rid, title in relationship_feeds(kept).items():
+        feed = atom_feed(kept, f"{title} commitments: status changes", f"urn:tracker:changes:{rid}", rid)
+        texts[relationship_feed_file(rid)] = feed
+    written = []
+    for name, text in texts.items():
+        path = reports_dir / name
+        try:
+            atomic_write(path, text)
+        except OSError as exc:
+            raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        written.append(path)
+    return written
 
 
 class FilesChannel(Channel[StoredDigest]):
