@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -53,6 +54,9 @@ class EmailSettings:
     # A CA bundle to trust for a server whose certificate a private CA signed.
     ca_file: Path | None = None
     timeout: float = 30.0
+    # `[email.relationships]`: a relationship's own recipients (by its catalogue's id), sent its section
+    # alone; `recipients` (then optional) get the whole digest.
+    relationship_recipients: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -476,10 +480,43 @@ def _allow(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _relationship_recipients(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`[email.relationships]`: relationship id = [addresses], each checked where it stands."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: must be a table of relationship ids, each with a list of email addresses")
+    found = []
+    for relationship_id, addresses in value.items():
+        if isinstance(addresses, str):
+            addresses = [addresses]
+        if (
+            not isinstance(addresses, list)
+            or not addresses
+            or not all(isinstance(a, str) and "@" in a for a in addresses)
+        ):
+            raise ConfigError(f"{where}.{relationship_id}: must be a list of email addresses")
+        found.append((relationship_id, tuple(addresses)))
+    return tuple(found)
+
+
+def check_relationship_recipients(config: Config, followed: Sequence[str]) -> None:
+    """Every relationship given its own recipients is one the configuration follows."""
+    if config.email is None:
+        return
+    for relationship_id, _ in config.email.relationship_recipients:
+        if relationship_id not in followed:
+            raise ConfigError(
+                f"{config.source or 'configuration'}: email.relationships.{relationship_id}: "
+                f"no followed catalogue is relationship {relationship_id!r}; followed: {', '.join(followed)}"
+            )
+
+
 def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
     """The [email] table over its environment variables; None when no host is set."""
     got: dict[str, Any] = {}
     for key, (value, where, base) in raw.items():
+        if key == "relationships":
+            got["relationship_recipients"] = _relationship_recipients(value, where)
+            continue
         if key not in EMAIL_KEYS:
             raise ConfigError(f"{where}: unknown key")
         if key == "recipients":
@@ -511,8 +548,11 @@ def _email(raw: dict[str, tuple[Any, str, Path]]) -> EmailSettings | None:
             got[key] = value or None
     if not got.get("host"):
         return None
+    if got.get("relationship_recipients"):
+        # Each relationship to its own recipients: the whole digest's recipients are then optional.
+        got.setdefault("recipients", ())
     for needed in ("sender", "recipients"):
-        if not got.get(needed):
+        if needed not in got or not (got[needed] or needed == "recipients"):
             where = next(iter(raw.values()))[1].rsplit(".", 1)[0]
             raise ConfigError(f"{where}: email needs {needed} as well as host")
     if got.get("username") and not got.get("password_env"):

@@ -470,13 +470,14 @@ class Tracker:
     def test_send(self, channel: str | None = None) -> list[tuple[str, bool, str]]:
         """A sample digest (from the current timeline) through each configured channel, or `channel`."""
         from tracker.delivery import test_send, testable_kinds
-        from tracker.digest import build_digest
+        from tracker.digest import RelationshipPart, build_desk_digest
         from tracker.model import RunCounts
 
-        current = self.views.current_statuses(relationship_id=self.catalogue.relationship_id)
-        sample = build_digest(
-            list(current.values())[:3], current, self.catalogue, date.today(), None, RunCounts(0, 0, 0)
-        )
+        parts = []
+        for catalogue in self.catalogues:
+            current = self.views.current_statuses(relationship_id=catalogue.relationship_id)
+            parts.append(RelationshipPart(catalogue, current, list(current.values())[:3]))
+        sample = build_desk_digest(parts, date.today(), None, RunCounts(0, 0, 0))
         # Bare: every configured channel, and only those (a desk with email alone has no notify to fail).
         configured = testable_kinds(self.config, self.store)
         if channel is None and not configured:

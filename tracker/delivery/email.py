@@ -16,6 +16,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
 from email import policy
 from email.message import EmailMessage
@@ -27,7 +28,7 @@ import css_inline
 
 from tracker.config import Config, EmailSettings
 from tracker.delivery.channel import Channel, Delivered, DeliveryError, DeliveryUncertain
-from tracker.digest import template_environment
+from tracker.digest import relationship_slug, section_digest, sections_of, template_environment
 from tracker.faults import checkpoint
 from tracker.model import ChannelKind, StoredDigest
 from tracker.private import write_private
@@ -36,11 +37,26 @@ if TYPE_CHECKING:
     from tracker.store import Store
 
 
-def message_id(digest: StoredDigest, sender: str) -> str:
-    """`<tracker-digest-7.3f2a…@example.org>`: the same for every attempt to send this digest."""
+def message_id(digest: StoredDigest, sender: str, relationship_id: str | None = None) -> str:
+    """`<tracker-digest-7.3f2a…@example.org>`: the same for every attempt to send this digest.
+
+    A relationship's own message (its section alone) has an id of its own: it is another message.
+    """
     body = json.dumps(digest.payload, sort_keys=True, ensure_ascii=False).encode()
     domain = sender.rpartition("@")[2].strip(">").strip() or "tracker.invalid"
-    return f"<tracker-digest-{digest.id}.{hashlib.sha256(body).hexdigest()[:16]}@{domain}>"
+    digest_hash = hashlib.sha256(body).hexdigest()[:16]
+    if relationship_id is not None:
+        whose = hashlib.sha256(relationship_id.encode()).hexdigest()[:8]
+        return f"<tracker-digest-{digest.id}.{whose}.{digest_hash}@{domain}>"
+    return f"<tracker-digest-{digest.id}.{digest_hash}@{domain}>"
+
+
+def relationship_payload(payload: dict, relationship_id: str) -> dict | None:
+    """One relationship's digest out of a stored one: None when it has no section there, or nothing to say."""
+    section = next((s for s in sections_of(payload) if s.get("relationship_id") == relationship_id), None)
+    if section is None or not any(section.get(key) for key in ("changes", "unconfirmed", "revised", "divergences")):
+        return None
+    return section_digest(payload, section)
 
 
 def subject(payload: dict) -> str:
@@ -57,20 +73,30 @@ def subject(payload: dict) -> str:
     return f"{payload['relationship']} digest {payload['as_of']}: {', '.join(parts)}"
 
 
-def build_message(digest: StoredDigest, settings: EmailSettings, templates_dir: Path | None = None) -> EmailMessage:
-    """The message for a stored digest: pure, the same bytes whenever it is built again."""
+def build_message(
+    digest: StoredDigest,
+    settings: EmailSettings,
+    templates_dir: Path | None = None,
+    relationship_id: str | None = None,
+    payload: dict | None = None,
+) -> EmailMessage:
+    """The message for a stored digest: pure, the same bytes whenever it is built again.
+
+    With `relationship_id`, its section alone (`payload`, from `relationship_payload`) to its own recipients.
+    """
     if digest.payload is None:
         raise DeliveryError(f"digest #{digest.id} was recorded without its content and cannot be mailed")
+    shown = payload if payload is not None else digest.payload
     env = template_environment(templates_dir)
-    text = env.get_template("email.txt.j2").render(digest=digest.payload)
-    html = css_inline.inline(env.get_template("email.html.j2").render(digest=digest.payload))
+    text = env.get_template("email.txt.j2").render(digest=shown)
+    html = css_inline.inline(env.get_template("email.html.j2").render(digest=shown))
     message = EmailMessage()
-    message["Subject"] = subject(digest.payload)
+    message["Subject"] = subject(shown)
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.recipients)
     created = digest.created_at if digest.created_at.tzinfo else digest.created_at.replace(tzinfo=UTC)
     message["Date"] = format_datetime(created)
-    message["Message-ID"] = message_id(digest, settings.sender)
+    message["Message-ID"] = message_id(digest, settings.sender, relationship_id)
     message["X-Tracker-Digest"] = str(digest.id)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
@@ -223,47 +249,79 @@ def _exchange(
         client.quit()
 
 
-class EmailChannel(Channel[EmailMessage]):
-    """The digest as one email to the configured recipients."""
+class EmailChannel(Channel[EmailMessage | None]):
+    """The digest as one email to the configured recipients; with `relationship_id`, that relationship's
+    section alone to its own recipients (`[email.relationships]`), named `email:<relationship id>`."""
 
     kind = ChannelKind.EMAIL
     no_longer_configured = "email is no longer configured; left queued"
     not_configured = "not configured ([email] host, sender, recipients)"
 
-    def __init__(self, config: Config, settings: EmailSettings) -> None:
-        self.name = self.label = str(self.kind)
+    def __init__(self, config: Config, settings: EmailSettings, relationship_id: str | None = None) -> None:
+        self.name = self.label = str(self.kind) if relationship_id is None else f"{self.kind}:{relationship_id}"
         self._config = config
         self._settings = settings
+        self._relationship_id = relationship_id
 
     @classmethod
     def configured(cls, config: Config, store: Store) -> list[EmailChannel]:
-        return [cls(config, config.email)] if config.email else []
+        settings = config.email
+        if settings is None:
+            return []
+        whole = [cls(config, settings)] if settings.recipients else []
+        return whole + [
+            cls(config, replace(settings, recipients=addresses), relationship_id)
+            for relationship_id, addresses in settings.relationship_recipients
+        ]
 
-    def _message(self, stored: StoredDigest) -> EmailMessage:
-        return build_message(stored, self._settings, self._config.templates_dir)
+    def _message(self, stored: StoredDigest) -> EmailMessage | None:
+        if self._relationship_id is None or stored.payload is None:
+            return build_message(stored, self._settings, self._config.templates_dir)
+        payload = relationship_payload(stored.payload, self._relationship_id)
+        if payload is None:
+            return None
+        return build_message(stored, self._settings, self._config.templates_dir, self._relationship_id, payload)
 
     def message_id(self, stored: StoredDigest) -> str:
-        return message_id(stored, self._settings.sender)
+        return message_id(stored, self._settings.sender, self._relationship_id)
+
+    def _nothing(self) -> Delivered:
+        return Delivered(f"nothing of {self._relationship_id} in this digest; no message to {self._recipients}")
+
+    @property
+    def _recipients(self) -> str:
+        return ", ".join(self._settings.recipients)
 
     def rehearse(self, stored: StoredDigest) -> Delivered:
-        path = self._config.reports_dir / (Path(stored.files[0]).stem + ".eml")
-        write_private(path, as_eml(self._message(stored)))
+        message = self._message(stored)
+        if message is None:
+            return self._nothing()
+        whose = "" if self._relationship_id is None else f"-{relationship_slug(self._relationship_id)}"
+        path = self._config.reports_dir / (Path(stored.files[0]).stem + whose + ".eml")
+        write_private(path, as_eml(message))
         return Delivered(f"dry run: message written to {path}, not sent", (path,))
 
-    def prepare(self, stored: StoredDigest) -> EmailMessage:
+    def prepare(self, stored: StoredDigest) -> EmailMessage | None:
         message = self._message(stored)
         checkpoint("email.before")
         return message
 
-    def hand_over(self, prepared: EmailMessage, point_of_no_return: Callable[[], None]) -> Delivered:
+    def hand_over(self, prepared: EmailMessage | None, point_of_no_return: Callable[[], None]) -> Delivered:
+        if prepared is None:
+            return self._nothing()
         send_message(prepared, self._settings, point_of_no_return)
         checkpoint("email.sent")
-        return Delivered(f"sent to {', '.join(self._settings.recipients)} as {prepared['Message-ID']}")
+        return Delivered(f"sent to {self._recipients} as {prepared['Message-ID']}")
 
     def test(self, sample: StoredDigest) -> str:
-        message = self._message(sample)
-        assert sample.payload is not None  # a message was built from it
+        assert sample.payload is not None
+        payload = sample.payload
+        if self._relationship_id is not None:
+            # The relationship's section, whatever it holds: a test is of the address, not of the news.
+            found = [s for s in sections_of(payload) if s.get("relationship_id") == self._relationship_id]
+            payload = section_digest(payload, found[0]) if found else payload
+        message = build_message(sample, self._settings, self._config.templates_dir, self._relationship_id, payload)
         del message["Subject"]
-        message["Subject"] = "[test] " + subject(sample.payload)
+        message["Subject"] = "[test] " + subject(payload)
         send_message(message, self._settings)
-        return f"sent to {', '.join(self._settings.recipients)}"
+        return f"sent to {self._recipients}"

@@ -7,7 +7,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from tracker.catalogue import Catalogue, Lexicon, load_catalogues, load_lexicon
-from tracker.config import Config
+from tracker.config import Config, check_relationship_recipients
 from tracker.days import Start
 from tracker.store import Store
 from tracker.timeline.corroboration import CorroborationPolicy
@@ -60,6 +60,7 @@ class Context:
         """
         # A bad catalogue, or two claiming one relationship, stops the command before the database is touched.
         catalogues = load_catalogues(config.catalogues)
+        check_relationship_recipients(config, [catalogue.relationship_id for catalogue in catalogues])
         store = Store(config.database_url, create=create)
         try:
             if not create and store.is_empty():
