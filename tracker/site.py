@@ -23,9 +23,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue
-from tracker.digest import template_environment
+from tracker.digest import desk_title, relationship_folder, template_environment
 from tracker.faults import checkpoint
-from tracker.model import REVIEW_RULE, ChangeView, Divergence, StatementView
+from tracker.model import REVIEW_RULE, ChangeView, CommitmentKey, Divergence, StatementView
 from tracker.private import make_dirs, write_private
 from tracker.sanitize import strip_controls
 from tracker.timeline.versions import divergences, government_of
@@ -315,28 +315,69 @@ def _relative(target: Path, base: Path) -> str:
     return Path(os.path.relpath(target.resolve(), base.resolve())).as_posix()
 
 
+def _page_keys(catalogues: Sequence[Catalogue], named: Collection[str | CommitmentKey]) -> set[CommitmentKey]:
+    """The pages named: (relationship, id), `relationship/id`, or a bare id (that id in every relationship)."""
+    keys: set[CommitmentKey] = set()
+    for item in named:
+        if isinstance(item, tuple):
+            keys.add(item)
+            continue
+        relationship_id, _, commitment_id = item.rpartition("/")
+        keys |= {
+            (c.relationship_id, commitment_id)
+            for c in catalogues
+            if commitment_id in c.ids and relationship_id in ("", c.relationship_id)
+        }
+    return keys
+
+
+def page_key(key: CommitmentKey) -> str:
+    """A commitment as the site's state and a run's pending pages name it: `relationship/id`."""
+    return f"{key[0]}/{key[1]}"
+
+
+@dataclass(frozen=True)
+class RelationshipPages:
+    """One relationship's part of the site: the first's pages at the top, the others' under their own folder."""
+
+    catalogue: Catalogue
+    folder: str
+
+    @property
+    def relationship_id(self) -> str:
+        return self.catalogue.relationship_id
+
+
 def write_site(
     views: Views,
-    catalogue: Catalogue,
+    catalogues: Catalogue | Sequence[Catalogue],
     site_dir: Path,
     reports_dir: Path,
     templates_dir: Path | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
-    commitments: Collection[str] | None = None,
+    commitments: Collection[str | CommitmentKey] | None = None,
 ) -> list[Path]:
     """Write the site from what is stored; returns the files written.
 
     `as_of` is the day the charts run to (the run's day, default today's);
     `now` is the time the footer gives. With `commitments` (those a run's
-    articles stated about) only their pages, the index and digest pages not
-    yet written are written; the others stand as they were. A site not yet
-    written, or written for another catalogue, is written whole.
+    articles stated about, see `_page_keys`) only their pages, the index and
+    digest pages not yet written are written; the others stand as they were.
+    A site not yet written, or written for other catalogues, is written whole.
+    With several relationships the first keeps its pages where a desk of it alone
+    has them (`commitments/<id>.html`), so links stand; each other's are under
+    `relationships/<id>/`, since two relationships may track one commitment id.
     """
+    followed = (catalogues,) if isinstance(catalogues, Catalogue) else tuple(catalogues)
+    parts = [
+        RelationshipPages(c, "" if i == 0 else relationship_folder(c.relationship_id) + "/")
+        for i, c in enumerate(followed)
+    ]
     now = now or datetime.now(UTC)
     today = as_of or now.date()
     store, policy = views.store, views.policy
-    for commitment in catalogue.commitments:
+    for commitment in (commitment for catalogue in followed for commitment in catalogue.commitments):
         # An id names a page file: `../../x` would write outside the site.
         if not _SLUG.fullmatch(commitment.id):
             raise ValueError(
@@ -345,25 +386,28 @@ def write_site(
     env = template_environment(templates_dir)
     env.finalize = _clean
     state = _read_state(site_dir)
-    ids = [c.id for c in catalogue.commitments]
-    # No site yet, or one for another catalogue: every page.
+    every_key = [(c.relationship_id, cid) for c in followed for cid in c.ids]
+    ids = [page_key(key) for key in every_key]
+    # No site yet, or one for other catalogues: every page.
     whole = commitments is None or state.get("commitments") != ids
-    pages = set(ids) if whole or commitments is None else set(commitments) & set(ids)
+    pages = set(every_key) if whole or commitments is None else _page_keys(followed, commitments)
     # Pages a run was stopped before writing are written by the next one; the state says which they are.
-    pages |= set(state.get("pending", [])) & set(ids)
+    pages |= _page_keys(followed, state.get("pending", []))
+    pages &= set(every_key)
     divergent: dict[str, bool] = dict(state.get("divergent", {}))
     # The index needs each commitment's changes (not their supporting sources) and its current status.
     changes = views.changes(corroborated=False)
-    latest = {view.commitment_id: view for view in views.current_changes()}
-    by_commitment: dict[str, list[ChangeView]] = {}
+    latest = {(view.relationship_id, view.commitment_id): view for view in views.current_changes()}
+    by_commitment: dict[CommitmentKey, list[ChangeView]] = {}
     for change in changes:
-        by_commitment.setdefault(change.commitment_id, []).append(change)
+        by_commitment.setdefault((change.relationship_id, change.commitment_id), []).append(change)
     first_day = min((c.date for c in changes), default=today)
     end = max([today, *(c.date for c in changes)])
 
-    make_dirs(site_dir / "commitments")
+    for part in parts:
+        make_dirs(site_dir / part.folder / "commitments")
     make_dirs(site_dir / "digests")
-    _write_state(site_dir, state | {"pending": sorted(pages)})
+    _write_state(site_dir, state | {"pending": sorted(page_key(key) for key in pages)})
     digests = []
     for row in store.digests():
         present = [Path(name) for name in row.file_names if Path(name).exists()]
@@ -374,12 +418,15 @@ def write_site(
         )
     feeds = sorted({p for folder in (reports_dir, site_dir) if folder.is_dir() for p in folder.glob("*.atom")}, key=str)
     feed_links = [_relative(p, site_dir) for p in feeds]
+    desk = {
+        "relationship": desk_title([c.relationship_title for c in followed]),
+        # Every relationship's sides: a desk's pages name each change's actor, whichever pair it is of.
+        "sides": {actor: label for c in reversed(followed) for actor, label in c.labels.items()},
+    }
     common = {
-        "relationship": catalogue.relationship_title,
         "generated_at": now.isoformat(timespec="seconds"),
         "negative": sorted(NEGATIVE_STATUSES),
         "ladder": list(POSITIVE_LADDER),
-        "sides": catalogue.labels,
     }
     written = []
 
@@ -394,51 +441,59 @@ def write_site(
         checkpoint("site.page")
         written.append(path)
 
-    for commitment in catalogue.commitments:
-        if commitment.id not in pages:
-            continue
-        # A page shows the newest statements: what it costs to write stays the same as the archive grows.
-        own_statements = store.statements(commitment.id, limit=PAGE_STATEMENTS)
-        earlier = store.count_statements(commitment.id) - len(own_statements)
-        # The chart draws every change; the days listed (those of the statements shown) show each
-        # change's supporting sources, gathered for those days only.
-        every = by_commitment.get(commitment.id, [])
-        shown_from = own_statements[0].date if own_statements and earlier > 0 else None
-        listed = views.changes(since=shown_from, commitment_id=commitment.id)
-        own = [c for c in every if shown_from is not None and c.date < shown_from] + listed
-        own_found = divergences(own_statements, catalogue, policy.official_domains)
-        divergent[commitment.id] = bool(own_found)
-        own_reviews = store.reviews(commitment.id)
-        write(
-            f"commitments/{commitment.id}.html",
-            "site/commitment.html.j2",
-            commitment=commitment,
-            latest=latest.get(commitment.id),
-            chart=chart(own, end),
-            days=timeline_days(own_statements, listed, own_found),
-            divergences=own_found,
-            government=lambda s: government_of(s, catalogue, policy.official_domains),
-            reviews=own_reviews,
-            rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
-            decided={r.change_id: r for r in own_reviews if r.change_id is not None},
-            review_rule=REVIEW_RULE,
-            earlier=earlier,
-            shown=len(own_statements),
-        )
-    rows = []
-    for commitment in catalogue.commitments:
-        rows.append(
+    groups = []
+    for part in parts:
+        catalogue, rid = part.catalogue, part.relationship_id
+        own_frame = {"relationship": catalogue.relationship_title, "sides": catalogue.labels}
+        for commitment in catalogue.commitments:
+            key = (rid, commitment.id)
+            if key not in pages:
+                continue
+            # A page shows the newest statements: what it costs to write stays the same as the archive grows.
+            own_statements = store.statements(commitment.id, limit=PAGE_STATEMENTS, relationship_id=rid)
+            earlier = store.count_statements(commitment.id, relationship_id=rid) - len(own_statements)
+            # The chart draws every change; the days listed (those of the statements shown) show each
+            # change's supporting sources, gathered for those days only.
+            every = by_commitment.get(key, [])
+            shown_from = own_statements[0].date if own_statements and earlier > 0 else None
+            listed = views.changes(since=shown_from, commitment_id=commitment.id, relationship_id=rid)
+            own = [c for c in every if shown_from is not None and c.date < shown_from] + listed
+            own_found = divergences(own_statements, catalogue, policy.official_domains)
+            divergent[page_key(key)] = bool(own_found)
+            own_reviews = store.reviews(commitment.id, relationship_id=rid)
+            write(
+                f"{part.folder}commitments/{commitment.id}.html",
+                "site/commitment.html.j2",
+                **own_frame,
+                commitment=commitment,
+                latest=latest.get(key),
+                chart=chart(own, end),
+                days=timeline_days(own_statements, listed, own_found),
+                divergences=own_found,
+                government=lambda s, catalogue=catalogue: government_of(s, catalogue, policy.official_domains),
+                reviews=own_reviews,
+                rejected={r.article_url: r for r in own_reviews if r.kind == "reject"},
+                decided={r.change_id: r for r in own_reviews if r.change_id is not None},
+                review_rule=REVIEW_RULE,
+                earlier=earlier,
+                shown=len(own_statements),
+            )
+        rows = [
             {
                 "commitment": commitment,
-                "latest": latest.get(commitment.id),
-                "strip": strip(by_commitment.get(commitment.id, []), first_day, end),
-                "divergent": divergent.get(commitment.id, False),
+                "page": f"{part.folder}commitments/{commitment.id}.html",
+                "latest": latest.get((rid, commitment.id)),
+                "strip": strip(by_commitment.get((rid, commitment.id), []), first_day, end),
+                "divergent": divergent.get(page_key((rid, commitment.id)), False),
             }
-        )
+            for commitment in catalogue.commitments
+        ]
+        groups.append({"id": rid, "title": catalogue.relationship_title, "sides": catalogue.labels, "rows": rows})
     write(
         "index.html",
         "site/index.html.j2",
-        rows=rows,
+        **desk,
+        groups=groups,
         digests=list(reversed(digests)),
         feeds=feed_links,
         span=(first_day.isoformat(), end.isoformat()),
@@ -449,6 +504,7 @@ def write_site(
     # Each change's latest decision (reviews come oldest first), shown beside what the digest reported.
     decided = {r.change_id: r for r in every_review if r.change_id is not None}
     reviewed_since = last_review > state.get("last_review", 0)
+    folders = {part.relationship_id: part.folder for part in parts}
     for link in digests:
         # A digest's page is written once (and the newest again, and all after a review):
         # what it reported does not change, only what analysts have said of it since.
@@ -457,9 +513,12 @@ def write_site(
         write(
             link.page,
             "site/digest.html.j2",
+            **desk,
             digest=link,
             changes=views.digest_changes(link.id),
-            titles={c.id: c.title for c in catalogue.commitments},
+            titles={(c.relationship_id, cm.id): cm.title for c in followed for cm in c.commitments},
+            # A change stored before relationships, or of one no longer followed: the first's pages.
+            folders=folders,
             decided=decided,
         )
     _write_state(site_dir, {"commitments": ids, "divergent": divergent, "last_review": last_review})

@@ -285,7 +285,7 @@ def after_review(ctx: Context, commitment: CommitmentKey | None = None) -> int:
     new = update_timeline(ctx, None if commitment is None else {commitment: None})
     last = ctx.store.runs(1)
     as_of = last[0].as_of if last else today_in(ctx.config.timezone)
-    write_site_of(ctx, as_of, None if commitment is None else {commitment[1]})
+    write_site_of(ctx, as_of, None if commitment is None else {f"{commitment[0]}/{commitment[1]}"})
     return new
 
 

@@ -65,8 +65,8 @@ class RunReport:
 
     @property
     def folded_pages(self) -> set[str]:
-        """The commitment pages the fold made stale (the site pages one commitment id each)."""
-        return {commitment_id for _, commitment_id in self.folded}
+        """The commitment pages the fold made stale (`relationship/id`: one page each, see `site.page_key`)."""
+        return {f"{relationship_id}/{commitment_id}" for relationship_id, commitment_id in self.folded}
 
     @property
     def exit_status(self) -> int:

@@ -71,13 +71,14 @@ def _site_warning(ctx: Context, exc: OSError | ValueError) -> str:
 
 
 def write_site_of(ctx: Context, as_of: date, commitments: Collection[str] | None = None) -> list[Path]:
-    """The static site from what is stored: the pages of `commitments` (None: all), the index, new digests."""
+    """The static site from what is stored: the pages of `commitments` (`relationship/id`, or None: all),
+    the index, new digests; every followed relationship's."""
     from tracker.site import write_site
 
     config = ctx.config
     return write_site(
         ctx.views,
-        ctx.catalogue,
+        ctx.catalogues,
         config.site_path,
         config.reports_dir,
         config.templates_dir,
