@@ -264,7 +264,7 @@ class EmailChannel(Channel[EmailMessage | None]):
         self._relationship_id = relationship_id
 
     @classmethod
-    def configured(cls, config: Config, store: Store) -> list[EmailChannel]:
+    def configured(cls, config: Config, store: Store | None = None) -> list[EmailChannel]:
         settings = config.email
         if settings is None:
             return []
@@ -308,6 +308,8 @@ class EmailChannel(Channel[EmailMessage | None]):
 
     def hand_over(self, prepared: EmailMessage | None, point_of_no_return: Callable[[], None]) -> Delivered:
         if prepared is None:
+            # Nothing leaves; marked all the same, as the outbox holds every email delivery to it.
+            point_of_no_return()
             return self._nothing()
         send_message(prepared, self._settings, point_of_no_return)
         checkpoint("email.sent")

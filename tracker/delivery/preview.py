@@ -22,7 +22,8 @@ UNRECORDED = 0
 
 
 def write_preview(config: Config, digest: dict, taken: list[str]) -> Path | None:
-    """Write `<day>.eml` (the name the digest's files would take) when email is configured; None otherwise."""
+    """Write `<day>.eml` (the name the digest's files would take; `<day>-<relationship>.eml` for each
+    relationship's own recipients) when email is configured; None otherwise."""
     if config.email is None:
         return None
     as_of = date.fromisoformat(digest["as_of"])
@@ -36,4 +37,6 @@ def write_preview(config: Config, digest: dict, taken: list[str]) -> Path | None
         # As a stored digest holds it: through JSON.
         payload=json.loads(json.dumps(digest, ensure_ascii=False)),
     )
-    return EmailChannel(config, config.email).rehearse(unrecorded).paths[0]
+    # Each message it would send (the whole digest's, each relationship's with something to say): the first named.
+    paths = [path for channel in EmailChannel.configured(config) for path in channel.rehearse(unrecorded).paths]
+    return paths[0] if paths else None
