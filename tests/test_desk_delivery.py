@@ -369,3 +369,51 @@ def test_recipients_of_a_relationship_not_followed_stop_the_command(tmp_path: Pa
     assert result.output.strip() == (
         f"Error: {path}: email.relationships.JP-CN: no followed catalogue is relationship 'JP-CN'; followed: AU-CN"
     )
+
+
+# --- listing one relationship -------------------------------------------------------------------------
+
+
+def test_review_lists_one_relationship_and_groups_a_shared_id_apart(desk: Desk) -> None:
+    code, out = desk.cli("review", "--relationship", "AU-CN", "--json")
+    assert code == 0, out
+    assert _commitments(json.loads(out)) == {"wine-duties", "rock-lobster", "visas"}
+    code, out = desk.cli("review", "--relationship", "IN-CN", "--json")
+    assert code == 0, out
+    assert _commitments(json.loads(out)) == {"air-services", "kailash-yatra"}
+    code, out = desk.cli("review")
+    assert code == 0, out
+    assert "(AU-CN/visas)" in out and "(IN-CN/air-services)" in out
+
+
+def test_history_takes_the_relationship_as_an_option(desk: Desk) -> None:
+    code, out = desk.cli("history", "visas", "--relationship", "AU-CN", "--json")
+    assert code == 0, out
+    assert json.loads(out)["statements"]
+    code, out = desk.cli("history", "visas", "--relationship", "IN-CN", "--json")
+    assert code == 0, out
+    assert json.loads(out)["statements"] == []
+
+
+def test_digest_show_prints_one_relationships_section(desk: Desk) -> None:
+    code, out = desk.cli("digest", "show", "1", "--relationship", "AU-CN", "--format", "md")
+    assert code == 0, out
+    assert out.startswith("# Australia–China commitments: digest of 2025-03-31\n")
+    assert "Direct air services" not in out and "Live rock lobster" in out
+    code, out = desk.cli("digest", "show", "1", "--relationship", "IN-CN", "--format", "eml")
+    assert code == 0, out
+    assert "To: delhi@example.org" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("review", "--relationship", "JP-CN"),
+        ("history", "visas", "--relationship", "JP-CN"),
+        ("digest", "show", "--relationship", "JP-CN"),
+    ],
+)
+def test_an_unknown_relationship_is_one_line_naming_those_followed(desk: Desk, args: tuple[str, ...]) -> None:
+    code, out = desk.cli(*args)
+    assert code != 0
+    assert out.strip() == "Error: unknown relationship 'JP-CN'; followed: IN-CN, AU-CN"

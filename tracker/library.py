@@ -380,9 +380,12 @@ class Tracker:
 
     # --- review -------------------------------------------------------------------------------
 
-    def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
-        """Current changes no analyst has confirmed or rejected, newest first."""
-        return self.views.awaiting_review(limit)
+    def awaiting_review(self, limit: int = 20, relationship_id: str | None = None) -> list[ChangeView]:
+        """Current changes no analyst has confirmed or rejected, newest first; of one relationship if named
+        (`TrackerError` for one not followed)."""
+        if relationship_id is not None:
+            self.catalogue_of(relationship_id)
+        return self.views.awaiting_review(limit, relationship_id)
 
     def reviewer(self, by: str | None) -> str:
         """Who decides: `by`, else the configured reviewer, else the login name."""
@@ -450,6 +453,28 @@ class Tracker:
         if stored.payload is None:
             raise TrackerError(f"digest #{stored.id} was recorded before digests kept their content")
         return stored
+
+    def digest_section(self, stored: StoredDigest, relationship_id: str) -> dict:
+        """One relationship's part of a stored digest, shaped as a digest of its own (what its recipients get).
+
+        `TrackerError` for a relationship not followed, or one the digest has no section of.
+        """
+        from tracker.digest import section_digest, sections_of
+
+        self.catalogue_of(relationship_id)
+        assert stored.payload is not None
+        sections = sections_of(stored.payload)
+        found = [s for s in sections if s.get("relationship_id") == relationship_id]
+        if (
+            not found
+            and sections[0].get("relationship_id") is None
+            and relationship_id == self.catalogue.relationship_id
+        ):
+            # A digest stored before sections was the first relationship's alone.
+            found = sections[:1]
+        if not found:
+            raise TrackerError(f"digest #{stored.id} has no section of {relationship_id}")
+        return section_digest(stored.payload, found[0])
 
     def deliver(
         self, dry_run: bool = False, resend: Sequence[int] = (), warn: Warn | None = None

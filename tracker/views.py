@@ -67,8 +67,8 @@ class Views:
     def pending_revisions(self) -> list[RevisionView]:
         return [judged_revision(row, self.policy) for row in self.store.pending_revisions()]
 
-    def awaiting_review(self, limit: int = 20) -> list[ChangeView]:
-        return [judged(row, self.policy) for row in self.store.awaiting_review(limit)]
+    def awaiting_review(self, limit: int = 20, relationship_id: str | None = None) -> list[ChangeView]:
+        return [judged(row, self.policy) for row in self.store.awaiting_review(limit, relationship_id)]
 
     def digest_changes(self, digest_id: int) -> list[ChangeView]:
         return [judged(row, self.policy) for row in self.store.digest_changes(digest_id)]

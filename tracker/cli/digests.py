@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 
@@ -26,14 +27,19 @@ def digest() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "md", "html", "json", "eml"]), default="text", show_default=True
 )
+@click.option(
+    "--relationship", "relationship_id", metavar="ID", help="Only this relationship's section (its catalogue's id)."
+)
 @click.pass_obj
-def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
-    """Print a stored digest (the latest without DIGEST_ID), as it was built.
+def digest_show(obj: dict, digest_id: int | None, fmt: str, relationship_id: str | None) -> None:
+    """Print a stored digest (the latest without DIGEST_ID), as it was built;
+    with --relationship, that relationship's section as its own recipients get it.
 
     \b
     Examples:
       tracker digest show
       tracker digest show 3 --format md
+      tracker digest show --relationship AU-CN
     """
     from tracker.delivery.email import as_eml, build_message
     from tracker.delivery.files import render_report
@@ -43,6 +49,9 @@ def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
         stored = tracker.digest(digest_id)
         payload = stored.payload
         assert payload is not None  # `digest` refuses one recorded without its content
+        if relationship_id is not None:
+            payload = tracker.digest_section(stored, relationship_id)
+            stored = replace(stored, payload=payload)
         config = tracker.config
         if fmt == "text":
             env = template_environment(config.templates_dir)
@@ -50,7 +59,13 @@ def digest_show(obj: dict, digest_id: int | None, fmt: str) -> None:
         elif fmt == "eml":
             if config.email is None:
                 raise click.ClickException("--format eml needs [email] configured (sender and recipients)")
-            click.echo(as_eml(build_message(stored, config.email, config.templates_dir)).decode(), nl=False)
+            settings = config.email
+            # A relationship's section goes to its own recipients, when it has them.
+            own = dict(settings.relationship_recipients).get(relationship_id or "")
+            if own:
+                settings = replace(settings, recipients=own)
+            message = build_message(stored, settings, config.templates_dir, relationship_id, payload)
+            click.echo(as_eml(message).decode(), nl=False)
         else:
             click.echo(render_report(payload, config.templates_dir)[fmt])
 

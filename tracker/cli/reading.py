@@ -160,6 +160,12 @@ class _HistoryCommand(click.Command):
 @click.option("--all", "show_all", is_flag=True, help="On the screen, every statement, however many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {commitment, statements, changes}.")
 @csv_option("one row per statement")
+@click.option(
+    "--relationship",
+    "relationship_id",
+    metavar="ID",
+    help="The relationship whose commitment it is, when several track its id (as ID/COMMITMENT does).",
+)
 @click.pass_obj
 def history(
     obj: dict,
@@ -169,6 +175,7 @@ def history(
     show_all: bool,
     as_json: bool,
     as_csv: bool,
+    relationship_id: str | None,
 ) -> None:
     """Show every statement and change of one commitment, in order: which
     statements changed the status, and where the two governments' official
@@ -180,8 +187,13 @@ def history(
       tracker history visas --json
       tracker history visas --since 2025-06-01
       tracker history visas --csv
+      tracker history visas --relationship AU-CN
     """
     only_one(as_json, as_csv)
+    if relationship_id is not None:
+        if "/" in commitment_id:
+            raise click.UsageError("name the relationship once: ID/COMMITMENT or --relationship ID")
+        commitment_id = f"{relationship_id}/{commitment_id}"
     on_screen = not (as_json or as_csv or show_all)
     if limit is None and on_screen:
         limit = HISTORY_ON_SCREEN

@@ -30,8 +30,9 @@ from tracker.sanitize import strip_controls
 @click.option("--limit", default=20, show_default=True, help="How many changes to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes awaiting review as a JSON list.")
 @csv_option("one row per change awaiting review")
+@click.option("--relationship", "relationship_id", metavar="ID", help="Only this relationship (its catalogue's id).")
 @click.pass_context
-def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) -> None:
+def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool, relationship_id: str | None) -> None:
     """Review the machine's work: list recent changes no analyst has confirmed
     or rejected, and record decisions.
 
@@ -53,7 +54,7 @@ def review(click_ctx: click.Context, limit: int, as_json: bool, as_csv: bool) ->
         return
     only_one(as_json, as_csv)
     with opened(click_ctx.obj, create=False) as tracker:
-        rows = tracker.awaiting_review(limit)
+        rows = tracker.awaiting_review(limit, relationship_id)
         if as_json:
             click.echo(json.dumps([c.as_json() for c in rows], indent=2, ensure_ascii=False))
             return

@@ -185,18 +185,18 @@ class ReviewMixin(StoreBase):
                 )
             return sorted(out, key=lambda a: (a.published, a.article_id))
 
-    def awaiting_review(self, limit: int = 20) -> list[StoredChange]:
-        """Current changes no analyst has confirmed or rejected, newest first."""
+    def awaiting_review(self, limit: int = 20, relationship_id: str | None = None) -> list[StoredChange]:
+        """Current changes no analyst has confirmed or rejected, newest first (of one relationship if named)."""
         with self.sessions() as session:
             reviewed = select(Review.change_id).where(Review.change_id.is_not(None))
             # An analyst's own `review set` is a decision already, not the machine's work to check.
             analysts = select(Statement.id).where(Statement.rule == REVIEW_RULE)
-            rows = session.scalars(
-                select(Change)
-                .where(Change.superseded.is_(False), Change.id.not_in(reviewed), Change.statement_id.not_in(analysts))
-                .order_by(Change.date.desc(), Change.id.desc())
-                .limit(limit)
+            query = select(Change).where(
+                Change.superseded.is_(False), Change.id.not_in(reviewed), Change.statement_id.not_in(analysts)
             )
+            if relationship_id is not None:
+                query = query.where(Change.relationship_id == relationship_id)
+            rows = session.scalars(query.order_by(Change.date.desc(), Change.id.desc()).limit(limit))
             return change_views(session, rows)
 
     def pending_revisions(self) -> list[StoredRevision]:

@@ -308,7 +308,7 @@ class ReviewStore(Protocol):
         """Each article an analyst confirmed or rejected a statement of, with its text and those decisions."""
         ...
 
-    def awaiting_review(self, limit: int = 20) -> list[StoredChange]:
+    def awaiting_review(self, limit: int = 20, relationship_id: str | None = None) -> list[StoredChange]:
         """Current changes no analyst has confirmed or rejected, newest first."""
         ...
 

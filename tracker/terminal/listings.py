@@ -105,14 +105,20 @@ def move_label(from_status: str | None, to_status: str) -> str:
 def render_changes(screen: Screen, changes: Sequence[ChangeView], titles: dict[str, str]) -> None:
     """Changes grouped by commitment (in catalogue order), oldest first within each."""
     order = list(titles)
-    groups: dict[str, list[ChangeView]] = {}
+    # Two relationships may track one id: each relationship's commitment is its own group, named REL/ID.
+    several = len({change.relationship_id for change in changes}) > 1
+    groups: dict[tuple[str, str], list[ChangeView]] = {}
     for change in changes:
-        groups.setdefault(change.commitment_id, []).append(change)
-    ranked = sorted(groups, key=lambda cid: order.index(cid) if cid in order else len(order))
-    for number, commitment_id in enumerate(ranked):
+        groups.setdefault((change.relationship_id, change.commitment_id), []).append(change)
+    ranked = sorted(groups, key=lambda key: order.index(key[1]) if key[1] in order else len(order))
+    for number, key in enumerate(ranked):
         if number:
             screen.line()
-        screen.heading(f"{titles.get(commitment_id, commitment_id)} ({commitment_id})")
+        relationship_id, commitment_id = key
+        if several:
+            screen.heading(f"{groups[key][0].commitment_title} ({relationship_id}/{commitment_id})")
+        else:
+            screen.heading(f"{titles.get(commitment_id, commitment_id)} ({commitment_id})")
         columns = [
             Column("#", justify="right"),
             Column("Date"),
@@ -124,7 +130,7 @@ def render_changes(screen: Screen, changes: Sequence[ChangeView], titles: dict[s
         ]
         rows: list[Row] = []
         styles: list[str] = []
-        for c in groups[commitment_id]:
+        for c in groups[key]:
             kind = c.kind + ("" if c.confirmed else ", unconfirmed")
             sources = f" ({len(c.sources)} sources)" if len(c.sources) > 1 else ""
             rows.append(
