@@ -231,7 +231,7 @@ def sections_of(digest: Mapping) -> list[dict]:
 def section_digest(digest: Mapping, section: Mapping) -> dict:
     """One relationship's digest out of a desk's: its section's lists and title, the day's common facts.
 
-    What a relationship's own recipients and its own feed are given, shaped as a one-relationship digest.
+    What a relationship's own recipients are given (and `digest show --relationship`), as a one-relationship digest.
     """
     common = ("as_of", "generated_at", "since", "run", "sources_in_error", "accuracy")
     one = {key: digest[key] for key in common if key in digest}
