@@ -417,3 +417,29 @@ def test_an_unknown_relationship_is_one_line_naming_those_followed(desk: Desk, a
     code, out = desk.cli(*args)
     assert code != 0
     assert out.strip() == "Error: unknown relationship 'JP-CN'; followed: IN-CN, AU-CN"
+
+
+def test_a_desk_of_one_relationship_keeps_its_digest_feed_and_site_as_they_were(tmp_path: Path) -> None:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    _add_articles(folder, [a for a in FIRST_FOLDER if a[0].startswith("ac-")])
+    (tmp_path / "tracker.toml").write_text(
+        f'database_url = "sqlite:///tracker.db"\nseeds_dir = ""\nreports_dir = "reports"\nfolders = ["incoming"]\n'
+        f'catalogues = ["{data_path("australia-china.toml")}"]\n',
+        encoding="utf-8",
+    )
+    one = Desk(tmp_path, Handler(), "")
+    code, out = one.cli("run", "--as-of", "2025-03-31")
+    assert code == 0, out
+    text = one.report("2025-03-31.md")
+    assert text.startswith("# Australia–China commitments: digest of 2025-03-31\n")
+    assert "\n## Changes\n" in text and "\n## Where every commitment stands\n" in text
+    digest = one.digest("2025-03-31")
+    assert [s["relationship_id"] for s in digest["relationships"]] == ["AU-CN"]
+    assert all("relationship_id" not in c for c in digest["changes"])
+    reports = tmp_path / "reports"
+    assert sorted(p.name for p in reports.glob("*.atom")) == ["changes.atom"]
+    assert "urn:tracker:change:visas:2025-03-10:none:in_progress" in _entries(reports / "changes.atom")
+    assert (reports / "site" / "commitments" / "visas.html").exists()
+    assert not (reports / "site" / "relationships").exists()
+    assert "<h2 id=" not in (reports / "site" / "index.html").read_text(encoding="utf-8")
