@@ -126,7 +126,7 @@ def attribution(sentence: str) -> str:
     return ""
 
 
-# People of a side are not its government: "Chinese travellers" do not restrict.
+# People of a side are not its government: "Ruritanian travellers" do not restrict.
 _PEOPLE = re.compile(
     r"\s+(?:travell?ers|tourists|nationals|citizens|students|pilgrims|visitors|passengers|applicants|"
     r"businesspeople|business people|professionals|workers|importers|exporters|firms|companies|"
@@ -143,8 +143,8 @@ _AFTER_PREPOSITION = re.compile(
 def _subject_side(subject: str, commitment: Commitment, catalogue: Catalogue) -> str | None:
     """The one side a subject names as the doer, or None.
 
-    Not its people ("Chinese nationals"), not a side inside the commitment's own name
-    ("Chinese apps"), not a side after a preposition ("shipments to India").
+    Not its people ("Ruritanian nationals"), not a side inside the commitment's own name
+    ("Ruritanian apps"), not a side after a preposition ("shipments to Ruritania").
     """
     # The words after the last comma: "Even as one side complains, the other is yet to…".
     subject = subject.rsplit(",", 1)[-1]
