@@ -119,8 +119,12 @@ def hedged(r: Reading) -> bool:
         before = r.sentence[: r.window_start + conditional.start()]
         if not (r.lexicon.reporting.search(before) or r.lexicon.commitment_verbs.search(before)):
             return True
-    if r.features is None or r.cue.rule.form != "verb":
+    if r.features is None:
         return False
+    if r.cue.rule.form == "noun":
+        # "The resumption of flights will boost tourism": a step named as the subject or
+        # object of a prediction is a prospect, not a step reported done.
+        return r.cue.rule.status == "implemented" and r.features.tense == "future"
     if r.features.role == "conditional" or (r.features.conditioned and r.features.tense in ("future", "none")):
         return True
     if r.features.tense == "future" and r.cue.rule.status == "implemented" and not _STARTS_TODAY.search(r.cue_text):
