@@ -193,6 +193,16 @@ def test_the_json_digest_carries_each_relationships_section(desk: Desk) -> None:
     assert sections["IN-CN"]["changes"][0]["history_url"].startswith(f"{SITE_URL}/commitments/")
 
 
+def test_a_notification_names_each_changes_relationship(desk: Desk) -> None:
+    """A chat line for a desk of two relationships says whose change it is: both track visas."""
+    from tracker.delivery.notify import notification_text
+
+    lines = notification_text(desk.digest("2025-03-31")).splitlines()
+    titles = {line.split(":")[0] for line in lines}
+    assert any(title.startswith("Australia–China ") and title.endswith("Visas") for title in titles), lines
+    assert all(line.startswith(("India–China ", "Australia–China ")) for line in lines), lines
+
+
 def test_a_day_with_news_of_one_relationship_still_shows_both_boards(desk: Desk) -> None:
     sections = _sections(desk.digest("2025-04-30"))
     assert sections["IN-CN"]["changes"] == []

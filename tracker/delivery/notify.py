@@ -34,16 +34,25 @@ def shown(url: str) -> str:
 
 
 def notification_text(payload: dict) -> str:
+    """One line per change and revision; with several relationships each line names its own
+    (two relationships may both track "Visas")."""
+    titles = {part["relationship_id"]: part["relationship"] for part in payload.get("relationships") or []}
+
+    def whose(item: dict) -> str:
+        title = titles.get(item.get("relationship_id", "")) if len(titles) > 1 else None
+        return f"{title} " if title else ""
+
     lines = []
     for change in payload.get("changes") or []:
         mark = "SETBACK " if change.get("setback") else ""
         before = (change.get("from_status") or "first report").replace("_", " ")
         lines.append(
-            f"{mark}{change.get('commitment_title') or change['commitment']}: "
+            f"{mark}{whose(change)}{change.get('commitment_title') or change['commitment']}: "
             f"{before} → {change['to_status'].replace('_', ' ')} ({change['date']})"
         )
     for item in payload.get("revised") or []:
-        lines.append(f"REVISED {item['commitment_title']}: now {(item['now_status'] or 'not known').replace('_', ' ')}")
+        now = (item["now_status"] or "not known").replace("_", " ")
+        lines.append(f"REVISED {whose(item)}{item['commitment_title']}: now {now}")
     return "\n".join(lines) or "No status changed."
 
 
