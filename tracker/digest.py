@@ -228,6 +228,16 @@ def sections_of(digest: Mapping) -> list[dict]:
     return [{"relationship_id": None, **{key: digest[key] for key in keys if key in digest}}]
 
 
+def named_sections(digest: Mapping) -> list[dict]:
+    """The sections of a digest built with them (each names its relationship); none for an older one."""
+    return [s for s in digest.get("relationships") or [] if s.get("relationship_id")]
+
+
+def section_of(digest: Mapping, relationship_id: str) -> dict | None:
+    """One relationship's section of a digest, or None when it has none."""
+    return next((s for s in named_sections(digest) if s["relationship_id"] == relationship_id), None)
+
+
 def section_digest(digest: Mapping, section: Mapping) -> dict:
     """One relationship's digest out of a desk's: its section's lists and title, the day's common facts.
 

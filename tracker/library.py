@@ -459,22 +459,18 @@ class Tracker:
 
         `TrackerError` for a relationship not followed, or one the digest has no section of.
         """
-        from tracker.digest import section_digest, sections_of
+        from tracker.digest import section_digest, section_of, sections_of
 
         self.catalogue_of(relationship_id)
         assert stored.payload is not None
-        sections = sections_of(stored.payload)
-        found = [s for s in sections if s.get("relationship_id") == relationship_id]
-        if (
-            not found
-            and sections[0].get("relationship_id") is None
-            and relationship_id == self.catalogue.relationship_id
-        ):
+        found = section_of(stored.payload, relationship_id)
+        older = sections_of(stored.payload)[0]
+        if found is None and older.get("relationship_id") is None and relationship_id == self.catalogue.relationship_id:
             # A digest stored before sections was the first relationship's alone.
-            found = sections[:1]
-        if not found:
+            found = older
+        if found is None:
             raise TrackerError(f"digest #{stored.id} has no section of {relationship_id}")
-        return section_digest(stored.payload, found[0])
+        return section_digest(stored.payload, found)
 
     def deliver(
         self, dry_run: bool = False, resend: Sequence[int] = (), warn: Warn | None = None

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from tracker.digest import named_sections, section_of
 from tracker.model import StoredDigest
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -34,7 +35,7 @@ def desk_changes(payload: dict) -> list[tuple[str, dict]]:
     The first relationship's changes keep the ids they had when it was followed alone, so a
     desk that takes on a second relationship does not show its readers every change again.
     """
-    sections = [s for s in payload.get("relationships") or [] if s.get("relationship_id")]
+    sections = named_sections(payload)
     if len(sections) < 2:
         return [(entry_id(change), change) for change in payload.get("changes") or []]
     first = sections[0]["relationship_id"]
@@ -47,12 +48,8 @@ def desk_changes(payload: dict) -> list[tuple[str, dict]]:
 
 def relationship_changes(payload: dict, relationship_id: str) -> list[tuple[str, dict]]:
     """A stored digest's confirmed changes of one relationship, with ids qualified by it."""
-    return [
-        (entry_id(change, relationship_id), change)
-        for s in payload.get("relationships") or []
-        if s.get("relationship_id") == relationship_id
-        for change in s.get("changes") or []
-    ]
+    section = section_of(payload, relationship_id) or {}
+    return [(entry_id(change, relationship_id), change) for change in section.get("changes") or []]
 
 
 def _label(status: str | None) -> str:

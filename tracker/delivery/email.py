@@ -28,7 +28,7 @@ import css_inline
 
 from tracker.config import Config, EmailSettings
 from tracker.delivery.channel import Channel, Delivered, DeliveryError, DeliveryUncertain
-from tracker.digest import relationship_slug, section_digest, sections_of, template_environment
+from tracker.digest import relationship_slug, section_digest, section_of, template_environment
 from tracker.faults import checkpoint
 from tracker.model import ChannelKind, StoredDigest
 from tracker.private import write_private
@@ -53,7 +53,7 @@ def message_id(digest: StoredDigest, sender: str, relationship_id: str | None = 
 
 def relationship_payload(payload: dict, relationship_id: str) -> dict | None:
     """One relationship's digest out of a stored one: None when it has no section there, or nothing to say."""
-    section = next((s for s in sections_of(payload) if s.get("relationship_id") == relationship_id), None)
+    section = section_of(payload, relationship_id)
     if section is None or not any(section.get(key) for key in ("changes", "unconfirmed", "revised", "divergences")):
         return None
     return section_digest(payload, section)
@@ -320,8 +320,8 @@ class EmailChannel(Channel[EmailMessage | None]):
         payload = sample.payload
         if self._relationship_id is not None:
             # The relationship's section, whatever it holds: a test is of the address, not of the news.
-            found = [s for s in sections_of(payload) if s.get("relationship_id") == self._relationship_id]
-            payload = section_digest(payload, found[0]) if found else payload
+            section = section_of(payload, self._relationship_id)
+            payload = section_digest(payload, section) if section else payload
         message = build_message(sample, self._settings, self._config.templates_dir, self._relationship_id, payload)
         del message["Subject"]
         message["Subject"] = "[test] " + subject(payload)

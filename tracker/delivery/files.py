@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tracker.delivery.atom import atom_feed
 from tracker.delivery.channel import Channel, Delivered, DeliveryError
-from tracker.digest import FORMATS, relationship_slug, template_environment
+from tracker.digest import FORMATS, named_sections, relationship_slug, template_environment
 from tracker.faults import checkpoint
 from tracker.model import ChannelKind, StoredDigest
 from tracker.private import make_dirs, open_private
@@ -92,7 +92,7 @@ def relationship_feeds(digests: Sequence[StoredDigest]) -> dict[str, str]:
     """Each relationship of a digest that had several, by id, with its title (the newest digest's)."""
     feeds: dict[str, str] = {}
     for digest in digests:
-        sections = [s for s in (digest.payload or {}).get("relationships") or [] if s.get("relationship_id")]
+        sections = named_sections(digest.payload or {})
         if len(sections) > 1:
             feeds.update({s["relationship_id"]: s.get("relationship") or s["relationship_id"] for s in sections})
     return feeds

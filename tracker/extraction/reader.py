@@ -408,7 +408,7 @@ def _read(
                 # The catalogue names who restricts; a subject naming one side says who did here.
                 actor = _subject_side(subject, commitment, catalogue) or commitment.restricting_side
             else:
-                actor = _actor(sentence.text[clause[0] : cue.start], cue, sentence.text, catalogue)
+                actor = _actor(subject, cue, sentence.text, catalogue)
             confidence = round(cue.rule.weight * scope, 2)
             statement = ExtractedStatement(
                 commitment_id=commitment.id,

@@ -164,6 +164,12 @@ _FORMERLY_WORD = re.compile(r"\b(?:" + "|".join(sorted(_FORMERLY)) + r")\b", re.
 _RESUMPTION = re.compile(r"\b(?:resum|restor|reopen|reviv|restart|recommenc|relaunch)", re.IGNORECASE)
 
 
+def _own_clause_start(r: Reading) -> int:
+    """Where the cue's own clause begins: a coordinated clause starts afresh ("had been
+    suspended since 2020 but resumed on Sunday")."""
+    return max([r.clause[0], *(m.end() for m in _COORDINATION.finditer(r.sentence, r.clause[0], r.cue.start))])
+
+
 def retrospective(r: Reading) -> bool:
     """Background told as history: "had agreed in January", "was suspended in 2020 after the clashes".
 
@@ -171,12 +177,10 @@ def retrospective(r: Reading) -> bool:
     """
     if r.features is not None and still_holds(r.features):
         return False
-    # A coordinated clause starts afresh: "had been suspended since 2020 but resumed on Sunday".
-    own_start = max([r.clause[0], *(m.end() for m in _COORDINATION.finditer(r.sentence, r.clause[0], r.cue.start))])
     if (
         r.cue.rule.status == "implemented"
         and _RESUMPTION.search(r.cue.text)
-        and not r.lexicon.past_perfect.search(r.sentence[own_start : r.cue.start])
+        and not r.lexicon.past_perfect.search(r.sentence[_own_clause_start(r) : r.cue.start])
         and not (r.features is not None and set(r.features.adverbs) & _FORMERLY)
         and not _FORMERLY_WORD.search(r.sentence, 0, r.cue.start)
     ):
