@@ -180,6 +180,18 @@ def test_a_headline_line_is_a_sentence_of_its_own() -> None:
     ]
 
 
+def test_a_long_standfirst_ends_where_a_dateline_starts_the_story() -> None:
+    standfirst = (
+        "Ministers open the way to a revised ferry agreement, easier crossing permits, "
+        "new customs posts and a joint commission on fisheries"
+    )
+    text = f"{standfirst}\nStrelsau: Ruritania and Freedonia agreed on Monday to speed up the ferry talks."
+    assert [s.text for s in split_sentences(text)] == [
+        standfirst,
+        "Strelsau: Ruritania and Freedonia agreed on Monday to speed up the ferry talks.",
+    ]
+
+
 def test_a_line_broken_inside_a_sentence_stays_one_sentence() -> None:
     for text in (
         "Ruritania and Freedonia agreed to\nresume the ferry service in June.",

@@ -32,8 +32,13 @@ class CueMatch:
 
 
 def _subject_fits(rule: CueRule, before: str) -> bool:
-    # Only the words since the last clause break are the cue's subject.
-    before = re.split(r"[;:]|,\s(?:and|but|while|whereas)\s", before)[-1]
+    # Only the words since the last clause break are the cue's subject; a part that
+    # ends on a comma closes a list inside the subject ("the ban on X, Y, and Z,
+    # remains"), so the subject reaches back past it.
+    parts = re.split(r"[;:]|,\s(?:and|but|while|whereas)\s", before)
+    before = parts.pop()
+    while parts and before.rstrip().endswith(","):
+        before = f"{parts.pop()}, and {before}"
     if rule.subject is not None and not rule.subject.search(before):
         return False
     return not (rule.not_subject is not None and rule.not_subject.search(before))
@@ -121,7 +126,13 @@ def nearest_cue(
         return nearest_before
     if nearest_after:
         return nearest_after
-    nouns = [c for c in usable if c.rule.form == "noun"]
+    # "the resumption of the yatra" speaks of the yatra alone, not of another
+    # commitment named elsewhere in the clause.
+    nouns = [
+        c
+        for c in usable
+        if c.rule.form == "noun" and (not c.text.lower().endswith(" of") or 0 <= mention[0] - c.end <= 5)
+    ]
     if not nouns:
         return None
     return min(nouns, key=lambda c: min(abs(c.start - mention[1]), abs(mention[0] - c.end)))
@@ -167,7 +178,8 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
     promote X" decides the steps (the reading conventions: taking steps that include X).
     """
     for node in chain[depth + 1 :]:
-        if node.lemma_ in _STEPS or (
+        # Steps named as things ("steps to …"), not the verb ("step up consultations").
+        if (node.lemma_ in _STEPS and node.pos_ in ("NOUN", "PROPN")) or (
             node.lemma_ == "take" and any(c.dep_ == "dobj" and c.lemma_ in _STEPS for c in node.children)
         ):
             return True
@@ -231,6 +243,8 @@ _TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span
 _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
                              "dialogue", "point", "area", "item", "question", "subject", "speech", "statement"})
 _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
+                   # A list of subjects: "an agenda including … the resumption of X".
+                   "agenda", "topic", "theme", "range",
                    "effort", "way", "path", "road", "roadmap", "toward", "towards", "request", "aim", "goal",
                    "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion",
                    # What a resumption still waits on: "no date has been set for the resumption of X".

@@ -314,10 +314,19 @@ def _read(
         clauses = clauses_of(sentence.text)
         descriptions = [(m.start(), m.end()) for m in DESCRIPTION.finditer(sentence.text)]
         cues_of_kind: dict[CommitmentKind, list[CueMatch]] = {}
-        best: dict[str, ExtractedStatement] = {}
-        for commitment, mention in mentions:
+        for commitment, _ in mentions:
             if commitment.kind not in cues_of_kind:
                 cues_of_kind[commitment.kind] = find_cues(sentence.text, lexicon, commitment.kind)
+        readings = [tree_cue(doc, mention, cues_of_kind[c.kind], descriptions) for c, mention in mentions]
+        # A cue the parse gives one commitment ("simplified visa procedures") is not the
+        # nearest cue of another that the parse gives none ("an updated air services agreement").
+        claimed = {
+            (commitment.id, reading.cue.start)
+            for (commitment, _), reading in zip(mentions, readings, strict=True)
+            if reading.cue is not None
+        }
+        best: dict[str, ExtractedStatement] = {}
+        for (commitment, mention), reading in zip(mentions, readings, strict=True):
             cues = cues_of_kind[commitment.kind]
             clause = next(c for c in clauses if c[0] <= mention[0] < c[1])
             scope = _relationship_scope(
@@ -348,11 +357,11 @@ def _read(
                 if current is None or statement.confidence > current.confidence:
                     best[commitment.id] = statement
                 continue
-            reading = tree_cue(doc, mention, cues, descriptions)
             if reading.veto is not None:
                 reject(commitment, sentence, reading.veto, path=reading.path)
                 continue
-            cue = reading.cue or nearest_cue(sentence.text, mention, cues, clause, descriptions)
+            unclaimed = [c for c in cues if not any(at == c.start and cid != commitment.id for cid, at in claimed)]
+            cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions)
             if cue is None:
                 reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
                 continue

@@ -79,6 +79,13 @@ _OPEN_END = re.compile(
 )
 # At most this many words make a line a headline when it ends unpunctuated.
 _HEADLINE_WORDS = 16
+# A line that opens with a dateline ("New Delhi: …", "Beijing, Oct 9 (Agency) …") starts a story,
+# so the unpunctuated line before it (a headline or a standfirst) has ended, however long.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"
+    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
+    r"\s*(?:\([A-Z][A-Za-z]{1,12}\)\s*)?(?::|\s[–—-])\s"
+)
 
 
 def _hard_break(line: str, following: str) -> bool:
@@ -95,7 +102,7 @@ def _hard_break(line: str, following: str) -> bool:
         # sentence goes on ("… through Lipulekh and" / "Nathu La").
         return False
     starts_anew = following.lstrip()[:1].isupper() or following.lstrip()[:1].isdigit()
-    return starts_anew and len(line.split()) <= _HEADLINE_WORDS
+    return starts_anew and (len(line.split()) <= _HEADLINE_WORDS or bool(_DATELINE.match(following)))
 
 
 def _blocks(text: str) -> list[tuple[int, int, int]]:
