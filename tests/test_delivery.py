@@ -614,3 +614,26 @@ def test_a_reports_folder_that_cannot_be_written_keeps_the_files_queued(database
         "2025-12-01.json",
         "2025-12-01.md",
     ]
+
+
+def test_a_site_written_earlier_in_the_process_leaves_the_report_and_email_as_they_are(
+    sqlite_url: str, tmp_path: Path, smtp: tuple[Handler, int]
+) -> None:
+    """As `tracker schedule` runs its days in one process: a quiet day writes the site only, a later
+    day's digest is written and mailed as a fresh process would have them."""
+    handler, port = smtp
+    # Templates of one's own (none here): templates are compiled once per folder and process, so a
+    # folder of this test's own starts from none compiled, whatever ran before in this process.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    config = dataclasses.replace(make_config(sqlite_url, tmp_path, port), templates_dir=templates)
+    quiet, _ = cycle(dataclasses.replace(config, use_seeds=False))
+    assert quiet.digest_id is None and quiet.site_files
+    report, _ = cycle(config)
+    assert report.digest_id is not None
+    markdown = (config.reports_dir / "2025-12-01.md").read_text(encoding="utf-8")
+    assert "\n### Direct air services\n\n**first report → proposed** · New · 2025-01-27\n" in markdown
+    text = handler.received[-1].get_body(("plain",))
+    assert text is not None
+    lines = text.get_content().splitlines()
+    assert lines[lines.index("* Direct air services (2025-01-27)") + 1] == "  first report -> proposed"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
@@ -36,11 +37,13 @@ ACCURACY_NOTE = (
 
 
 @functools.lru_cache(maxsize=8)
-def template_environment(user_dir: Path | None = None) -> Environment:
-    """The templates' environment, built once per folder of user templates.
+def template_environment(user_dir: Path | None = None, finalize: Callable[[Any], Any] | None = None) -> Environment:
+    """The templates' environment, built once per folder of user templates and `finalize`.
 
     Compiling every template again on each run cost about half a second a run;
     Jinja's auto-reload still sees an edited template (it checks the file's time).
+    Shared by whoever asks for the same arguments, so nobody may change it:
+    an output filter (`finalize`) is an argument, hence an environment of its own.
     """
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(FileSystemLoader(str(bundled_dir("templates"))))
@@ -51,6 +54,7 @@ def template_environment(user_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     # Markdown has no autoescape: every string from an article or a source goes through `md`,
     # and only http(s) URLs become links.

@@ -383,8 +383,9 @@ def write_site(
             raise ValueError(
                 f"catalogue id {commitment.id!r} is not a slug (letters, digits, '-' and '_'); the site is not written"
             )
-    env = template_environment(templates_dir)
-    env.finalize = _clean
+    # An environment of the site's own: set on the shared one, `finalize` would reach every template the
+    # process compiles afterwards (a later digest's Markdown and email came out one line per change).
+    env = template_environment(templates_dir, finalize=_clean)
     state = _read_state(site_dir)
     every_key = [(c.relationship_id, cid) for c in followed for cid in c.ids]
     ids = [page_key(key) for key in every_key]
