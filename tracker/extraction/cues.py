@@ -236,7 +236,7 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
 # nouns of aim or need on the way up ("the need for …", "efforts toward …"): a resumption
 # named under them is a subject raised or a goal, not a step reported done.
 _TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
-                          "revolve", "dominate", "top", "highlight", "list", "outline", "emphasise", "emphasize",
+                          "revolve", "dominate", "top", "list", "outline", "emphasise", "emphasize",
                           "underline", "stress", "seek", "want", "urge", "demand", "await", "expect", "plan",
                           # An objection names what is planned or done, and asserts neither.
                           "object", "oppose", "protest", "criticise", "criticize", "condemn", "reject"})
