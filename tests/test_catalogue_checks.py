@@ -155,6 +155,8 @@ def test_a_side_without_its_optional_fields_is_named_by_its_actor(tmp_path: Path
             "relationship.side_a.speakers[0]: bad pattern 'foreign (office'",
         ),
         ('official_hosts = ["foreign.gov.rt"]', "label = 7", "relationship.side_a.label: must be a non-empty string"),
+        ("[relationship]\n", '[relationship]\noperators = "ferry lines"\n', "relationship.operators: must be a list"),
+        ("[relationship]\n", '[relationship]\noperators = ["ferry (line"]\n', "relationship.operators[0]: bad pattern"),
         ('actor = "freedonia"', 'actor = "ruritania"', "relationship.side_b.actor: 'ruritania' is side_a's actor too"),
         ('actor = "freedonia"', 'actor = "both"', "relationship.side_b.actor: 'both' names no side"),
     ],

@@ -443,3 +443,17 @@ def test_a_process_started_is_work_under_way(pair, lexicon: Lexicon) -> None:
 )
 def test_bans_imposed_and_concerns_voiced(text: str, expected: str, pair, lexicon: Lexicon) -> None:
     assert dict(read(text, pair, lexicon)).get("grain") == expected
+
+
+def test_an_operator_the_catalogue_names_acts_for_neither_side(tmp_path: Path, lexicon: Lexicon) -> None:
+    text = "Strelsau Ferry Lines will restart the ferry service between Ruritania and Freedonia from 3 June."
+    path = tmp_path / "operators.toml"
+    operators = PAIR.replace('others = ["Sylvania"]', 'others = ["Sylvania"]\noperators = ["ferry lines"]')
+    path.write_text(operators, encoding="utf-8")
+    with_operators = load_catalogue(path)
+    day = date(2025, 5, 10)
+    [statement] = extract_statements(text, day, with_operators, lexicon)
+    assert (statement.status, statement.actor) == ("in_progress", "other")
+    # Without the list, the name's place says which side acts.
+    path.write_text(PAIR, encoding="utf-8")
+    assert [s.actor for s in extract_statements(text, day, load_catalogue(path), lexicon)] == ["ruritania"]

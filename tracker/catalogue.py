@@ -165,6 +165,8 @@ class Catalogue:
     others: re.Pattern[str]
     commitments: tuple[Commitment, ...]
     source: str
+    # Who puts a commitment into effect without being either government (airlines): actor `other`.
+    operators: re.Pattern[str] | None = None
     # The day the relationship began (`since` in the file); dates before it are read as no date.
     since: date = EARLIEST_DAY
 
@@ -272,7 +274,7 @@ def _side(rel: dict, key: str, path: Path) -> Side:
 
 # Every key a catalogue may use, by where it stands: another key is a typing error, refused by name.
 CATALOGUE_KEYS = frozenset({"relationship", "commitment"})
-RELATIONSHIP_KEYS = frozenset({"id", "title", "since", "others", "side_a", "side_b"})
+RELATIONSHIP_KEYS = frozenset({"id", "title", "since", "others", "operators", "side_a", "side_b"})
 SIDE_KEYS = frozenset({"actor", "label", "terms", "official_hosts", "government_domains", "speakers"})
 COMMITMENT_KEYS = frozenset(
     {
@@ -357,6 +359,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         if sides[0].actor == sides[1].actor:
             raise CatalogueError(f"{path}: relationship.side_b.actor: {sides[1].actor!r} is side_a's actor too")
         others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
+        operators = (
+            compile_phrases(
+                _strings(rel["operators"], f"{path}: relationship.operators"), f"{path}: relationship.operators"
+            )
+            if rel.get("operators")
+            else None
+        )
         # The actors are the relationship's own sides: a catalogue of another pair names its own.
         side_actors = tuple(side.actor for side in sides)
         commitments = []
@@ -406,6 +415,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         side_a=sides[0],
         side_b=sides[1],
         others=others,
+        operators=operators,
         commitments=tuple(commitments),
         source=str(path),
     )

@@ -165,6 +165,9 @@ def _subject_side(subject: str, commitment: Commitment, catalogue: Catalogue) ->
 def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> str:
     if _BOTH_SUBJECT.search(subject):
         return "both"
+    if catalogue.operators is not None and catalogue.operators.search(subject):
+        # An airline starting or scheduling flights acts for neither government (the conventions).
+        return "other"
     sides = []
     for side in (catalogue.side_a, catalogue.side_b):
         for m in side.pattern.finditer(subject):

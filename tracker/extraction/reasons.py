@@ -180,7 +180,8 @@ def retrospective(r: Reading) -> bool:
     if (
         r.cue.rule.status == "implemented"
         and _RESUMPTION.search(r.cue.text)
-        and not r.lexicon.past_perfect.search(r.sentence[_own_clause_start(r) : r.cue.start])
+        # The cue's own words count: "even as the yatra had resumed" is past perfect.
+        and not r.lexicon.past_perfect.search(r.sentence[_own_clause_start(r) : r.cue.end])
         and not (r.features is not None and set(r.features.adverbs) & _FORMERLY)
         and not _FORMERLY_WORD.search(r.sentence, 0, r.cue.start)
     ):
@@ -214,7 +215,8 @@ def retrospective(r: Reading) -> bool:
     anchored_past = any(
         _anchors_cue(m, cue, sentence) and not inside((m.start(), m.end()), r.descriptions) for m in anchors
     )
-    if lexicon.past_perfect.search(tail) and (anchored_past or not reported):
+    # The past perfect may be the cue's own auxiliary ("even as the yatra had resumed").
+    if lexicon.past_perfect.search(sentence[clause[0] : cue.end]) and (anchored_past or not reported):
         return True
     present = _PRESENT_AUX.search(tail) or _PRESENT_START.match(cue.text)
     # A past event dated before the article: the clause's predicate is in the
