@@ -457,3 +457,12 @@ def test_an_operator_the_catalogue_names_acts_for_neither_side(tmp_path: Path, l
     # Without the list, the name's place says which side acts.
     path.write_text(PAIR, encoding="utf-8")
     assert [s.actor for s in extract_statements(text, day, load_catalogue(path), lexicon)] == ["ruritania"]
+
+
+def test_an_operator_that_reports_is_a_source_not_the_doer(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "operators.toml"
+    operators = PAIR.replace('others = ["Sylvania"]', 'others = ["Sylvania"]\noperators = ["ferry lines?"]')
+    path.write_text(operators, encoding="utf-8")
+    text = "A ferry line said the ferry service between Ruritania and Freedonia remains suspended."
+    [statement] = extract_statements(text, date(2025, 5, 10), load_catalogue(path), lexicon)
+    assert (statement.status, statement.actor) == ("suspended", "both")

@@ -162,11 +162,17 @@ def _subject_side(subject: str, commitment: Commitment, catalogue: Catalogue) ->
     return named.pop() if len(named) == 1 else None
 
 
+# A subject that reports ("an airline said …") names a source, not who acts.
+_REPORTED = re.compile(r"\b(?:say|says|said|told|tells|according|report(?:s|ed)?|expects?|expected)\b", re.IGNORECASE)
+
+
 def _actor(subject: str, cue: CueMatch, sentence: str, catalogue: Catalogue) -> str:
     if _BOTH_SUBJECT.search(subject):
         return "both"
-    if catalogue.operators is not None and catalogue.operators.search(subject):
-        # An airline starting or scheduling flights acts for neither government (the conventions).
+    operator = catalogue.operators.search(subject) if catalogue.operators is not None else None
+    if operator is not None and not _REPORTED.search(subject, operator.end()):
+        # An airline starting or scheduling flights acts for neither government (the
+        # conventions); one that says flights remain suspended is a source, not the doer.
         return "other"
     sides = []
     for side in (catalogue.side_a, catalogue.side_b):
