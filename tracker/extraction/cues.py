@@ -236,8 +236,8 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
 # nouns of aim or need on the way up ("the need for …", "efforts toward …"): a resumption
 # named under them is a subject raised or a goal, not a step reported done.
 _TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
-                          "revolve", "dominate", "top", "list", "outline", "emphasise", "emphasize",
-                          "underline", "stress", "seek", "want", "urge", "demand", "await", "expect", "plan",
+                          "revolve", "dominate", "top", "list", "outline", "seek", "want", "urge", "demand",
+                          "await", "expect", "plan",
                           # An objection names what is planned or done, and asserts neither.
                           "object", "oppose", "protest", "criticise", "criticize", "condemn", "reject"})
 _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
@@ -245,6 +245,9 @@ _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "
 _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
                    # A list of subjects: "an agenda including … the resumption of X".
                    "agenda", "topic", "theme", "range",
+                   # "stressed the importance of the resumption of X" asks for it; "underlined
+                   # the resumption of X" reports a step done.
+                   "importance", "significance",
                    "effort", "way", "path", "road", "roadmap", "toward", "towards", "request", "aim", "goal",
                    "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion",
                    # What a resumption still waits on: "no date has been set for the resumption of X".
