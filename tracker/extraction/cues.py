@@ -416,6 +416,17 @@ def tree_cue(
             ):
                 # "The Special Representatives discussed the yatra …": who acts is not what is discussed.
                 return TreeReading(None, grammar.describe_path(chain[: depth + 1]), None, veto=Reason.AGENT)
+            if (
+                cue.rule.form == "verb"
+                and cue.rule.status == "implemented"
+                and noun_hit is not None
+                and noun_hit[0].rule.status == "under_discussion"
+                # Talks that have not begun are read as the not-resumed state.
+                and not grammar.predicate_features(verb).negated
+            ):
+                # "have resumed engagements, including talks on X": the talks resumed, not X.
+                path = grammar.describe_path(chain[: depth + 1])
+                return TreeReading(noun_hit[0], path, grammar.predicate_features(verb))
             if cue.rule.form == "verb":
                 cue, top = _outer_cue(chain, depth, owner, cue)
                 verb = grammar.verb_of(chain[top]) if top > depth else verb
