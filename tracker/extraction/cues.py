@@ -31,14 +31,18 @@ class CueMatch:
     text: str
 
 
+_CLAUSE_BREAK_BEFORE = re.compile(r"[;:]|,\s(?:and|but|while|whereas)\s")
+
+
 def _subject_fits(rule: CueRule, before: str) -> bool:
     # Only the words since the last clause break are the cue's subject; a part that
     # ends on a comma closes a list inside the subject ("the ban on X, Y, and Z,
     # remains"), so the subject reaches back past it.
-    parts = re.split(r"[;:]|,\s(?:and|but|while|whereas)\s", before)
-    before = parts.pop()
-    while parts and before.rstrip().endswith(","):
-        before = f"{parts.pop()}, and {before}"
+    ends = [0, *(m.end() for m in _CLAUSE_BREAK_BEFORE.finditer(before))]
+    start = ends.pop()
+    while ends and before[start:].rstrip().endswith(","):
+        start = ends.pop()
+    before = before[start:]
     if rule.subject is not None and not rule.subject.search(before):
         return False
     return not (rule.not_subject is not None and rule.not_subject.search(before))

@@ -79,7 +79,7 @@ _OPEN_END = re.compile(
 )
 # At most this many words make a line a headline when it ends unpunctuated.
 _HEADLINE_WORDS = 16
-# A line that opens with a dateline ("New Delhi: …", "Beijing, Oct 9 (Agency) …") starts a story,
+# A line that opens with a dateline ("Strelsau: …", "Fredville, Oct 9 (Agency) …") starts a story,
 # so the unpunctuated line before it (a headline or a standfirst) has ended, however long.
 _DATELINE = re.compile(
     r"^\s*[A-Z][\w.'-]*(?:[ /][A-Z][\w.'-]*){0,3}"
