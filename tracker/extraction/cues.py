@@ -77,6 +77,13 @@ def find_cues(text: str, lexicon: Lexicon, kind: CommitmentKind = CommitmentKind
     return kept
 
 
+_TIME_CLAUSE = re.compile(
+    r"\b(?:before|after|until|till|since|once|when)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:came|come|was|were|had|has|have|began|started|took|imposed|ended)\b",
+    re.IGNORECASE,
+)
+
+
 def nearest_cue(
     sentence: str,
     mention: tuple[int, int],
@@ -101,8 +108,11 @@ def nearest_cue(
                 return inner[0]
     verbs = [c for c in usable if c.rule.form == "verb"]
     before = [c for c in verbs if c.end <= mention[0]]
-    after = [c for c in verbs if c.start >= mention[1]]
-    overlapping = [c for c in verbs if c not in before and c not in after]
+    # A predicate of a time clause after the mention ("… flights before the curbs came
+    # into force") dates the mention's clause; it says nothing of the mention.
+    later = [c for c in verbs if c.start >= mention[1]]
+    after = [c for c in later if not _TIME_CLAUSE.search(sentence, mention[1], c.end)]
+    overlapping = [c for c in verbs if c not in before and c not in later]
     if overlapping:
         return overlapping[0]
     nearest_before = before[-1] if before else None
