@@ -359,13 +359,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         if sides[0].actor == sides[1].actor:
             raise CatalogueError(f"{path}: relationship.side_b.actor: {sides[1].actor!r} is side_a's actor too")
         others = _terms_pattern(rel.get("others", []) or ["(?!)"], f"{path}: relationship.others")
-        operators = (
-            compile_phrases(
-                _strings(rel["operators"], f"{path}: relationship.operators"), f"{path}: relationship.operators"
-            )
-            if rel.get("operators")
-            else None
-        )
+        operators = _optional_phrases(rel, "operators", f"{path}: relationship")
         # The actors are the relationship's own sides: a catalogue of another pair names its own.
         side_actors = tuple(side.actor for side in sides)
         commitments = []

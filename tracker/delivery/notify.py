@@ -16,6 +16,7 @@ import apprise
 
 from tracker.delivery.channel import Channel, Delivered, DeliveryError, DeliveryUncertain
 from tracker.delivery.email import subject
+from tracker.digest import named_sections
 from tracker.model import ChannelKind, StoredDigest
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def shown(url: str) -> str:
 def notification_text(payload: dict) -> str:
     """One line per change and revision; with several relationships each line names its own
     (two relationships may both track "Visas")."""
-    titles = {part["relationship_id"]: part["relationship"] for part in payload.get("relationships") or []}
+    titles = {part["relationship_id"]: part["relationship"] for part in named_sections(payload)}
 
     def whose(item: dict) -> str:
         title = titles.get(item.get("relationship_id", "")) if len(titles) > 1 else None

@@ -436,11 +436,10 @@ def tree_cue(
                 and noun_hit is not None
                 and noun_hit[0].rule.status == "under_discussion"
                 # Talks that have not begun are read as the not-resumed state.
-                and not grammar.predicate_features(verb).negated
+                and not (features := grammar.predicate_features(verb)).negated
             ):
                 # "have resumed engagements, including talks on X": the talks resumed, not X.
-                path = grammar.describe_path(chain[: depth + 1])
-                return TreeReading(noun_hit[0], path, grammar.predicate_features(verb))
+                return TreeReading(noun_hit[0], grammar.describe_path(chain[: depth + 1]), features)
             if cue.rule.form == "verb":
                 cue, top = _outer_cue(chain, depth, owner, cue)
                 verb = grammar.verb_of(chain[top]) if top > depth else verb
