@@ -56,6 +56,11 @@ phrases = ["river data", "Silver river commission"]
 raised = ["dams? (?:[a-z-]+ ){0,4}on the Silver river"]
 
 [[commitment]]
+id = "pilgrimage"
+title = "Ruritanian pilgrims' visits to the Fredville shrine"
+phrases = ["Ruritanian pilgrims", "the Fredville shrine"]
+
+[[commitment]]
 id = "grain"
 title = "Freedonia's ban on Ruritanian grain"
 phrases = ["grain (?:imports|exports|shipments)"]
@@ -163,10 +168,26 @@ def test_a_call_put_in_talks_is_under_discussion_and_a_public_call_is_proposed(p
         "Freedonia revoked the licences for grain imports from Ruritania.",
         "Freedonia has held grain imports from Ruritania in abeyance.",
         "Grain shipments from Ruritania are no longer allowed into Freedonia.",
+        "Freedonia has decided to suspend grain imports from Ruritania.",
+        "Freedonia announced that it would halt grain imports from Ruritania from Monday.",
     ],
 )
 def test_restrictions_imposed_by_an_act_are_suspensions(text: str, pair, lexicon: Lexicon) -> None:
     assert read(text, pair, lexicon) == [("grain", "suspended")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Papers given to the travellers prepare the journey.
+        ("Freedonia has issued 300 visas to Ruritanian pilgrims for the spring festival.", "in_progress"),
+        ("Freedonia has granted visas to a group of Ruritanian pilgrims ahead of the festival.", "in_progress"),
+        # The travellers got there.
+        ("The first group of Ruritanian pilgrims reached Fredville on Sunday, Freedonia said.", "implemented"),
+    ],
+)
+def test_travellers_prepared_and_arrived(text: str, expected: str, pair, lexicon: Lexicon) -> None:
+    assert ("pilgrimage", expected) in read(text, pair, lexicon)
 
 
 # --- lines of an excerpt -----------------------------------------------------------------

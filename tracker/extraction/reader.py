@@ -84,6 +84,10 @@ def _relationship_scope(
 
 # A halt, as against a lack of progress: "on hold", "in limbo".
 _HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
+# Papers issued or granted *to* the travellers a commitment is about ("issued visas to 300
+# pilgrims for the festival"): the journey is being prepared, not made.
+_ISSUED = re.compile(r"\b(?:issu|grant)(?:ed|es|ing)\b", re.IGNORECASE)
+_TO_RECIPIENT = re.compile(r"<pobj- (?:to|for) <(?:dative|prep)- \w+$")
 
 # The two sides meeting: a call made there is put to the other side.
 _TALKS = re.compile(
@@ -418,6 +422,8 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
+            if status == "implemented" and _ISSUED.search(cue.text) and _TO_RECIPIENT.search(reading.path):
+                status, rule_name = "in_progress", f"{rule_name}-to-travellers"
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"
