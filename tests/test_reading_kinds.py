@@ -190,6 +190,18 @@ def test_travellers_prepared_and_arrived(text: str, expected: str, pair, lexicon
     assert ("pilgrimage", expected) in read(text, pair, lexicon)
 
 
+def test_a_clause_dated_in_an_earlier_year_sets_the_scene(pair, lexicon: Lexicon) -> None:
+    text = "When Freedonia restored the ferry service in 2022, grain imports from Ruritania stayed banned."
+    assert ("ferry", "implemented") not in read(text, pair, lexicon)
+
+
+def test_a_decision_with_its_start_date_is_in_progress(pair, lexicon: Lexicon) -> None:
+    dated = "Ruritania welcomed Freedonia's decision to resume the ferry service from 12 June."
+    assert read(dated, pair, lexicon) == [("ferry", "in_progress")]
+    undated = "Ruritania welcomed Freedonia's decision to resume the ferry service."
+    assert read(undated, pair, lexicon) == [("ferry", "agreed")]
+
+
 # --- lines of an excerpt -----------------------------------------------------------------
 
 

@@ -170,6 +170,18 @@ def _own_clause_start(r: Reading) -> int:
     return max([r.clause[0], *(m.end() for m in _COORDINATION.finditer(r.sentence, r.clause[0], r.cue.start))])
 
 
+_CONTRAST_MARKS = frozenset({"when", "while", "whereas", "though", "although", "as"})
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _earlier_year_in_clause(r: Reading) -> bool:
+    """Whether the cue's own clause names a year before the article's."""
+    start = _own_clause_start(r)
+    end = r.sentence.find(",", r.cue.end)
+    end = r.clause[1] if end < 0 else min(end, r.clause[1])
+    return any(int(m.group()) < r.published.year for m in _YEAR.finditer(r.sentence, start, end))
+
+
 def retrospective(r: Reading) -> bool:
     """Background told as history: "had agreed in January", "was suspended in 2020 after the clashes".
 
@@ -177,6 +189,16 @@ def retrospective(r: Reading) -> bool:
     """
     if r.features is not None and still_holds(r.features):
         return False
+    if (
+        r.features is not None
+        and r.features.tense == "past"
+        and r.features.role == "adverbial"
+        and (r.features.mark in _CONTRAST_MARKS or "when" in r.features.adverbs)
+        and _earlier_year_in_clause(r)
+    ):
+        # "When Ruritania resumed its flights in 2022, services to Freedonia stayed shut": a
+        # subordinate clause dated in an earlier year sets the scene for the main clause.
+        return True
     if (
         r.cue.rule.status == "implemented"
         and _RESUMPTION.search(r.cue.text)
