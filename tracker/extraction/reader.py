@@ -424,6 +424,9 @@ def _read(
                 status, rule_name = "suspended", f"{rule_name}-since"
             if status == "implemented" and _ISSUED.search(cue.text) and _TO_RECIPIENT.search(reading.path):
                 status, rule_name = "in_progress", f"{rule_name}-to-travellers"
+            elif cue.rule.name == "documents-issued":
+                reject(commitment, sentence, Reason.TALLY, cue.rule.name, how)
+                continue
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"

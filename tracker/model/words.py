@@ -93,6 +93,8 @@ class Reason(StrEnum):
     IN_PASSING = "in-passing"
     # A thing a side may raise (an upstream dam), reported without anyone raising it.
     NOT_RAISED = "not-raised"
+    # A count of documents issued ("have issued 80,000 visas this year") reports volume, not a change of state.
+    TALLY = "tally"
 
 
 class Message(str):
