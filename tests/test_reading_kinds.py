@@ -202,6 +202,11 @@ def test_a_decision_with_its_start_date_is_in_progress(pair, lexicon: Lexicon) -
     assert read(undated, pair, lexicon) == [("ferry", "agreed")]
 
 
+def test_a_restriction_kept_until_a_condition_is_met_holds_now(pair, lexicon: Lexicon) -> None:
+    text = "Freedonia said grain imports from Ruritania will remain suspended until Ruritania changes its rules."
+    assert read(text, pair, lexicon) == [("grain", "suspended")]
+
+
 # --- lines of an excerpt -----------------------------------------------------------------
 
 

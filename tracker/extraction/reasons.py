@@ -109,6 +109,9 @@ def unconfirmed(r: Reading) -> bool:
     return bool(r.lexicon.unconfirmed.search(r.window))
 
 
+_UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
+
+
 def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
     if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
@@ -126,7 +129,9 @@ def hedged(r: Reading) -> bool:
         # object of a prediction is a prospect, not a step reported done.
         return r.cue.rule.status == "implemented" and r.features.tense == "future"
     if r.features.role == "conditional" or (r.features.conditioned and r.features.tense in ("future", "none")):
-        return True
+        # "will remain in abeyance until X acts": the condition is for lifting a restriction
+        # that holds now, not a doubt about it.
+        return not (r.cue.rule.status == "suspended" and _UNTIL.search(r.sentence, r.cue.end))
     if r.features.tense == "future" and r.cue.rule.status == "implemented" and not _STARTS_TODAY.search(r.cue_text):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
