@@ -27,8 +27,8 @@ CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FLOORS = {
     "india-china-1": (0.80, 0.62),
     "india-china-2": (0.78, 0.58),
-    "india-china-3": (0.54, 0.38),
-    "india-pakistan": (0.74, 0.46),
+    "india-china-3": (0.55, 0.45),
+    "india-pakistan": (0.76, 0.56),
     "japan-china": (0.63, 0.47),
 }
 
