@@ -178,7 +178,7 @@ def test_a_bad_side_field_is_one_line(tmp_path: Path, old: str, new: str, expect
         (
             'id = "ferry"\n',
             'id = "ferry"\nphrase = ["ferries"]\n',
-            "commitment[0].phrase: unknown key (allowed: aliases,",
+            "commitment[0].phrase: unknown key (allowed: aims, aliases,",
         ),
         (
             "[[commitment]]\n",

@@ -121,6 +121,9 @@ class Commitment:
     # Phrases that name it only in passing when somebody calls for them ("called for
     # de-escalation"): a proposal through one of these is no statement.
     passing_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # Phrases that name an aim the commitment serves ("peace and tranquillity in the border
+    # areas"): called for or listed among topics, they make no statement of it.
+    aims_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     # Phrases that name it only when a side raises them or calls for something about
     # them (an upstream dam on a shared river): a report of the thing itself is not
     # the commitment, so only a proposal or discussion through them is a statement.
@@ -278,7 +281,7 @@ RELATIONSHIP_KEYS = frozenset({"id", "title", "since", "others", "operators", "s
 SIDE_KEYS = frozenset({"actor", "label", "terms", "official_hosts", "government_domains", "speakers"})
 COMMITMENT_KEYS = frozenset(
     {
-        *("id", "title", "description", "phrases", "aliases", "paired", "in_passing", "raised"),
+        *("id", "title", "description", "phrases", "aliases", "paired", "in_passing", "aims", "raised"),
         *("implies_relationship", "restricting_side", "kind"),
     }
 )
@@ -395,6 +398,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     alias_pattern=_optional_phrases(item, "aliases", where),
                     paired_pattern=_optional_phrases(item, "paired", where),
                     passing_pattern=_optional_phrases(item, "in_passing", where),
+                    aims_pattern=_optional_phrases(item, "aims", where),
                     raised_pattern=raised_pattern,
                     raised=raised,
                     kind=_kind_field(item, where),

@@ -394,12 +394,11 @@ def _read(
             if reason is Reason.NEGATED and still_not_done(cue, reading.features):
                 # "Neither border trade nor exchanges have resumed": not resumed is still suspended.
                 status, rule_name, reason = "suspended", f"not-{cue.rule.name}", None
-            passing = commitment.passing_pattern
-            if (
-                not reason
-                and status == "proposed"
-                and passing
-                and passing.fullmatch(sentence.text[mention[0] : mention[1]])
+            mention_text = sentence.text[mention[0] : mention[1]]
+            passing, aims = commitment.passing_pattern, commitment.aims_pattern
+            if not reason and (
+                (status == "proposed" and passing and passing.fullmatch(mention_text))
+                or (status in ("proposed", "under_discussion") and aims and aims.fullmatch(mention_text))
             ):
                 reason = Reason.IN_PASSING
             raised = commitment.raised_pattern
