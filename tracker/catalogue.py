@@ -121,8 +121,8 @@ class Commitment:
     # Phrases that name it only in passing when somebody calls for them ("called for
     # de-escalation"): a proposal through one of these is no statement.
     passing_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    # Phrases that name an aim the commitment serves ("peace and tranquillity in the border
-    # areas"): called for or listed among topics, they make no statement of it.
+    # Phrases that name an aim the commitment serves (calm on a border): called for or
+    # listed among topics, they make no statement of it.
     aims_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     # Phrases that name it only when a side raises them or calls for something about
     # them (an upstream dam on a shared river): a report of the thing itself is not

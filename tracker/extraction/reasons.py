@@ -128,9 +128,11 @@ def hedged(r: Reading) -> bool:
         # "The resumption of flights will boost tourism": a step named as the subject or
         # object of a prediction is a prospect, not a step reported done.
         return r.cue.rule.status == "implemented" and r.features.tense == "future"
-    if r.features.role == "conditional" or (r.features.conditioned and r.features.tense in ("future", "none")):
-        # "will remain in abeyance until X acts": the condition is for lifting a restriction
-        # that holds now, not a doubt about it.
+    if r.features.role == "conditional":
+        return True
+    if r.features.conditioned and r.features.tense in ("future", "none"):
+        # "will stay suspended until X acts": the condition is for lifting a restriction that
+        # holds now, not a doubt about it.
         return not (r.cue.rule.status == "suspended" and _UNTIL.search(r.sentence, r.cue.end))
     if r.features.tense == "future" and r.cue.rule.status == "implemented" and not _STARTS_TODAY.search(r.cue_text):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
@@ -176,15 +178,15 @@ def _own_clause_start(r: Reading) -> int:
 
 
 _CONTRAST_MARKS = frozenset({"when", "while", "whereas", "though", "although", "as"})
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _earlier_year_in_clause(r: Reading) -> bool:
-    """Whether the cue's own clause names a year before the article's."""
+    """Whether the cue's own clause is dated ("in 2022", "in March 2023") in a year before the article's."""
     start = _own_clause_start(r)
     end = r.sentence.find(",", r.cue.end)
     end = r.clause[1] if end < 0 else min(end, r.clause[1])
-    return any(int(m.group()) < r.published.year for m in _YEAR.finditer(r.sentence, start, end))
+    years = (m.group("year_only") or m.group("year") for m in DATED_ANCHOR.finditer(r.sentence, start, end))
+    return any(year is not None and int(year) < r.published.year for year in years)
 
 
 def retrospective(r: Reading) -> bool:
