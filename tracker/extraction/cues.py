@@ -202,6 +202,21 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
     return False
 
 
+_TOPIC_PREPOSITIONS = frozenset({"about", "on", "over", "regarding", "concerning"})
+
+
+def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> bool:
+    """Whether the mention is what talks are about ("agreed to hold talks on X", "agreed to discuss X").
+
+    Agreeing to talk about an outcome not yet decided keeps it under discussion (the
+    reading conventions); agreeing to hold a round of a named mechanism ("the next
+    meeting of the boundary talks") keeps the mechanism: that agreement stands.
+    """
+    if chain[depth].lemma_ == "discuss" and depth > 0 and chain[depth - 1].dep_ == "dobj":
+        return True
+    return any(owner.get(node.i) is cue and node.lower_ in _TOPIC_PREPOSITIONS for node in chain[1 : depth + 1])
+
+
 def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> tuple[CueMatch, int]:
     """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
 
@@ -211,6 +226,8 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
     stays as it is.
     """
     if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth)):
+        return cue, depth
+    if cue.rule.status == "under_discussion" and _talks_about(chain, depth, owner, cue):
         return cue, depth
     # Only a predicate climbs its chain: from the cue's own verb on the path ("address" in
     # "agreed to address Ruritania's concerns"); a cue the parser read as nouns stays where it is.
@@ -251,7 +268,7 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
 # named under them is a subject raised or a goal, not a step reported done.
 _TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
                           "revolve", "dominate", "top", "list", "outline", "seek", "want", "urge", "demand",
-                          "await", "expect", "plan",
+                          "await", "expect", "plan", "ensure",
                           # An objection names what is planned or done, and asserts neither.
                           "object", "oppose", "protest", "criticise", "criticize", "condemn", "reject"})
 _TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
@@ -267,6 +284,16 @@ _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospe
                    # What a resumption still waits on: "no date has been set for the resumption of X".
                    "date", "timeline", "timetable", "schedule", "deadline", "modality", "arrangement",
                    "condition", "framework", "groundwork", "basis", "prerequisite"})
+
+
+# A resumption qualified as hoped for ("the early resumption of X") is an aim, whatever governs it.
+_PROSPECTIVE = frozenset({"early", "earliest", "speedy", "swift", "quick", "expeditious", "eventual", "possible",
+                          "prompt", "timely", "soonest"})
+
+
+def _prospective(cue_tokens: list[Token]) -> bool:
+    """Whether a resumption noun carries an adjective of hope: "early resumption", "a speedy restoration"."""
+    return any(c.dep_ == "amod" and c.lower_ in _PROSPECTIVE for t in cue_tokens for c in t.children)
 
 
 def _names_a_topic(between: list[Token], verb: Token) -> bool:
@@ -477,6 +504,8 @@ def tree_cue(
         # "including", "following", "regarding" are prepositions here, whatever their tag.
         verbs = [n for n in above if n.pos_ in ("VERB",) and n.dep_ != "prep"]
         path = grammar.describe_path(chain[: depth + 1])
+        if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end)):
+            return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and verbs:
             between = chain[depth : chain.index(verbs[0])]
             edges = {n.dep_ for n in between}

@@ -448,6 +448,9 @@ def _read(
                 path=how,
                 nominal=cue.rule.form == "noun",
                 nearest=reading.cue is None,
+                plain_past=reading.features is not None
+                and reading.features.tense == "past"
+                and reading.features.aspect == "simple",
             )
             current = best.get(commitment.id)
             if current is None or statement.confidence > current.confidence:
@@ -477,14 +480,15 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float
 
     A predicate says it more clearly than a noun phrase ("flights will resume
     on 26 October" over "the resumption of flights … is seen as a step"). A
-    stall reported now outranks the agreements it stalls; news of a move
+    stall reported now outranks the agreements it stalls (one told in the
+    plain past is background, like a restriction restated); news of a move
     outranks a long-standing state restated as background (suspended); among
     positive statements the highest rung is where the article says it stands,
     the lower ones being the way there. Between equals a cue the parse ties
     to the mention beats the nearest one, then the surer reading, then the
     earlier sentence: news states its point first.
     """
-    if statement.status == "stalled":
+    if statement.status == "stalled" and not statement.plain_past:
         group = 3
     elif statement.status in NEGATIVE_STATUSES:
         group = 1

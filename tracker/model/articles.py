@@ -133,3 +133,5 @@ class ExtractedStatement:
     nominal: bool = False
     # The parse offered no governing cue; the nearest cue in the clause stood in.
     nearest: bool = False
+    # Told in the plain past ("was put on hold"): a setback so told is background to news of a move.
+    plain_past: bool = False
