@@ -239,7 +239,14 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
     for higher in range(depth, len(chain)):
         node = chain[higher]
         outer = owner.get(node.i)
-        if outer is not None and outer.rule.ceiling and outer is not best and not _steps_taken(chain, higher):
+        if (
+            outer is not None
+            and outer.rule.ceiling
+            and outer is not best
+            and not _steps_taken(chain, higher)
+            # Work on implementing X is that work under way: "working to finalise the modalities of X".
+            and best.rule.status != "in_progress"
+        ):
             # "agreed to take measures to promote X": the chain stops at the ceiling.
             return outer, higher
         if (

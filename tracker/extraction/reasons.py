@@ -104,9 +104,23 @@ def negated(r: Reading) -> bool:
     return bool(r.features and r.features.negated and not _NEGATION_IN_CUE.search(r.cue.text))
 
 
+# Who the sentence says it, when that is only "sources" ("…, sources said").
+_UNNAMED_SOURCE = re.compile(
+    r"(?:a|an|the|two|three|several|some|multiple)? ?(?:[\w-]+ )?sources?", re.IGNORECASE
+)
+
+
 def unconfirmed(r: Reading) -> bool:
-    """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind."""
-    return bool(r.lexicon.unconfirmed.search(r.window))
+    """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind.
+
+    So is one the sentence attributes to people it does not name ("…, sources said").
+    """
+    return bool(
+        r.lexicon.unconfirmed.search(r.window)
+        or r.lexicon.unconfirmed.search(r.source)
+        or _UNNAMED_SOURCE.fullmatch(r.source.strip())
+    )
+
 
 
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
@@ -141,10 +155,22 @@ def hedged(r: Reading) -> bool:
     return r.features.modal in _HEDGING_MODALS and r.features.modal not in r.cue_text
 
 
+# A call put to one's own national government comes from below it: a province, a party, a lobby.
+_HOME_GOVERNMENT = re.compile(r"\b(?:central|union|federal|national) government\b|\bthe cent(?:re|er)\b", re.IGNORECASE)
+
+
 def not_a_party(r: Reading) -> bool:
-    """Analysts, industry or editorial writers calling for or agreeing on something: advocacy, not a side."""
+    """Analysts, industry or editorial writers calling for or agreeing on something: advocacy, not a side.
+
+    So is a call upon one's own national government ("urged the central government to
+    open X"): a government's call is put to the other side.
+    """
     if r.cue.rule.status not in ACTIONS:
         return False
+    if r.cue.rule.status == "proposed" and _HOME_GOVERNMENT.search(
+        r.sentence, r.cue.start, max(r.cue.start, r.mention[0])
+    ):
+        return True
     subject = r.sentence[r.clause[0] : min(r.cue.start, r.mention[0])]
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
