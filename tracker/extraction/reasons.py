@@ -104,22 +104,9 @@ def negated(r: Reading) -> bool:
     return bool(r.features and r.features.negated and not _NEGATION_IN_CUE.search(r.cue.text))
 
 
-# Who the sentence says it, when that is only "sources" ("…, sources said").
-_UNNAMED_SOURCE = re.compile(
-    r"(?:a|an|the|two|three|several|some|multiple)? ?(?:[\w-]+ )?sources?", re.IGNORECASE
-)
-
-
 def unconfirmed(r: Reading) -> bool:
-    """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind.
-
-    So is one the sentence attributes to people it does not name ("…, sources said").
-    """
-    return bool(
-        r.lexicon.unconfirmed.search(r.window)
-        or r.lexicon.unconfirmed.search(r.source)
-        or _UNNAMED_SOURCE.fullmatch(r.source.strip())
-    )
+    """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind."""
+    return bool(r.lexicon.unconfirmed.search(r.window))
 
 
 
