@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.catalogue import POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon
 from tracker.extraction import grammar
 from tracker.extraction.text import inside
 from tracker.model import Reason
@@ -293,6 +293,8 @@ _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospe
                    "condition", "framework", "groundwork", "basis", "prerequisite"})
 
 
+# Words that announce a topic before what is said of it.
+_TOPIC_MARKERS = frozenset({"regarding", "concerning"})
 # A resumption qualified as hoped for ("the early resumption of X") is an aim, whatever governs it.
 _PROSPECTIVE = frozenset({"early", "earliest", "speedy", "swift", "quick", "expeditious", "eventual", "possible",
                           "prompt", "timely", "soonest"})
@@ -511,6 +513,9 @@ def tree_cue(
         # "including", "following", "regarding" are prepositions here, whatever their tag.
         verbs = [n for n in above if n.pos_ in ("VERB",) and n.dep_ != "prep"]
         path = grammar.describe_path(chain[: depth + 1])
+        if cue.rule.status in NEGATIVE_STATUSES and any(n.lower_ in _TOPIC_MARKERS for n in chain[depth:]):
+            # "Regarding X's curbs on Y, the ministers noted progress": the restriction is the topic announced.
+            return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end)):
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and verbs:
