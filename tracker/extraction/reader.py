@@ -300,12 +300,15 @@ def _read(
         ]
         # A short name ("the yatra") counts once the article has named the
         # commitment in full, in its title or an earlier sentence.
+        # So does one listed beside another of the relationship's commitments named in
+        # full ("the talks covered trade, pilgrimages and river data sharing").
         short = [
             (commitment, (m.start(), m.end()))
             for commitment in catalogue.commitments
-            if commitment.alias_pattern and commitment.id in named
+            if commitment.alias_pattern
             for m in commitment.alias_pattern.finditer(sentence.text)
-            if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
+            if (commitment.id in named or _listed_beside(sentence.text, (m.start(), m.end()), commitment, full))
+            and not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
         ]
         both_sides = len(_sides_in(sentence.text, catalogue)) == 2
         paired = [
@@ -473,6 +476,24 @@ def _read(
                     )
                 )
     return chosen
+
+
+# What may stand between two items of one list: commas, "and", "as well as", a few words.
+_LIST_GAP = re.compile(r"[^.;:!?()]{0,40}", re.DOTALL)
+_LIST_JOINT = re.compile(r",|\band\b|\bas well as\b")
+
+
+def _listed_beside(
+    text: str, span: tuple[int, int], commitment: Commitment, full: list[tuple[Commitment, tuple[int, int]]]
+) -> bool:
+    """Whether a short name is an item of a list whose neighbour names another commitment in full."""
+    for other, (a, b) in full:
+        if other.id == commitment.id:
+            continue
+        gap = text[b : span[0]] if b <= span[0] else text[span[1] : a] if span[1] <= a else None
+        if gap is not None and _LIST_GAP.fullmatch(gap) and _LIST_JOINT.search(gap):
+            return True
+    return False
 
 
 def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float, int]:
