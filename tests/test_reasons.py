@@ -95,6 +95,19 @@ OTHER_RELATIONSHIP = [
 QUESTION = [
     ("Q: Have India and China agreed to resume direct flights?", "air-services", Reason.QUESTION),
     ("Will India and China reopen border trade this year?", "border-trade", Reason.QUESTION),
+    # A question turn ends where the next speaker's answer begins, or at the next list item.
+    (
+        "MODERATOR: Will border trade recover soon? And what about tourism?\n"
+        "SPOKESPERSON: India and China have agreed to resume direct flights.",
+        "air-services",
+        TAKEN,
+    ),
+    (
+        "Backdrop: trade and travel\n- India and China have agreed to resume direct flights.\n- Can trade recover?",
+        "air-services",
+        TAKEN,
+    ),
+    ("MODERATOR: Have India and China agreed to resume flights? Please tell us.", "air-services", Reason.QUESTION),
 ]
 
 IN_PASSING = [

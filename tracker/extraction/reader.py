@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, tree_cue
 from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
 from tracker.extraction.text import (
+    BULLET,
     DESCRIPTION,
     QUESTION,
     SPEAKER,
@@ -278,16 +279,11 @@ def _read(
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text, rule, path))
 
     named = {c.id for c in catalogue.commitments if c.pattern.search(title)}
-    questions = {s.paragraph for s in sentences if QUESTION.match(s.text)} | {
-        s.paragraph
-        for s in sentences
-        if SPEAKER.match(s.text)
-        and any(o.paragraph == s.paragraph and o.text.rstrip("\"'”’ ").endswith("?") for o in sentences)
-    }
+    questions = _question_turns(sentences)
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
         skip: Reason | None = None
-        if sentence.paragraph in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
+        if sentence.index in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
             # A reporter's question asserts nothing on either side's behalf.
             skip = Reason.QUESTION
         elif dated_before(sentence.text, published):
@@ -476,6 +472,26 @@ def _read(
                     )
                 )
     return chosen
+
+
+def _question_turns(sentences: list[Sentence]) -> set[int]:
+    """The sentences of a transcript's question turns: a turn opened by "Q:", or by a speaker's
+    name whose turn asks something. A turn runs to the next speaker, list item or paragraph,
+    so a heading with a colon above a list does not make the whole list a question."""
+    turns: list[list[Sentence]] = []
+    for sentence in sentences:
+        opens = QUESTION.match(sentence.text) or SPEAKER.match(sentence.text) or BULLET.match(sentence.text)
+        if not turns or opens or sentence.paragraph != turns[-1][0].paragraph:
+            turns.append([])
+        turns[-1].append(sentence)
+    asked: set[int] = set()
+    for turn in turns:
+        first = turn[0].text
+        if QUESTION.match(first) or (
+            SPEAKER.match(first) and any(s.text.rstrip("\"'”’ ").endswith("?") for s in turn)
+        ):
+            asked.update(s.index for s in turn)
+    return asked
 
 
 # What may stand between two items of one list: commas, "and", "as well as", a few words.

@@ -68,7 +68,7 @@ class Sentence:
 
 
 # A list item's marker at the start of a line: "- ", "• ", "* ", "1. ", "(a) ".
-_BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦]\s+|\(?\d{1,2}[.)]\s+|\([a-z]\)\s+)")
+BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦]\s+|\(?\d{1,2}[.)]\s+|\([a-z]\)\s+)")
 # A line that closes a sentence (or a label) by its last character.
 _CLOSED = re.compile(r"[.!?:;…\"”’')\]]\s*$")
 # A line ending in a comma, a dash or a word that cannot end a sentence goes on on the next line.
@@ -95,7 +95,7 @@ def _hard_break(line: str, following: str) -> bool:
     those stay joined. A list item ends at its line, and so does a headline
     or a label line (short, unpunctuated) before a line that starts anew.
     """
-    if _BULLET.match(following) or _BULLET.match(line):
+    if BULLET.match(following) or BULLET.match(line):
         return True
     if _CLOSED.search(line) or _OPEN_END.search(line):
         # Closed: the segmenter splits there if the text says so. Open: the
