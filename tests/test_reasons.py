@@ -107,7 +107,7 @@ QUESTION = [
         "air-services",
         TAKEN,
     ),
-    ("MODERATOR: Have India and China agreed to resume flights? Please tell us.", "air-services", Reason.QUESTION),
+    ("MODERATOR: Will the Kailash Mansarovar Yatra resume? Please tell us.", "kailash-yatra", Reason.QUESTION),
 ]
 
 IN_PASSING = [
