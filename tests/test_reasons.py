@@ -50,6 +50,11 @@ UNCONFIRMED = [
         Reason.UNCONFIRMED,
     ),
     ("India and China resumed border trade through Shipki La on Monday, officials said.", "border-trade", TAKEN),
+    # Another outlet's report retold, and the outlet's own unnamed sourcing.
+    ("A business daily reported that China has halted rare earth exports to India.", "supply-chains",
+     Reason.UNCONFIRMED),
+    ("China has tightened its curbs on rare earth exports to India, it was learned on Friday.", "supply-chains",
+     Reason.UNCONFIRMED),
 ]
 
 NOT_A_PARTY = [

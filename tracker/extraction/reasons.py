@@ -104,9 +104,13 @@ def negated(r: Reading) -> bool:
     return bool(r.features and r.features.negated and not _NEGATION_IN_CUE.search(r.cue.text))
 
 
+# "…, it was learned on Friday": the outlet's own unnamed sourcing covers the whole sentence.
+_LEARNT = re.compile(r"\bit (?:was|is|has been) (?:learnt|learned)\b", re.IGNORECASE)
+
+
 def unconfirmed(r: Reading) -> bool:
     """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind."""
-    return bool(r.lexicon.unconfirmed.search(r.window))
+    return bool(r.lexicon.unconfirmed.search(r.window) or _LEARNT.search(r.sentence))
 
 
 
