@@ -55,6 +55,8 @@ UNCONFIRMED = [
      Reason.UNCONFIRMED),
     ("China has tightened its curbs on rare earth exports to India, it was learned on Friday.", "supply-chains",
      Reason.UNCONFIRMED),
+    ("A wire report said that India is engaging with China on rare earth magnets.", "supply-chains",
+     Reason.UNCONFIRMED),
 ]
 
 NOT_A_PARTY = [
