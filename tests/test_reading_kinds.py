@@ -202,6 +202,20 @@ def test_a_decision_with_its_start_date_is_in_progress(pair, lexicon: Lexicon) -
     assert read(undated, pair, lexicon) == [("ferry", "agreed")]
 
 
+def test_a_stall_told_in_the_plain_past_yields_to_news_of_a_move(pair, lexicon: Lexicon) -> None:
+    told = (
+        "The ferry service was put on hold amid friction between Ruritania and Freedonia. "
+        "Ruritania and Freedonia have since agreed to restart the ferry service next spring."
+    )
+    assert read(told, pair, lexicon) == [("ferry", "agreed")]
+    # A stall reported now still outranks the agreement it stalls.
+    now = (
+        "Ruritania and Freedonia agreed to restart the ferry service in March. "
+        "The ferry service remains on hold, Freedonian officials said."
+    )
+    assert read(now, pair, lexicon) == [("ferry", "stalled")]
+
+
 def test_a_restriction_kept_until_a_condition_is_met_holds_now(pair, lexicon: Lexicon) -> None:
     text = "Freedonia said grain imports from Ruritania will remain suspended until Ruritania changes its rules."
     assert read(text, pair, lexicon) == [("grain", "suspended")]

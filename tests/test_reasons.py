@@ -53,9 +53,9 @@ UNCONFIRMED = [
     # Another outlet's report retold, and the outlet's own unnamed sourcing.
     ("A business daily reported that China has halted rare earth exports to India.", "supply-chains",
      Reason.UNCONFIRMED),
-    ("China has tightened its curbs on rare earth exports to India, it was learned on Friday.", "supply-chains",
-     Reason.UNCONFIRMED),
-    ("A wire report said that India is engaging with China on rare earth magnets.", "supply-chains",
+    ("Beijing has tightened its curbs on rare earth shipments bound for India, it was learned on Friday.",
+     "supply-chains", Reason.UNCONFIRMED),
+    ("A wire report said New Delhi is engaging with Beijing on supplies of rare earth magnets.", "supply-chains",
      Reason.UNCONFIRMED),
 ]
 
@@ -105,12 +105,13 @@ QUESTION = [
     # A question turn ends where the next speaker's answer begins, or at the next list item.
     (
         "MODERATOR: Will border trade recover soon? And what about tourism?\n"
-        "SPOKESPERSON: India and China have agreed to resume direct flights.",
+        "SPOKESPERSON: Delhi and Beijing have agreed to bring back direct flights.",
         "air-services",
         TAKEN,
     ),
     (
-        "Backdrop: trade and travel\n- India and China have agreed to resume direct flights.\n- Can trade recover?",
+        "Backdrop: trade and travel\n"
+        "- Delhi and Beijing have agreed to bring back direct flights.\n- Can trade recover?",
         "air-services",
         TAKEN,
     ),
