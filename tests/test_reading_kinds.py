@@ -390,8 +390,10 @@ def test_preparations_processes_and_leading_clauses(text: str, expected: str | N
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # A restriction named only as a noun is background, not news of its state.
-        ("Freedonia's ban on grain imports has hurt Ruritanian farmers, officials in Strelsau said.", None),
+        # A side's restriction named as bearing on the present is in force (the corpus
+        # analysts read it so); one named as a thing of an earlier year is background.
+        ("Freedonia's ban on grain imports has hurt Ruritanian farmers, officials in Strelsau said.", "suspended"),
+        ("Freedonia's ban on grain imports hurt Ruritanian farmers in 2019, officials in Strelsau said.", None),
         ("Freedonia's ban on grain imports remains in force, Ruritania said.", "suspended"),
         # A long-standing halt restated is the suspension, not a stall reported now.
         ("The ferry service between Ruritania and Freedonia has been on hold since the 2020 floods.", "suspended"),
@@ -464,8 +466,8 @@ def test_getting_ready_for_a_resumption_is_preparing_it(text: str, expected: str
     [
         ("Freedonia is now allowing grain imports from Ruritania again.", "implemented"),
         ("Freedonia should allow grain imports from Ruritania again, Strelsau said.", None),
-        # "again" with no enabling verb before it is no resumption.
-        ("Freedonia's ban on grain imports was criticised again by Ruritania.", None),
+        # "again" with no enabling verb before it is no resumption: the ban criticised is in force.
+        ("Freedonia's ban on grain imports was criticised again by Ruritania.", "suspended"),
     ],
 )
 def test_letting_something_happen_again_is_its_resumption(
