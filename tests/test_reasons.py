@@ -55,6 +55,8 @@ UNCONFIRMED = [
      Reason.UNCONFIRMED),
     ("Beijing has tightened its curbs on rare earth shipments bound for India, it was learned on Friday.",
      "supply-chains", Reason.UNCONFIRMED),
+    ("India and China have restarted border trade through Shipki La, an official said, requesting anonymity.",
+     "border-trade", Reason.UNCONFIRMED),
     ("A wire report said New Delhi is engaging with Beijing on supplies of rare earth magnets.", "supply-chains",
      Reason.UNCONFIRMED),
 ]
