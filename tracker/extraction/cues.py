@@ -517,6 +517,7 @@ def tree_cue(
             # "Regarding X's curbs on Y, the ministers noted progress": the restriction is the topic announced.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end)):
+            # "ensuring an early resumption of X": hoped for, not reported.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and verbs:
             between = chain[depth : chain.index(verbs[0])]

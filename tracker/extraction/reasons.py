@@ -118,7 +118,6 @@ def unconfirmed(r: Reading) -> bool:
     return bool(r.lexicon.unconfirmed.search(r.window) or _LEARNT.search(r.sentence))
 
 
-
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 
 
