@@ -89,6 +89,9 @@ RETROSPECTIVE = [
     # Present states hold, whatever they date.
     ("Direct flights between India and China have been suspended since 2020.", "air-services", TAKEN),
     ("India's ban on Chinese apps, imposed in 2020, remains in force.", "chinese-apps", TAKEN),
+    # A quotation its own attribution dates to an earlier day.
+    ("India and China have restarted border trade through Shipki La, the ministry said at the time.", "border-trade",
+     Reason.RETROSPECTIVE),
 ]
 
 OTHER_RELATIONSHIP = [

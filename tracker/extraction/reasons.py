@@ -210,11 +210,20 @@ def _earlier_year_in_clause(r: Reading) -> bool:
     return any(year is not None and int(year) < r.published.year for year in years)
 
 
+# A quotation dated to an earlier day by its own attribution.
+_SAID_THEN = re.compile(
+    r"\b(?:said|stated|added|noted|told [\w ]{1,30}?|wrote|announced) (?:at the time|then|back then)\b", re.IGNORECASE
+)
+
+
 def retrospective(r: Reading) -> bool:
     """Background told as history: "had agreed in January", "was suspended in 2020 after the clashes".
 
     A state told in the present ("has been suspended since 2020") is current, whatever it dates.
     """
+    if _SAID_THEN.search(r.sentence):
+        # "…, the ministry said then": a statement quoted from an earlier day.
+        return True
     if r.features is not None and still_holds(r.features):
         return False
     if (
