@@ -66,6 +66,10 @@ NOT_A_PARTY = [
     ("Analysts urged India and China to ease visas.", "visas", Reason.NOT_A_PARTY),
     ("India and China should agree on border trade soon, analysts said.", "border-trade", Reason.HEDGED),
     ("China has called for direct flights between India and China.", "air-services", TAKEN),
+    # A third country's call is not a side's; a third country reporting the sides' act is only a source.
+    ("The US urged India and China to restart trade at the Lipulekh pass.", "border-trade", Reason.NOT_A_PARTY),
+    ("Delhi and Beijing have agreed to bring back trade at the Lipulekh pass, Nepal's envoy said.", "border-trade",
+     TAKEN),
 ]
 
 RETROSPECTIVE = [

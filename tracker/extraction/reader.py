@@ -428,6 +428,10 @@ def _read(
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"
+            if status in ("proposed", "under_discussion", "agreed") and _third_country_speaks(doc, catalogue):
+                # A third country's ruling party calling on both sides to drop X: only the two sides act.
+                reject(commitment, sentence, Reason.NOT_A_PARTY, cue.rule.name, how)
+                continue
             subject = sentence.text[clause[0] : cue.start]
             if status in NEGATIVE_STATUSES and commitment.restricting_side:
                 # The catalogue names who restricts; a subject naming one side says who did here.
@@ -472,6 +476,22 @@ def _read(
                     )
                 )
     return chosen
+
+
+_REPORTING_LEMMAS = frozenset({"say", "tell", "state", "add", "note", "announce", "report", "claim", "confirm"})
+
+
+def _third_country_speaks(doc: Doc, catalogue: Catalogue) -> bool:
+    """Whether the sentence's main subject is a third country's (its ruling party, its envoy), not a side's.
+
+    A third country reporting the sides' act ("…, the third country said") is only its source.
+    """
+    for root in (t for t in doc if t.dep_ == "ROOT" and t.lemma_ not in _REPORTING_LEMMAS):
+        for subject in (c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")):
+            words = doc[subject.left_edge.i : subject.right_edge.i + 1].text
+            if catalogue.others.search(words) and not _sides_in(words, catalogue):
+                return True
+    return False
 
 
 def _question_turns(sentences: list[Sentence]) -> set[int]:
