@@ -39,6 +39,8 @@ HEDGED = [
     ),
     # A commitment reported, not a hedge: "agreed that … would".
     ("India and China agreed that direct flights would resume on 26 October.", "air-services", TAKEN),
+    # "May" the month is no hedge.
+    ("For the first time since May, Indian pilgrims reached Lake Mansarovar on Tuesday.", "kailash-yatra", TAKEN),
 ]
 
 UNCONFIRMED = [
@@ -96,6 +98,12 @@ RETROSPECTIVE = [
     # A quotation its own attribution dates to an earlier day.
     ("India and China have restarted border trade through Shipki La, the ministry said at the time.", "border-trade",
      Reason.RETROSPECTIVE),
+    # "For the first time since …" measures how new the news is; it does not date it.
+    ("Indian pilgrims reached Lake Mansarovar on Tuesday, a first since the halt of 2020.",
+     "kailash-yatra", TAKEN),
+    # An event named after "after" on an adjunct of the clause dates it, whatever the adjunct hangs on.
+    ("In a relief for traders after the disengagement agreement between India and China, trucks crossed into Tibet"
+     " through Shipki La on Monday.", "lac-border", Reason.RETROSPECTIVE),
 ]
 
 OTHER_RELATIONSHIP = [

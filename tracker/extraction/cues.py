@@ -489,10 +489,10 @@ def tree_cue(
             and node.dep_ == "prep"
             and node.lower_ in _TIME_ANCHORS
             and chain[depth - 1].dep_ == "pobj"
-            and node.head.pos_ in ("VERB", "AUX")
+            and node.head.pos_ in ("VERB", "AUX", "NOUN")
         ):
-            # "trade grew after the standoff": the event named dates the
-            # predicate; the predicate says nothing of the event's own state.
+            # "trade grew after the standoff", "in a relief after the truce, trucks crossed": the
+            # event named dates the predicate or its adjunct; it says nothing of the event's own state.
             return TreeReading(None, grammar.describe_path(chain[: depth + 2]), None, veto=Reason.RETROSPECTIVE)
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
             # A relative clause or participle is read only for its own noun.

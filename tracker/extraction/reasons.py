@@ -210,6 +210,7 @@ def _earlier_year_in_clause(r: Reading) -> bool:
     return any(year is not None and int(year) < r.published.year for year in years)
 
 
+_FIRST_SINCE = re.compile(r"\b(?:the )?first (?:time )?(?:since|in)\b[^,;]*", re.IGNORECASE)
 # A quotation dated to an earlier day by its own attribution.
 _SAID_THEN = re.compile(
     r"\b(?:said|stated|added|noted|told [\w ]{1,30}?|wrote|announced) (?:at the time|then|back then)\b", re.IGNORECASE
@@ -271,8 +272,14 @@ def retrospective(r: Reading) -> bool:
     anchors = [m for m in lexicon.past_anchors.finditer(sentence, clause[0], clause[1])] + [
         m for m in DATED_ANCHOR.finditer(sentence, clause[0], clause[1]) if anchor_is_past(m, r.published)
     ]
+    # "Pilgrims crossed on Tuesday, a first since the halt of 2020": the span
+    # measures how new the news is; it does not date the news.
+    firsts = [(m.start(), m.end()) for m in _FIRST_SINCE.finditer(sentence)]
     anchored_past = any(
-        _anchors_cue(m, cue, sentence) and not inside((m.start(), m.end()), r.descriptions) for m in anchors
+        _anchors_cue(m, cue, sentence)
+        and not inside((m.start(), m.end()), r.descriptions)
+        and not inside((m.start(), m.end()), firsts)
+        for m in anchors
     )
     # The past perfect may be the cue's own auxiliary ("even as the yatra had resumed").
     if lexicon.past_perfect.search(sentence[clause[0] : cue.end]) and (anchored_past or not reported):
