@@ -454,6 +454,8 @@ class Lexicon:
     source: str
     # Reports nobody stands behind ("reportedly", "I read that"); optional in the file.
     unconfirmed: re.Pattern[str] = re.compile("(?!)")
+    # Unnamed sourcing declared anywhere in the sentence ("…, requesting anonymity"); optional.
+    unconfirmed_anywhere: re.Pattern[str] = re.compile("(?!)")
 
 
 def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
@@ -519,8 +521,10 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
-        if mods.get("unconfirmed"):
-            compiled["unconfirmed"] = compile_phrases(mods["unconfirmed"], f"{path}: modifiers.unconfirmed")
+        for key in ("unconfirmed", "unconfirmed_anywhere"):
+            if mods.get(key):
+                where = f"{path}: modifiers.{key}"
+                compiled[key] = compile_phrases(_strings(mods[key], where), where)
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     return Lexicon(cues=tuple(cues), source=str(path), **compiled)

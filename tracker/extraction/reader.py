@@ -283,7 +283,7 @@ def _read(
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
         skip: Reason | None = None
-        if sentence.index in questions or sentence.text.rstrip("\"'”’ ").endswith("?"):
+        if sentence.index in questions or _asks(sentence.text):
             # A reporter's question asserts nothing on either side's behalf.
             skip = Reason.QUESTION
         elif dated_before(sentence.text, published):
@@ -330,6 +330,7 @@ def _read(
             if commitment.kind not in cues_of_kind:
                 cues_of_kind[commitment.kind] = find_cues(sentence.text, lexicon, commitment.kind)
         readings = [tree_cue(doc, mention, cues_of_kind[c.kind], descriptions) for c, mention in mentions]
+        third_country = _third_country_speaks(doc, catalogue)
         # A cue the parse gives one commitment ("simplified visa procedures") is not the
         # nearest cue of another that the parse gives none ("an updated air services agreement").
         claimed = {
@@ -428,7 +429,7 @@ def _read(
             if status == "proposed" and in_talks(sentence.text, article_lead, reading.features):
                 # A call put to the other side in talks is the matter raised there (the reading conventions).
                 status, rule_name = "under_discussion", f"{rule_name}-in-talks"
-            if status in ("proposed", "under_discussion", "agreed") and _third_country_speaks(doc, catalogue):
+            if status in ("proposed", "under_discussion", "agreed") and third_country:
                 # A third country's ruling party calling on both sides to drop X: only the two sides act.
                 reject(commitment, sentence, Reason.NOT_A_PARTY, cue.rule.name, how)
                 continue
@@ -494,6 +495,11 @@ def _third_country_speaks(doc: Doc, catalogue: Catalogue) -> bool:
     return False
 
 
+def _asks(text: str) -> bool:
+    """Whether a sentence ends on a question mark, closing quotes aside."""
+    return text.rstrip("\"'”’ ").endswith("?")
+
+
 def _question_turns(sentences: list[Sentence]) -> set[int]:
     """The sentences of a transcript's question turns: a turn opened by "Q:", or by a speaker's
     name whose turn asks something. A turn runs to the next speaker, list item or paragraph,
@@ -508,7 +514,7 @@ def _question_turns(sentences: list[Sentence]) -> set[int]:
     for turn in turns:
         first = turn[0].text
         if QUESTION.match(first) or (
-            SPEAKER.match(first) and any(s.text.rstrip("\"'”’ ").endswith("?") for s in turn)
+            SPEAKER.match(first) and any(_asks(s.text) for s in turn)
         ):
             asked.update(s.index for s in turn)
     return asked

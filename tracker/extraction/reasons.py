@@ -104,18 +104,9 @@ def negated(r: Reading) -> bool:
     return bool(r.features and r.features.negated and not _NEGATION_IN_CUE.search(r.cue.text))
 
 
-# "…, it was learned on Friday", "…, an official said, requesting anonymity": unnamed
-# sourcing the outlet declares covers the whole sentence.
-_LEARNT = re.compile(
-    r"\bit (?:was|is|has been) (?:learnt|learned)\b|\b(?:requesting|on (?:the )?condition of|seeking) anonymity\b"
-    r"|\bspeaking anonymously\b|\bdeclined to be (?:named|identified)\b|\bnot authori[sz]ed to speak\b",
-    re.IGNORECASE,
-)
-
-
 def unconfirmed(r: Reading) -> bool:
     """ "Shipments have reportedly begun", "I read that cargoes are moving": a report nobody stands behind."""
-    return bool(r.lexicon.unconfirmed.search(r.window) or _LEARNT.search(r.sentence))
+    return bool(r.lexicon.unconfirmed.search(r.window) or r.lexicon.unconfirmed_anywhere.search(r.sentence))
 
 
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
