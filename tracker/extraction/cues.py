@@ -203,6 +203,30 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
 
 
 _TOPIC_PREPOSITIONS = frozenset({"about", "on", "over", "regarding", "concerning"})
+_ABOVE_TALKS = frozenset(POSITIVE_LADDER[POSITIVE_LADDER.index("under_discussion") + 1 :])
+_PURPOSE_EDGES = frozenset({"advcl", "xcomp", "acl", "relcl"})
+
+
+def _talks_purpose(chain: list[Token], top: int, owner: dict[int, CueMatch]) -> CueMatch | None:
+    """A talk verb that gives the purpose of what is agreed between the mention and its cue.
+
+    "agreed to hold a meeting of the expert mechanism to discuss data sharing":
+    the meeting is held to keep consulting on an outcome not yet decided, which
+    the reading conventions keep under discussion.
+    """
+    on_chain = {node.i for node in chain[: top + 1]}
+    for node in chain[1:top]:
+        for child in node.children:
+            talk = owner.get(child.i)
+            if (
+                talk is not None
+                and child.i not in on_chain
+                and child.dep_ in _PURPOSE_EDGES
+                and talk.rule.status == "under_discussion"
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+            ):
+                return talk
+    return None
 
 
 def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> bool:
@@ -479,6 +503,11 @@ def tree_cue(
             if cue.rule.form == "verb":
                 cue, top = _outer_cue(chain, depth, owner, cue)
                 verb = grammar.verb_of(chain[top]) if top > depth else verb
+                purpose = _talks_purpose(chain, top, owner) if cue.rule.status in _ABOVE_TALKS else None
+                if purpose is not None:
+                    # "agreed to hold a meeting of the mechanism to discuss X": what is agreed is to talk.
+                    path = f"{grammar.describe_path(chain[: top + 1])} (to {purpose.text})"
+                    return TreeReading(purpose, path, grammar.predicate_features(verb))
                 return TreeReading(cue, grammar.describe_path(chain[: top + 1]), grammar.predicate_features(verb))
             if noun_hit is None:
                 noun_hit = (cue, depth)
