@@ -336,3 +336,16 @@ def test_a_phrase_of_several_words_matches_them_hyphenated_and_nothing_inside_a_
     assert not pattern.search("non-stop no-flights-zone")
     # Spaces inside a character class stay what they were.
     assert pattern.search(" b") and not pattern.search("-b")
+
+
+def test_optional_modifiers_may_be_left_out_and_are_checked_when_given(tmp_path: Path) -> None:
+    start = CUES.index("partial = [")
+    end = CUES.index("]\n", start) + 2
+    path = tmp_path / "cues.toml"
+    path.write_text(CUES[:start] + CUES[end:], encoding="utf-8")
+    # Without the key no release reads as partial.
+    assert load_lexicon(path).partial.search("for most of the products") is None
+    assert load_lexicon().partial.search("for most of the products") is not None
+    assert_one_line_error(
+        path, CUES[:start] + "partial = [1]\n" + CUES[end:], load_lexicon, "modifiers.partial: must be a list"
+    )

@@ -456,6 +456,8 @@ class Lexicon:
     unconfirmed: re.Pattern[str] = re.compile("(?!)")
     # Unnamed sourcing declared anywhere in the sentence ("…, requesting anonymity"); optional.
     unconfirmed_anywhere: re.Pattern[str] = re.compile("(?!)")
+    # Words that scope a release to part of a restriction ("most of", "the first shipment"); optional.
+    partial: re.Pattern[str] = re.compile("(?!)")
 
 
 def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
@@ -521,7 +523,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
-        for key in ("unconfirmed", "unconfirmed_anywhere"):
+        for key in ("unconfirmed", "unconfirmed_anywhere", "partial"):
             if mods.get(key):
                 where = f"{path}: modifiers.{key}"
                 compiled[key] = compile_phrases(_strings(mods[key], where), where)

@@ -421,6 +421,9 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
+            if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):
+                # Some firms, regions or consignments let through while the rest stays barred.
+                status, rule_name = "in_progress", f"{rule_name}-partial"
             if status == "implemented" and _ISSUED.search(cue.text) and _TO_RECIPIENT.search(reading.path):
                 status, rule_name = "in_progress", f"{rule_name}-to-travellers"
             elif cue.rule.name == "documents-issued":
