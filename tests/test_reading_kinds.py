@@ -216,6 +216,27 @@ def test_a_stall_told_in_the_plain_past_yields_to_news_of_a_move(pair, lexicon: 
     assert read(now, pair, lexicon) == [("ferry", "stalled")]
 
 
+def test_a_setback_that_opens_the_article_is_its_news(pair, lexicon: Lexicon) -> None:
+    lead = (
+        "Freedonia has barred Ruritanian pilgrims from the Fredville shrine until further notice. "
+        "Ruritanian clerics in Strelsau urged both governments to let the Ruritanian pilgrims travel. "
+        "Ruritania has asked Freedonia to reopen the Fredville shrine to Ruritanian pilgrims."
+    )
+    assert read(lead, pair, lexicon) == [("pilgrimage", "suspended")]
+    # Restated further down, the same restriction yields to the call to lift it.
+    restated = (
+        "Ruritania has asked Freedonia to reopen the Fredville shrine to Ruritanian pilgrims. "
+        "Freedonia has barred Ruritanian pilgrims from the Fredville shrine since the spring."
+    )
+    assert read(restated, pair, lexicon) == [("pilgrimage", "proposed")]
+    # Told in the plain past, even in the lead, it is background.
+    past = (
+        "Freedonia barred Ruritanian pilgrims from the Fredville shrine in 2019. "
+        "Ruritania has asked Freedonia to reopen the Fredville shrine to Ruritanian pilgrims."
+    )
+    assert read(past, pair, lexicon) == [("pilgrimage", "proposed")]
+
+
 def test_a_restriction_kept_until_a_condition_is_met_holds_now(pair, lexicon: Lexicon) -> None:
     text = "Freedonia said grain imports from Ruritania will remain suspended until Ruritania changes its rules."
     assert read(text, pair, lexicon) == [("grain", "suspended")]

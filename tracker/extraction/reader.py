@@ -547,14 +547,17 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float
     A predicate says it more clearly than a noun phrase ("flights will resume
     on 26 October" over "the resumption of flights … is seen as a step"). A
     stall reported now outranks the agreements it stalls (one told in the
-    plain past is background, like a restriction restated); news of a move
-    outranks a long-standing state restated as background (suspended); among
+    plain past is background, like a restriction restated), and so does a
+    setback the article opens with: that is its news, and the calls and plans
+    further down answer it. News of a move outranks a long-standing state restated as background (suspended); among
     positive statements the highest rung is where the article says it stands,
     the lower ones being the way there. Between equals a cue the parse ties
     to the mention beats the nearest one, then the surer reading, then the
     earlier sentence: news states its point first.
     """
-    if statement.status == "stalled" and not statement.plain_past:
+    if statement.status in NEGATIVE_STATUSES and not statement.plain_past and (
+        statement.status == "stalled" or (statement.sentence_index == 0 and not statement.nominal)
+    ):
         group = 3
     elif statement.status in NEGATIVE_STATUSES:
         group = 1
