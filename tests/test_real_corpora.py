@@ -27,9 +27,9 @@ CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FLOORS = {
     "india-china-1": (0.80, 0.62),
     "india-china-2": (0.80, 0.62),
-    "india-china-3": (0.58, 0.50),
-    "india-pakistan": (0.76, 0.56),
-    "japan-china": (0.63, 0.47),
+    "india-china-3": (0.60, 0.52),
+    "india-pakistan": (0.79, 0.59),
+    "japan-china": (0.66, 0.49),
 }
 
 
