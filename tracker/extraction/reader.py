@@ -549,14 +549,15 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float
     stall reported now outranks the agreements it stalls (one told in the
     plain past is background, like a restriction restated), and so does a
     setback the article opens with: that is its news, and the calls and plans
-    further down answer it. News of a move outranks a long-standing state restated as background (suspended); among
-    positive statements the highest rung is where the article says it stands,
-    the lower ones being the way there. Between equals a cue the parse ties
+    further down answer it. News of a move outranks a long-standing state
+    restated as background (suspended); among positive statements the highest
+    rung is where the article says it stands, the lower ones being the way there. Between equals a cue the parse ties
     to the mention beats the nearest one, then the surer reading, then the
     earlier sentence: news states its point first.
     """
+    opens_article = statement.sentence_index == 0 and not statement.nominal
     if statement.status in NEGATIVE_STATUSES and not statement.plain_past and (
-        statement.status == "stalled" or (statement.sentence_index == 0 and not statement.nominal)
+        statement.status == "stalled" or opens_article
     ):
         group = 3
     elif statement.status in NEGATIVE_STATUSES:
