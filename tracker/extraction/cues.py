@@ -203,6 +203,8 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
 
 
 _TOPIC_PREPOSITIONS = frozenset({"about", "on", "over", "regarding", "concerning"})
+# Verbs whose object is what the talks are about: "agreed to negotiate a new air services pact".
+_TALK_LEMMAS = frozenset({"discuss", "negotiate", "deliberate"})
 _ABOVE_TALKS = frozenset(POSITIVE_LADDER[POSITIVE_LADDER.index("under_discussion") + 1 :])
 _PURPOSE_EDGES = frozenset({"advcl", "xcomp", "acl", "relcl"})
 
@@ -236,7 +238,7 @@ def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue
     reading conventions); agreeing to hold a round of a named mechanism ("the next
     meeting of the boundary talks") keeps the mechanism: that agreement stands.
     """
-    if chain[depth].lemma_ == "discuss" and depth > 0 and chain[depth - 1].dep_ == "dobj":
+    if chain[depth].lemma_ in _TALK_LEMMAS and depth > 0 and chain[depth - 1].dep_ == "dobj":
         return True
     return any(owner.get(node.i) is cue and node.lower_ in _TOPIC_PREPOSITIONS for node in chain[1 : depth + 1])
 
