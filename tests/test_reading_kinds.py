@@ -124,6 +124,10 @@ def test_bad_cue_fields_are_one_line_naming_the_field(tmp_path: Path, field: str
         ("Ruritania and Freedonia agreed to hold a summit later this year.", "agreed"),
         ("Ruritania and Freedonia discussed holding a summit.", "under_discussion"),
         ("The summit between Ruritania and Freedonia has been postponed.", "stalled"),
+        # Begun is held; leaders on their way to it, or a day set "ahead of" it, are under way.
+        ("The summit of Ruritania and Freedonia kicked off in Fredville on Friday.", "implemented"),
+        ("The Ruritanian premier landed in Fredville on Sunday for the summit with Freedonia.", "in_progress"),
+        ("Ahead of the summit with Freedonia, the Ruritanian premier named trade his priority.", "in_progress"),
     ],
 )
 def test_a_meeting_is_held(text: str, expected: str, pair, lexicon: Lexicon) -> None:
