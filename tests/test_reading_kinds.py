@@ -423,6 +423,12 @@ def test_preparations_processes_and_leading_clauses(text: str, expected: str | N
         # A long-standing halt restated is the suspension, not a stall reported now.
         ("The ferry service between Ruritania and Freedonia has been on hold since the 2020 floods.", "suspended"),
         ("The ferry service between Ruritania and Freedonia has made no progress since the May pledge.", "stalled"),
+        # Duties and tariffs are restrictions: put on, kept, met by the goods, named with their owner.
+        ("Freedonia has slapped duties of 80 per cent on grain imports from Ruritania.", "suspended"),
+        ("Freedonia is keeping its tariffs on grain imports from Ruritania.", "suspended"),
+        ("Ruritanian grain shipments to Fredville still face duties of 80 per cent.", "suspended"),
+        ("Freedonia's tariffs on grain imports have hurt Ruritanian farmers, officials in Strelsau said.", "suspended"),
+        ("Freedonia imposed tariffs on grain imports from Ruritania in 2019.", None),
     ],
 )
 def test_restrictions_named_and_halts_restated(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:
