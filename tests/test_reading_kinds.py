@@ -429,6 +429,15 @@ def test_preparations_processes_and_leading_clauses(text: str, expected: str | N
         ("Ruritanian grain shipments to Fredville still face duties of 80 per cent.", "suspended"),
         ("Freedonia's tariffs on grain imports have hurt Ruritanian farmers, officials in Strelsau said.", "suspended"),
         ("Freedonia imposed tariffs on grain imports from Ruritania in 2019.", None),
+        ("Freedonia charges a 40 per cent tariff on grain imports from Ruritania.", "suspended"),
+        ("Ruritanian farmers are grappling with steep Freedonian duties on grain imports.", "suspended"),
+        # The restriction itself suspended is eased; with a day to come, the easing is under way.
+        ("Freedonia has suspended its duties on grain imports from Ruritania.", "implemented"),
+        ("Freedonia will suspend its duties on grain imports from Ruritania from 1 March.", "in_progress"),
+        ("Ruritanian grain imports will no longer be subject to Freedonian duties from March.", "in_progress"),
+        # Named as the cause of another act, a restriction is background.
+        ("Freedonia raised duties on Ruritanian wine in retaliation for Ruritania's tariffs on grain imports.", None),
+        ("The Ruritanian premier raised trade irritants over grain imports with Freedonia.", "under_discussion"),
     ],
 )
 def test_restrictions_named_and_halts_restated(text: str, expected: str | None, pair, lexicon: Lexicon) -> None:

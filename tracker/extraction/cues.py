@@ -321,6 +321,8 @@ _AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospe
 
 # Words that announce a topic before what is said of it.
 _TOPIC_MARKERS = frozenset({"regarding", "concerning"})
+# Nouns that name a restriction as the cause of another act: "in retaliation for", "in response to".
+_CAUSE_NOUNS = frozenset({"retaliation", "response", "reprisal", "reaction", "countermeasure"})
 # A resumption qualified as hoped for ("the early resumption of X") is an aim, whatever governs it.
 _PROSPECTIVE = frozenset({"early", "earliest", "speedy", "swift", "quick", "expeditious", "eventual", "possible",
                           "prompt", "timely", "soonest"})
@@ -546,6 +548,10 @@ def tree_cue(
         path = grammar.describe_path(chain[: depth + 1])
         if cue.rule.status in NEGATIVE_STATUSES and any(n.lower_ in _TOPIC_MARKERS for n in chain[depth:]):
             # "Regarding X's curbs on Y, the ministers noted progress": the restriction is the topic announced.
+            return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
+        below_verb = above[: above.index(verbs[0])] if verbs else above
+        if cue.rule.status in NEGATIVE_STATUSES and any(n.lemma_ in _CAUSE_NOUNS for n in below_verb):
+            # "in retaliation for X's tariffs on Y": a restriction named as the cause of another act is background.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end)):
             # "ensuring an early resumption of X": hoped for, not reported.
