@@ -430,6 +430,7 @@ def test_preparations_processes_and_leading_clauses(text: str, expected: str | N
         ("Freedonia's tariffs on grain imports have hurt Ruritanian farmers, officials in Strelsau said.", "suspended"),
         ("Freedonia imposed tariffs on grain imports from Ruritania in 2019.", None),
         ("Freedonia charges a 40 per cent tariff on grain imports from Ruritania.", "suspended"),
+        ("Freedonia has begun adding a 40 per cent tariff to grain imports from Ruritania.", "suspended"),
         ("Ruritanian farmers are grappling with steep Freedonian duties on grain imports.", "suspended"),
         # The restriction itself suspended is eased; with a day to come, the easing is under way.
         ("Freedonia has suspended its duties on grain imports from Ruritania.", "implemented"),
