@@ -551,9 +551,10 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float
     setback the article opens with: that is its news, and the calls and plans
     further down answer it. News of a move outranks a long-standing state
     restated as background (suspended); among positive statements the highest
-    rung is where the article says it stands, the lower ones being the way there. Between equals a cue the parse ties
-    to the mention beats the nearest one, then the surer reading, then the
-    earlier sentence: news states its point first.
+    rung is where the article says it stands, the lower ones being the way
+    there. Between equals a cue the parse ties to the mention beats the
+    nearest one, then the surer reading, then the earlier sentence: news
+    states its point first.
     """
     opens_article = statement.sentence_index == 0 and not statement.nominal
     if statement.status in NEGATIVE_STATUSES and not statement.plain_past and (
