@@ -20,7 +20,7 @@ from tracker.extraction import grammar
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, tree_cue
-from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
+from tracker.extraction.reasons import Reading, Reason, cancel_reason, dated_ahead, still_not_done
 from tracker.extraction.text import (
     BULLET,
     DESCRIPTION,
@@ -386,9 +386,10 @@ def _read(
                 # The tree reached the cue through the mention's own description.
                 clause = (min(clause[0], cue.start), max(clause[1], cue.end))
             source = attribution(sentence.text)
-            reason = cancel_reason(
-                Reading(sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source)
+            context = Reading(
+                sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source
             )
+            reason = cancel_reason(context)
             how = f"{reading.path} ({reading.features.describe()})" if reading.features else "nearest cue"
             status, rule_name = cue.rule.status, cue.rule.name
             if reason is Reason.NEGATED and still_not_done(cue, reading.features):
@@ -421,6 +422,9 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
+            if status == "implemented" and cue.rule.name != "starts-today" and dated_ahead(context):
+                # A completion promised for a named day is a calendar announced, not yet done.
+                status, rule_name = "in_progress", f"{rule_name}-dated"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):
                 # Some firms, regions or consignments let through while the rest stays barred.
                 status, rule_name = "in_progress", f"{rule_name}-partial"

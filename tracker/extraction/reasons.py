@@ -112,6 +112,25 @@ def unconfirmed(r: Reading) -> bool:
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 
 
+# A day named after a future act puts it on the calendar: "will extend the waiver from 24 July".
+_DAY_AHEAD = re.compile(
+    rf"\b(?:from|starting(?: from| on)?|beginning|with effect from|effective|on|by)\s+(?:the\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{MONTH_ALT}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+
+
+# A date the parser hangs on the verb itself: "will resume on 26 October", "from next month".
+_DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
+
+
+def dated_ahead(r: Reading) -> bool:
+    """A future act with its day named later in its clause: a calendar announced."""
+    if r.features is None or r.features.tense != "future":
+        return False
+    return r.features.date_preposition in _DATED_START or bool(_DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
+
+
 def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
     if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
@@ -134,7 +153,12 @@ def hedged(r: Reading) -> bool:
         # "will stay suspended until X acts": the condition is for lifting a restriction that
         # holds now, not a doubt about it.
         return not (r.cue.rule.status == "suspended" and _UNTIL.search(r.sentence, r.cue.end))
-    if r.features.tense == "future" and r.cue.rule.status == "implemented" and not _STARTS_TODAY.search(r.cue_text):
+    if (
+        r.features.tense == "future"
+        and r.cue.rule.status == "implemented"
+        and not _STARTS_TODAY.search(r.cue_text)
+        and not dated_ahead(r)
+    ):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
         return True
@@ -202,6 +226,14 @@ def _earlier_year_in_clause(r: Reading) -> bool:
 
 
 _FIRST_SINCE = re.compile(r"\b(?:the )?first (?:time )?(?:since|in)\b[^,;]*", re.IGNORECASE)
+# "nearly five years after the pandemic": the span measures how long it took, it does not date the
+# news ("in the months after the clash" does date it).
+_ELAPSED = re.compile(
+    r"(?<!\bin )(?<!\bin the )(?<!\bwithin )(?<!\bduring the )(?<!\bfor )"
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many) (?:full )?(?:years|months|weeks|decades)"
+    r" (?:after|since)\b[^,;]*",
+    re.IGNORECASE,
+)
 # A quotation dated to an earlier day by its own attribution.
 _SAID_THEN = re.compile(
     r"\b(?:said|stated|added|noted|told [\w ]{1,30}?|wrote|announced) (?:at the time|then|back then)\b", re.IGNORECASE
@@ -265,7 +297,7 @@ def retrospective(r: Reading) -> bool:
     ]
     # "Pilgrims crossed on Tuesday, a first since the halt of 2020": the span
     # measures how new the news is; it does not date the news.
-    firsts = [(m.start(), m.end()) for m in _FIRST_SINCE.finditer(sentence)]
+    firsts = [(m.start(), m.end()) for pattern in (_FIRST_SINCE, _ELAPSED) for m in pattern.finditer(sentence)]
     anchored_past = any(
         _anchors_cue(m, cue, sentence)
         and not inside((m.start(), m.end()), r.descriptions)
