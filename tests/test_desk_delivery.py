@@ -250,7 +250,8 @@ def test_the_site_gives_each_relationship_its_pages_and_index_heading(desk: Desk
     site = desk.root / "reports" / "site"
     first_visas = (site / "commitments" / "visas.html").read_text(encoding="utf-8")
     other_visas = (site / "relationships" / "AU-CN" / "commitments" / "visas.html").read_text(encoding="utf-8")
-    assert "fifteen days" in other_visas and "fifteen days" not in first_visas
+    # The Australian visa article's statement is its calendar ("takes effect from next month").
+    assert "takes effect from next month" in other_visas and "takes effect" not in first_visas
     assert "<title>Visas · Australia–China commitments</title>" in other_visas
     assert 'href="../../../index.html"' in other_visas
     index = (site / "index.html").read_text(encoding="utf-8")

@@ -298,9 +298,12 @@ def retrospective(r: Reading) -> bool:
     # "Pilgrims crossed on Tuesday, a first since the halt of 2020": the span
     # measures how new the news is; it does not date the news.
     firsts = [(m.start(), m.end()) for pattern in (_FIRST_SINCE, _ELAPSED) for m in pattern.finditer(sentence)]
+    # A date inside a description dates that description, unless the cue is in it too
+    # ("the pact, signed in March 2019, …").
+    own_description = inside((cue.start, cue.end), r.descriptions)
     anchored_past = any(
         _anchors_cue(m, cue, sentence)
-        and not inside((m.start(), m.end()), r.descriptions)
+        and inside((m.start(), m.end()), r.descriptions) in (None, own_description)
         and not inside((m.start(), m.end()), firsts)
         for m in anchors
     )

@@ -17,10 +17,14 @@ from syntok import segmenter
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTH_ALT = "|".join(name for name in calendar.month_name if name)
+# Wire style abbreviates a month before its day: "on Oct. 24, 2019", "on Sept. 3".
+_MONTH_ABBR = {"sept": 9, **{name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}}
+_MONTH_ABBR_ALT = "|".join(sorted((name.capitalize() for name in _MONTH_ABBR), key=len, reverse=True))
 # "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
 DATED_ANCHOR = re.compile(
-    rf"\b(?i:in|on|during|by) (?i:early |mid-|late |the end of )?(?P<month>{MONTH_ALT})"
-    rf"(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
+    # The day may come first, as much of the press writes it: "on 24 October 2019".
+    rf"\b(?i:in|on|during|by) (?:(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)? )?(?i:early |mid-|late |the end of )?"
+    rf"(?P<month>{MONTH_ALT}|(?:{_MONTH_ABBR_ALT})\.(?= \d))(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?i:in|during) (?i:the )?(?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)s?\b"
 )
 _CLAUSE_BREAK = re.compile(
@@ -178,15 +182,14 @@ def inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, in
 def anchor_is_past(match: re.Match[str], published: date) -> bool:
     if match.group("year_only"):
         return int(match.group("year_only")) < published.year
-    month = MONTHS[match.group("month").lower()]
+    name = match.group("month").rstrip(".").lower()
+    month = MONTHS.get(name) or _MONTH_ABBR[name]
     # A month named without a year, later in the year than the article, is last year's.
     year = int(match.group("year")) if match.group("year") else published.year - (month > published.month)
-    if match.group("day"):
+    day = match.group("day") or match.group("day_first")
+    if day:
         try:
-            return (
-                date(year, month, int(match.group("day"))) < published
-                and (published - date(year, month, int(match.group("day")))).days > 7
-            )
+            return date(year, month, int(day)) < published and (published - date(year, month, int(day))).days > 7
         except ValueError:
             return False
     return (year, month) < (published.year, published.month)
