@@ -84,6 +84,8 @@ def _relationship_scope(
 
 
 # A halt, as against a lack of progress: "on hold", "in limbo".
+# A mention that is only the place of something else: the object of a preposition of place.
+_PLACE_PATH = re.compile(r"^\S+ <pobj- (?:along|across|near|beside|via|beyond)\b", re.IGNORECASE)
 _HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
 # Papers issued or granted *to* the travellers a commitment is about ("issued visas to 300
 # pilgrims for the festival"): the journey is being prepared, not made.
@@ -372,6 +374,11 @@ def _read(
                 continue
             if reading.veto is not None:
                 reject(commitment, sentence, reading.veto, path=reading.path)
+                continue
+            if _PLACE_PATH.match(reading.path) and any(other.id != commitment.id for other, _ in mentions):
+                # "trading points along the border", "a pass near the LAC": the mention is where
+                # another commitment's matter lies, not a matter of its own.
+                reject(commitment, sentence, Reason.IN_PASSING, path=reading.path)
                 continue
             unclaimed = [c for c in cues if not any(at == c.start and cid != commitment.id for cid, at in claimed)]
             cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions)
