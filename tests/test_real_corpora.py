@@ -29,7 +29,7 @@ FLOORS = {
     "india-china-2": (0.80, 0.62),
     "india-china-3": (0.60, 0.52),
     "india-pakistan": (0.79, 0.59),
-    "japan-china": (0.66, 0.49),
+    "japan-china": (0.69, 0.51),
 }
 
 
