@@ -118,8 +118,6 @@ _DAY_AHEAD = re.compile(
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{MONTH_ALT}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )
-
-
 # A date the parser hangs on the verb itself: "will resume on 26 October", "from next month".
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
 
