@@ -429,7 +429,7 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
-            if status == "implemented" and cue.rule.name != "starts-today" and dated_ahead(context):
+            if status == "implemented" and dated_ahead(context):
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):

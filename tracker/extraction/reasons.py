@@ -123,8 +123,11 @@ _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
 
 
 def dated_ahead(r: Reading) -> bool:
-    """A future act with its day named later in its clause: a calendar announced."""
-    if r.features is None or r.features.tense != "future":
+    """A future act with its day named later in its clause: a calendar announced.
+
+    A start put on the article's own day ("will resume issuing visas from today") is the start.
+    """
+    if r.features is None or r.features.tense != "future" or _STARTS_TODAY.search(r.cue_text):
         return False
     return r.features.date_preposition in _DATED_START or bool(_DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
 
