@@ -20,7 +20,7 @@ from tracker.extraction import grammar
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, tree_cue
-from tracker.extraction.reasons import Reading, Reason, cancel_reason, dated_ahead, still_not_done
+from tracker.extraction.reasons import Reading, Reason, cancel_reason, dated_ahead, starts_later, still_not_done
 from tracker.extraction.text import (
     BULLET,
     DESCRIPTION,
@@ -429,7 +429,7 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
-            if status == "implemented" and dated_ahead(context):
+            if status == "implemented" and (dated_ahead(context) or starts_later(context)):
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):

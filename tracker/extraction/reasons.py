@@ -122,6 +122,46 @@ _DAY_AHEAD = re.compile(
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
 
 
+# A start put on a day: "starting from 30 November", "with effect from March 1, 2026".
+_START_ON = re.compile(
+    rf"\b(?:from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?)\s+(?:the\s+)?"
+    rf"(?:(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<month>{MONTH_ALT})\b"
+    rf"(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.IGNORECASE,
+)
+# How far ahead a start without its year is read as this year's (or next January's).
+_START_HORIZON_DAYS = 120
+
+
+def _start_day(match: re.Match[str], published: date) -> date | None:
+    month = MONTHS[match.group("month").lower()]
+    day = int(match.group("day") or match.group("day_first") or 1)
+    years = [int(match.group("year"))] if match.group("year") else [published.year, published.year + 1]
+    for year in years:
+        try:
+            start = date(year, month, day)
+        except ValueError:
+            return None
+        if match.group("year") or 0 < (start - published).days <= _START_HORIZON_DAYS:
+            return start
+    return None
+
+
+def starts_later(r: Reading) -> bool:
+    """A start day after the article's own, anywhere in the cue's clause: "decides to, starting from
+    17 February, extend the waiver" is announced, not yet in effect."""
+    if r.features is not None and r.features.tense == "past" and not any(
+        m.group("year") for m in _START_ON.finditer(r.sentence, r.clause[0], r.clause[1])
+    ):
+        # "resumed from March" told in the past: without a year the month is an earlier one.
+        return False
+    for match in _START_ON.finditer(r.sentence, r.clause[0], r.clause[1]):
+        start = _start_day(match, r.published)
+        if start is not None and start > r.published:
+            return True
+    return False
+
+
 def dated_ahead(r: Reading) -> bool:
     """A future act with its day named later in its clause: a calendar announced.
 
@@ -159,6 +199,7 @@ def hedged(r: Reading) -> bool:
         and r.cue.rule.status == "implemented"
         and not _STARTS_TODAY.search(r.cue_text)
         and not dated_ahead(r)
+        and not starts_later(r)
     ):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
