@@ -240,7 +240,12 @@ def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue
     """
     if chain[depth].lemma_ in _TALK_LEMMAS and depth > 0 and chain[depth - 1].dep_ == "dobj":
         return True
-    return any(owner.get(node.i) is cue and node.lower_ in _TOPIC_PREPOSITIONS for node in chain[1 : depth + 1])
+    # The preposition may be the cue's own word ("talks on X") or hang on its verb ("remain engaged with Y on X").
+    return any(
+        node.lower_ in _TOPIC_PREPOSITIONS
+        and (owner.get(node.i) is cue or (owner.get(node.head.i) is cue and node.head.pos_ in ("VERB", "AUX", "ADJ")))
+        for node in chain[1 : depth + 1]
+    )
 
 
 def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> tuple[CueMatch, int]:

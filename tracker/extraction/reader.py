@@ -84,7 +84,7 @@ def _relationship_scope(
 
 
 # A mention that is only the place of something else: the object of a preposition of place.
-_PLACE_PATH = re.compile(r"^\S+ <pobj- (?:along|across|near|beside|via|beyond)\b", re.IGNORECASE)
+_PLACE_PATH = re.compile(r"^\S+ <pobj- (?:along|across|near|beside|via|beyond|to <prep- close)\b", re.IGNORECASE)
 # A halt, as against a lack of progress: "on hold", "in limbo".
 _HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
 # Papers issued or granted *to* the travellers a commitment is about ("issued visas to 300

@@ -294,7 +294,8 @@ def retrospective(r: Reading) -> bool:
         return False
     if (
         r.features is not None
-        and r.features.tense == "past"
+        # The parser may leave a bare participle untensed: "when trade reopened in 2006".
+        and r.features.tense in ("past", "none")
         and r.features.role == "adverbial"
         and (r.features.mark in _CONTRAST_MARKS or "when" in r.features.adverbs)
         and _earlier_year_in_clause(r)
