@@ -532,6 +532,10 @@ def tree_cue(
             # "trade grew after the standoff", "in a relief after the truce, trucks crossed": the
             # event named dates the predicate or its adjunct; it says nothing of the event's own state.
             return TreeReading(None, grammar.describe_path(chain[: depth + 2]), None, veto=Reason.RETROSPECTIVE)
+        if noun_hit is None and depth > 0 and node.lemma_ in _CAUSE_NOUNS and chain[depth - 1].dep_ == "prep":
+            # "imposed duties on Y in retaliation for X's levies on Z": what provoked the act is its
+            # cause, told as background; the act speaks of Y alone.
+            return TreeReading(None, grammar.describe_path(chain[: depth + 1]), None, veto=Reason.EMBEDDED_NOMINAL)
         if depth > 0 and chain[depth - 1].dep_ in _CLAUSE_EDGES:
             # A relative clause or participle is read only for its own noun.
             break
