@@ -349,3 +349,19 @@ def test_optional_modifiers_may_be_left_out_and_are_checked_when_given(tmp_path:
     assert_one_line_error(
         path, CUES[:start] + "partial = [1]\n" + CUES[end:], load_lexicon, "modifiers.partial: must be a list"
     )
+
+
+def test_provincial_modifier_is_optional_and_checked(tmp_path: Path) -> None:
+    start = CUES.index("provincial = [")
+    end = CUES.index("]\n", start) + 2
+    path = tmp_path / "cues.toml"
+    path.write_text(CUES[:start] + CUES[end:], encoding="utf-8")
+    # Without the key no subject is read as a sub-national government.
+    assert load_lexicon(path).provincial.search("the chief minister urged") is None
+    assert load_lexicon().provincial.search("the chief minister urged") is not None
+    assert_one_line_error(
+        path,
+        CUES[:start] + 'provincial = "chief minister"\n' + CUES[end:],
+        load_lexicon,
+        "modifiers.provincial: must be a list",
+    )

@@ -458,6 +458,9 @@ class Lexicon:
     unconfirmed_anywhere: re.Pattern[str] = re.compile("(?!)")
     # Words that scope a release to part of a restriction ("most of", "the first shipment"); optional.
     partial: re.Pattern[str] = re.compile("(?!)")
+    # Sub-national governments ("the chief minister", "a state government"): their calls are
+    # advocacy, though their reports of what the two governments did are not; optional.
+    provincial: re.Pattern[str] = re.compile("(?!)")
 
 
 def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
@@ -523,7 +526,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
-        for key in ("unconfirmed", "unconfirmed_anywhere", "partial"):
+        for key in ("unconfirmed", "unconfirmed_anywhere", "partial", "provincial"):
             if mods.get(key):
                 where = f"{path}: modifiers.{key}"
                 compiled[key] = compile_phrases(_strings(mods[key], where), where)

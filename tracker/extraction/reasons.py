@@ -224,6 +224,9 @@ def not_a_party(r: Reading) -> bool:
     ):
         return True
     subject = r.sentence[r.clause[0] : min(r.cue.start, r.mention[0])]
+    if r.cue.rule.status == "proposed" and r.lexicon.provincial.search(subject):
+        # "The chief minister urged the Centre to reopen X": a province's demand is advocacy.
+        return True
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
 
