@@ -338,30 +338,22 @@ def test_a_phrase_of_several_words_matches_them_hyphenated_and_nothing_inside_a_
     assert pattern.search(" b") and not pattern.search("-b")
 
 
-def test_optional_modifiers_may_be_left_out_and_are_checked_when_given(tmp_path: Path) -> None:
-    start = CUES.index("partial = [")
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        # Without the key no release reads as partial.
+        ("partial", "for most of the products"),
+        # Without the key no subject is read as a sub-national government.
+        ("provincial", "the chief minister urged"),
+    ],
+)
+def test_optional_modifiers_may_be_left_out_and_are_checked_when_given(tmp_path: Path, key: str, text: str) -> None:
+    start = CUES.index(f"{key} = [")
     end = CUES.index("]\n", start) + 2
     path = tmp_path / "cues.toml"
     path.write_text(CUES[:start] + CUES[end:], encoding="utf-8")
-    # Without the key no release reads as partial.
-    assert load_lexicon(path).partial.search("for most of the products") is None
-    assert load_lexicon().partial.search("for most of the products") is not None
+    assert getattr(load_lexicon(path), key).search(text) is None
+    assert getattr(load_lexicon(), key).search(text) is not None
     assert_one_line_error(
-        path, CUES[:start] + "partial = [1]\n" + CUES[end:], load_lexicon, "modifiers.partial: must be a list"
-    )
-
-
-def test_provincial_modifier_is_optional_and_checked(tmp_path: Path) -> None:
-    start = CUES.index("provincial = [")
-    end = CUES.index("]\n", start) + 2
-    path = tmp_path / "cues.toml"
-    path.write_text(CUES[:start] + CUES[end:], encoding="utf-8")
-    # Without the key no subject is read as a sub-national government.
-    assert load_lexicon(path).provincial.search("the chief minister urged") is None
-    assert load_lexicon().provincial.search("the chief minister urged") is not None
-    assert_one_line_error(
-        path,
-        CUES[:start] + 'provincial = "chief minister"\n' + CUES[end:],
-        load_lexicon,
-        "modifiers.provincial: must be a list",
+        path, CUES[:start] + f"{key} = [1]\n" + CUES[end:], load_lexicon, f"modifiers.{key}: must be a list"
     )
