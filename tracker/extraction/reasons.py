@@ -129,7 +129,7 @@ _START_ON = re.compile(
     rf"(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
 )
-# How far ahead a start without its year is read as this year's (or next January's).
+# How far ahead of the article a start named without its year may lie (this year's, or next year's).
 _START_HORIZON_DAYS = 120
 
 
