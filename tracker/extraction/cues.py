@@ -381,6 +381,21 @@ _AT_A_MEETING = frozenset({"at", "in", "during", "after", "following"})
 _PARTS_OF_A_MEETING = frozenset({"outset", "sideline", "start", "end", "close", "conclusion", "course", "margin"})
 
 
+_PLACE_PREPOSITIONS = frozenset({"along", "across", "near", "beside", "via", "beyond"})
+
+
+def only_a_place(doc: Doc, mention: tuple[int, int]) -> bool:
+    """Whether the mention is only the object of a preposition of place ("trading points along the
+    border", "a pass near the LAC", "a dam close to the LAC")."""
+    head = grammar.span_head(grammar.tokens_in(doc, *mention))
+    if head is None or head.dep_ != "pobj":
+        return False
+    preposition = head.head
+    return preposition.lower_ in _PLACE_PREPOSITIONS or (
+        preposition.lower_ == "to" and preposition.dep_ == "prep" and preposition.head.lower_ == "close"
+    )
+
+
 def held_at(doc: Doc, mention: tuple[int, int]) -> TreeReading | None:
     """A meeting named as where something was done: "agreed at their meeting on Friday", "In their
     first meeting, X called on Y …", "At the outset of the meeting, …": the meeting was held.

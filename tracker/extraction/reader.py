@@ -19,8 +19,8 @@ from tracker.extraction import grammar
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
-from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, tree_cue
-from tracker.extraction.reasons import Reading, Reason, cancel_reason, dated_ahead, starts_later, still_not_done
+from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, only_a_place, tree_cue
+from tracker.extraction.reasons import Reading, Reason, cancel_reason, day_ahead, still_not_done
 from tracker.extraction.text import (
     BULLET,
     DESCRIPTION,
@@ -83,8 +83,6 @@ def _relationship_scope(
     return None
 
 
-# A mention that is only the place of something else: the object of a preposition of place.
-_PLACE_PATH = re.compile(r"^\S+ <pobj- (?:along|across|near|beside|via|beyond|to <prep- close)\b", re.IGNORECASE)
 # A halt, as against a lack of progress: "on hold", "in limbo".
 _HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
 # Papers issued or granted *to* the travellers a commitment is about ("issued visas to 300
@@ -375,7 +373,7 @@ def _read(
             if reading.veto is not None:
                 reject(commitment, sentence, reading.veto, path=reading.path)
                 continue
-            if _PLACE_PATH.match(reading.path) and any(other.id != commitment.id for other, _ in mentions):
+            if any(other.id != commitment.id for other, _ in mentions) and only_a_place(doc, mention):
                 # "trading points along the border", "a pass near the LAC": the mention is where
                 # another commitment's matter lies, not a matter of its own.
                 reject(commitment, sentence, Reason.IN_PASSING, path=reading.path)
@@ -429,7 +427,7 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
-            if status == "implemented" and (dated_ahead(context) or starts_later(context)):
+            if status == "implemented" and day_ahead(context):
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):

@@ -112,19 +112,20 @@ def unconfirmed(r: Reading) -> bool:
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 
 
+# Words that put a start on a day: "from 24 July", "with effect from March 1".
+_START_WORDS = r"from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?"
 # A day named after a future act puts it on the calendar: "will extend the waiver from 24 July".
 _DAY_AHEAD = re.compile(
-    rf"\b(?:from|starting(?: from| on)?|beginning|with effect from|effective|on|by)\s+(?:the\s+)?"
+    rf"\b(?:{_START_WORDS}|on|by)\s+(?:the\s+)?"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{MONTH_ALT}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )
 # A date the parser hangs on the verb itself: "will resume on 26 October", "from next month".
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
-
-
-# A start put on a day: "starting from 30 November", "with effect from March 1, 2026".
+# A start put on a day, to be resolved against the article's: "starting from 30 November",
+# "with effect from March 1, 2026".
 _START_ON = re.compile(
-    rf"\b(?:from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?)\s+(?:the\s+)?"
+    rf"\b(?:{_START_WORDS})\s+(?:the\s+)?"
     rf"(?:(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<month>{MONTH_ALT})\b"
     rf"(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
@@ -147,22 +148,17 @@ def _start_day(match: re.Match[str], published: date) -> date | None:
     return None
 
 
-def starts_later(r: Reading) -> bool:
+def _starts_later(r: Reading) -> bool:
     """A start day after the article's own, anywhere in the cue's clause: "decides to, starting from
     17 February, extend the waiver" is announced, not yet in effect."""
-    if r.features is not None and r.features.tense == "past" and not any(
-        m.group("year") for m in _START_ON.finditer(r.sentence, r.clause[0], r.clause[1])
-    ):
+    starts = list(_START_ON.finditer(r.sentence, r.clause[0], r.clause[1]))
+    if r.features is not None and r.features.tense == "past" and not any(m.group("year") for m in starts):
         # "resumed from March" told in the past: without a year the month is an earlier one.
         return False
-    for match in _START_ON.finditer(r.sentence, r.clause[0], r.clause[1]):
-        start = _start_day(match, r.published)
-        if start is not None and start > r.published:
-            return True
-    return False
+    return any((day := _start_day(m, r.published)) is not None and day > r.published for m in starts)
 
 
-def dated_ahead(r: Reading) -> bool:
+def _dated_future(r: Reading) -> bool:
     """A future act with its day named later in its clause: a calendar announced.
 
     A start put on the article's own day ("will resume issuing visas from today") is the start.
@@ -170,6 +166,11 @@ def dated_ahead(r: Reading) -> bool:
     if r.features is None or r.features.tense != "future" or _STARTS_TODAY.search(r.cue_text):
         return False
     return r.features.date_preposition in _DATED_START or bool(_DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
+
+
+def day_ahead(r: Reading) -> bool:
+    """A completion put on a day still to come: a calendar announced, not yet done."""
+    return _dated_future(r) or _starts_later(r)
 
 
 def hedged(r: Reading) -> bool:
@@ -198,8 +199,7 @@ def hedged(r: Reading) -> bool:
         r.features.tense == "future"
         and r.cue.rule.status == "implemented"
         and not _STARTS_TODAY.search(r.cue_text)
-        and not dated_ahead(r)
-        and not starts_later(r)
+        and not day_ahead(r)
     ):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
