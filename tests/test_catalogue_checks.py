@@ -357,3 +357,35 @@ def test_optional_modifiers_may_be_left_out_and_are_checked_when_given(tmp_path:
     assert_one_line_error(
         path, CUES[:start] + f"{key} = [1]\n" + CUES[end:], load_lexicon, f"modifiers.{key}: must be a list"
     )
+
+
+def test_government_voice_may_be_left_out_then_any_caller_counts(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tracker.extraction import extract_statements
+
+    start = CUES.index("government_voice = [")
+    end = CUES.index("]\n", start) + 2
+    path = tmp_path / "cues.toml"
+    path.write_text(CUES[:start] + CUES[end:], encoding="utf-8")
+    catalogue = load_catalogue()
+    text = (
+        "India and China are slowly mending ties. "
+        "A temple trust's head priest called for the early reopening of border trade through Nathu La."
+    )
+
+    def read(lexicon_path: Path | None) -> list[tuple[str, str]]:
+        lexicon = load_lexicon(lexicon_path) if lexicon_path else load_lexicon()
+        found = extract_statements(text, date(2025, 9, 2), catalogue, lexicon)
+        return [(s.commitment_id, s.status) for s in found]
+
+    # Without the list nobody's call is judged by its caller; with it, a priest's call is advocacy.
+    assert load_lexicon(path).government_voice is None
+    assert read(path) == [("border-trade", "proposed")]
+    assert read(None) == []
+    assert_one_line_error(
+        path,
+        CUES[:start] + "government_voice = [1]\n" + CUES[end:],
+        load_lexicon,
+        "modifiers.government_voice: must be a list",
+    )

@@ -461,6 +461,10 @@ class Lexicon:
     # Sub-national governments ("the chief minister", "a state government"): their calls are
     # advocacy, though their reports of what the two governments did are not; optional.
     provincial: re.Pattern[str] = re.compile("(?!)")
+    # Who speaks for a government where a sentence names neither side ("the minister", "the
+    # embassy", "he"): a call made by none of these, nor by a side, is advocacy. Optional:
+    # without it, any caller counts.
+    government_voice: re.Pattern[str] | None = None
 
 
 def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
@@ -526,7 +530,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
-        for key in ("unconfirmed", "unconfirmed_anywhere", "partial", "provincial"):
+        for key in ("unconfirmed", "unconfirmed_anywhere", "partial", "provincial", "government_voice"):
             if mods.get(key):
                 where = f"{path}: modifiers.{key}"
                 compiled[key] = compile_phrases(_strings(mods[key], where), where)

@@ -273,6 +273,7 @@ def _read(
     # The title and first paragraph say whether the article reports the two sides meeting.
     article_lead = " ".join([title, *(s.text for s in sentences if s.paragraph == sentences[0].paragraph)][:4])
     statements: list[ExtractedStatement] = []
+    sides = tuple(p for side in catalogue.sides for p in (side.pattern, side.speakers) if p is not None)
 
     def reject(commitment: Commitment, sentence: Sentence, reason: Reason, rule: str = "", path: str = "") -> None:
         if rejections is not None:
@@ -392,7 +393,7 @@ def _read(
                 clause = (min(clause[0], cue.start), max(clause[1], cue.end))
             source = attribution(sentence.text)
             context = Reading(
-                sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source
+                sentence.text, clause, mention, cue, published, lexicon, descriptions, reading.features, source, sides
             )
             reason = cancel_reason(context)
             how = f"{reading.path} ({reading.features.describe()})" if reading.features else "nearest cue"

@@ -60,6 +60,8 @@ class Reading:
     features: grammar.PredicateFeatures | None = None
     # Who the sentence says it comes from ("analysts said"), "" when nobody.
     source: str = ""
+    # How the relationship names each side: its terms and its speakers.
+    sides: tuple[re.Pattern[str], ...] = ()
 
     @cached_property
     def window_start(self) -> int:
@@ -211,6 +213,27 @@ def hedged(r: Reading) -> bool:
 _HOME_GOVERNMENT = re.compile(r"\b(?:central|union|federal|national) government\b|\bthe cent(?:re|er)\b", re.IGNORECASE)
 
 
+_A_WORD = re.compile(r"[^\W\d_]{2,}")
+# "a forum in the capital", "from Ruritania": a side or a voice named after one of these is a place.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|across|outside|inside)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _government_calls(r: Reading) -> bool:
+    """Whether a call comes from a government: its caller (the words before the call in its
+    clause) or its attributed source names a side or a government voice. A call with no
+    caller before it is given the benefit of the doubt."""
+    voice = r.lexicon.government_voice
+    caller = r.sentence[r.clause[0] : r.cue.start]
+    if voice is None or not r.sides or not _A_WORD.search(caller):
+        return True
+    return any(
+        not _PLACE_BEFORE.search(text, 0, m.start())
+        for pattern in (*r.sides, voice)
+        for text in (caller, r.source)
+        for m in pattern.finditer(text)
+    )
+
+
 def not_a_party(r: Reading) -> bool:
     """Analysts, industry or editorial writers calling for or agreeing on something: advocacy, not a side.
 
@@ -226,6 +249,9 @@ def not_a_party(r: Reading) -> bool:
     subject = r.sentence[r.clause[0] : min(r.cue.start, r.mention[0])]
     if r.cue.rule.status == "proposed" and r.lexicon.provincial.search(subject):
         # "The chief minister urged the Centre to reopen X": a province's demand is advocacy.
+        return True
+    if r.cue.rule.status == "proposed" and not _government_calls(r):
+        # "A shrine's head priest called for reopening the corridor": only the two governments propose.
         return True
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
