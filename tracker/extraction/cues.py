@@ -248,13 +248,16 @@ def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue
     )
 
 
-def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> tuple[CueMatch, int]:
+def _outer_cue(
+    chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch
+) -> tuple[CueMatch | None, int]:
     """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
 
     "agreed to expedite X" is in progress, "agreed to resume X" agreed; a
     ceiling cue is as high as the chain goes ("agreed to promote X" is an
     agreement to keep working toward X: under discussion). A setback cue
-    stays as it is.
+    stays as it is. An act only asked for ("urged that X be restored") is the call's,
+    or nobody's (None) when the verb asking for it is no call.
     """
     if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth)):
         return cue, depth
@@ -296,9 +299,37 @@ def _outer_cue(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: 
             # "agreed to finalise the modalities": a promise of work is the agreement.
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+        if _asked_for(node):
+            # "urged that flights be restored": the call governs the act it asks for; an act asked
+            # for by a verb that is no call of the lexicon's is not reported either.
+            call = owner.get(node.head.i)
+            return (call, higher + 1) if call is not None and call.rule.status == "proposed" else (None, higher)
         if (node.pos_ in ("VERB", "AUX") and grammar.is_finite(node)) or (node.dep_ in _OWN_CLAUSES and not infinitive):
             break
     return best, top
+
+
+# Tags of a verb in its bare form: the subjunctive of "demanded that the other side lift the curbs".
+_BARE_FORMS = frozenset({"VB", "VBP"})
+
+
+# Verbs whose that-clause in the bare form is the act asked for.
+_ASKING_FOR = frozenset({"ask", "urge", "demand", "request", "propose", "recommend", "insist", "suggest", "press"})
+
+
+def _asked_for(node: Token) -> bool:
+    """Whether a that-clause states an act asked for, not one reported: its verb in the bare
+    form under a verb of asking ("urged that X be restored", "demanded that Y lift its curbs")."""
+    if node.dep_ != "ccomp" or node.head.lemma_ not in _ASKING_FOR:
+        return False
+    auxiliaries = [c for c in node.children if c.dep_ in ("aux", "auxpass")]
+    if (auxiliaries[0].tag_ if auxiliaries else node.tag_) not in _BARE_FORMS:
+        return False
+    # "asked that no such activity be carried out": a call against the act, not for it.
+    return not any(
+        c.dep_ == "neg" or (c.dep_ in ("nsubj", "nsubjpass") and any(d.lower_ in ("no", "none") for d in c.subtree))
+        for c in node.children
+    )
 
 
 # Verbs that list topics ("the speech covered …, including the resumption of X"), and
@@ -525,7 +556,10 @@ def tree_cue(
                 # "have resumed engagements, including talks on X": the talks resumed, not X.
                 return TreeReading(noun_hit[0], grammar.describe_path(chain[: depth + 1]), features)
             if cue.rule.form == "verb":
-                cue, top = _outer_cue(chain, depth, owner, cue)
+                outer, top = _outer_cue(chain, depth, owner, cue)
+                if outer is None:
+                    return TreeReading(None, grammar.describe_path(chain[: top + 2]), None, veto=Reason.HEDGED)
+                cue = outer
                 verb = grammar.verb_of(chain[top]) if top > depth else verb
                 purpose = _talks_purpose(chain, top, owner) if cue.rule.status in _ABOVE_TALKS else None
                 if purpose is not None:
