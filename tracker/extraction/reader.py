@@ -20,6 +20,7 @@ from tracker.extraction import grammar
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, only_a_place, tree_cue
+from tracker.extraction.dates import dated_before
 from tracker.extraction.reasons import Reading, Reason, cancel_reason, day_ahead, still_not_done
 from tracker.extraction.text import (
     BULLET,
@@ -28,7 +29,6 @@ from tracker.extraction.text import (
     SPEAKER,
     Sentence,
     clauses_of,
-    dated_before,
     inside,
     split_sentences,
 )

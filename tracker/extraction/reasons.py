@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from tracker.catalogue import Lexicon
 from tracker.extraction import grammar
-from tracker.extraction.text import DATED_ANCHOR, MONTH_ALT, MONTHS, anchor_is_past, inside
+from tracker.extraction.dates import DATED_ANCHOR, DATED_WHEN, DAY_AHEAD, START_ON, NamedDay, anchor_is_past
+from tracker.extraction.text import inside
 from tracker.model import Reason
 
 if TYPE_CHECKING:
@@ -114,50 +115,20 @@ def unconfirmed(r: Reading) -> bool:
 _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 
 
-# Words that put a start on a day: "from 24 July", "with effect from March 1".
-_START_WORDS = r"from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?"
-# A day named after a future act puts it on the calendar: "will extend the waiver from 24 July".
-_DAY_AHEAD = re.compile(
-    rf"\b(?:{_START_WORDS}|on|by)\s+(?:the\s+)?"
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{MONTH_ALT}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-    re.IGNORECASE,
-)
 # A date the parser hangs on the verb itself: "will resume on 26 October", "from next month".
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
-# A start put on a day, to be resolved against the article's: "starting from 30 November",
-# "with effect from March 1, 2026".
-_START_ON = re.compile(
-    rf"\b(?:{_START_WORDS})\s+(?:the\s+)?"
-    rf"(?:(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<month>{MONTH_ALT})\b"
-    rf"(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
-    re.IGNORECASE,
-)
 # How far ahead of the article a start named without its year may lie (this year's, or next year's).
 _START_HORIZON_DAYS = 120
-
-
-def _start_day(match: re.Match[str], published: date) -> date | None:
-    month = MONTHS[match.group("month").lower()]
-    day = int(match.group("day") or match.group("day_first") or 1)
-    years = [int(match.group("year"))] if match.group("year") else [published.year, published.year + 1]
-    for year in years:
-        try:
-            start = date(year, month, day)
-        except ValueError:
-            return None
-        if match.group("year") or 0 < (start - published).days <= _START_HORIZON_DAYS:
-            return start
-    return None
 
 
 def _starts_later(r: Reading) -> bool:
     """A start day after the article's own, anywhere in the cue's clause: "decides to, starting from
     17 February, extend the waiver" is announced, not yet in effect."""
-    starts = list(_START_ON.finditer(r.sentence, r.clause[0], r.clause[1]))
+    starts = list(START_ON.finditer(r.sentence, r.clause[0], r.clause[1]))
     if r.features is not None and r.features.tense == "past" and not any(m.group("year") for m in starts):
         # "resumed from March" told in the past: without a year the month is an earlier one.
         return False
-    return any((day := _start_day(m, r.published)) is not None and day > r.published for m in starts)
+    return any(NamedDay.of(m).start_after(r.published, _START_HORIZON_DAYS) is not None for m in starts)
 
 
 def _dated_future(r: Reading) -> bool:
@@ -167,7 +138,7 @@ def _dated_future(r: Reading) -> bool:
     """
     if r.features is None or r.features.tense != "future" or _STARTS_TODAY.search(r.cue_text):
         return False
-    return r.features.date_preposition in _DATED_START or bool(_DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
+    return r.features.date_preposition in _DATED_START or bool(DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
 
 
 def day_ahead(r: Reading) -> bool:
@@ -256,24 +227,6 @@ def not_a_party(r: Reading) -> bool:
     return bool(r.lexicon.non_state.search(subject) or r.lexicon.non_state.search(r.source))
 
 
-# A day named just before "when": "in March 2023 when …", "in 2020, when …".
-_DATED_WHEN = re.compile(
-    rf"(?:(?:\b(?P<month>{MONTH_ALT}) )?\b(?P<year>(?:19|20)\d\d)"
-    r"|\b(?P<last>last (?:summer|winter|spring|autumn|year|month|week))|\b(?:years?|months?) ago),? when\b",
-    re.IGNORECASE,
-)
-
-
-def _before(match: re.Match[str], published: date) -> bool:
-    """Whether a named month or year lies before the article's month."""
-    if not match.group("year"):
-        return True  # "last summer", "two years ago"
-    year = int(match.group("year"))
-    if not match.group("month"):
-        return year < published.year
-    return (year, MONTHS[match.group("month").lower()]) < (published.year, published.month)
-
-
 _FORMERLY_WORD = re.compile(r"\b(?:" + "|".join(sorted(_FORMERLY)) + r")\b", re.IGNORECASE)
 _RESUMPTION = re.compile(r"\b(?:resum|restor|reopen|reviv|restart|recommenc|relaunch)", re.IGNORECASE)
 
@@ -354,8 +307,9 @@ def retrospective(r: Reading) -> bool:
     if r.features is not None and r.features.tense == "past" and "when" in r.features.adverbs:
         # "tense until March 2023 when the ministers signed a pact": a clause
         # dated by an earlier day named before it is background.
-        dated = _DATED_WHEN.search(sentence, 0, cue.start)
-        if dated and _before(dated, r.published):
+        dated = DATED_WHEN.search(sentence, 0, cue.start)
+        # "last summer, when …", "two years ago, when …" name no year and lie before the article.
+        if dated and (not dated.group("year") or NamedDay.of(dated).before(r.published)):
             return True
     clause_text = sentence[clause[0] : clause[1]]
     reported = lexicon.reporting.search(sentence[: cue.start])

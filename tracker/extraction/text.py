@@ -1,32 +1,18 @@
-"""Text: sentences, clauses, descriptions and dates, read from the characters.
+"""Text: sentences, clauses and descriptions, read from the characters.
 
 Segmentation is syntok's; the rest are the few surface patterns that
 punctuation settles better than a parse (a clause break at a semicolon, a
-description set off by commas, a timeline entry dated in its first words).
+description set off by commas). Dates are `dates`'.
 """
 
 from __future__ import annotations
 
-import calendar
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from syntok import segmenter
 
-MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-MONTH_ALT = "|".join(name for name in calendar.month_name if name)
-# Wire style abbreviates a month before its day: "on Oct. 24, 2019", "on Sept. 3".
-_MONTH_ABBR = {"sept": 9, **{name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}}
-_MONTH_ABBR_ALT = "|".join(sorted((name.capitalize() for name in _MONTH_ABBR), key=len, reverse=True))
-# "in April", "in early April 2025", "on January 27", "in 2020": anchors that date an event.
-DATED_ANCHOR = re.compile(
-    # The day may come first, as much of the press writes it: "on 24 October 2019".
-    rf"\b(?i:in|on|during|by) (?:(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)? )?(?i:early |mid-|late |the end of )?"
-    rf"(?P<month>{MONTH_ALT}|(?:{_MONTH_ABBR_ALT})\.(?= \d))(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>(?:19|20)\d\d))?\b"
-    rf"|\b(?i:in|during) (?i:the )?(?i:early |mid-|late |the end of )?(?P<year_only>(?:19|20)\d\d)s?\b"
-)
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|,?\s(?:while|whereas|but|although|though|even as|even though)\s|;\s*however,?\s"
     # A new clause after ", and": a determiner or a proper name's possessive ("Freedonia's", "Strelsau's").
@@ -52,11 +38,6 @@ DESCRIPTION = re.compile(
     r"\s(?:suspended|halted|frozen|banned|blocked|imposed|introduced|announced|launched|agreed|signed|created|set up)"
     r"\s(?:in|since|during|after|following)\s(?:early |mid-|late )?(?:(?:19|20)\d\d|[A-Z][a-z]+)\b",
     re.IGNORECASE,
-)
-# "21 October 2024: New Delhi announces…": an entry of a timeline, dated in its first words.
-_DATED_ENTRY = re.compile(
-    rf"^\s*(?:(?P<d1>\d{{1,2}}) (?P<m1>{MONTH_ALT})|(?P<m2>{MONTH_ALT})(?: (?P<d2>\d{{1,2}}),?)?)"
-    rf" (?P<y>(?:19|20)\d\d)\s*[:–—-]"
 )
 # "Press Trust of Ruritania: …" — a speaker's label in a transcript.
 SPEAKER = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*| of| the){0,5}\s*:\s")
@@ -177,35 +158,3 @@ def clauses_of(text: str) -> list[tuple[int, int]]:
 
 def inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     return next((s for s in spans if s[0] <= span[0] and span[1] <= s[1]), None)
-
-
-def anchor_is_past(match: re.Match[str], published: date) -> bool:
-    if match.group("year_only"):
-        return int(match.group("year_only")) < published.year
-    name = match.group("month").rstrip(".").lower()
-    month = MONTHS.get(name) or _MONTH_ABBR[name]
-    # A month named without a year, later in the year than the article, is last year's.
-    year = int(match.group("year")) if match.group("year") else published.year - (month > published.month)
-    day = match.group("day") or match.group("day_first")
-    if day:
-        try:
-            return date(year, month, int(day)) < published and (published - date(year, month, int(day))).days > 7
-        except ValueError:
-            return False
-    return (year, month) < (published.year, published.month)
-
-
-def dated_before(text: str, published: date) -> bool:
-    entry = _DATED_ENTRY.match(text)
-    if not entry:
-        return False
-    day = entry.group("d1") or entry.group("d2")
-    month = MONTHS[(entry.group("m1") or entry.group("m2")).lower()]
-    year = int(entry.group("y"))
-    if day is None:
-        # "June 2025: …": an entry for a month before the article's.
-        return (year, month) < (published.year, published.month)
-    try:
-        return (published - date(year, month, int(day))).days > 7
-    except ValueError:
-        return False
