@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, only_a_place, tree_cue
 from tracker.extraction.dates import dated_before
-from tracker.extraction.reasons import Reading, Reason, cancel_reason, day_ahead, still_not_done
+from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
 from tracker.extraction.text import (
     BULLET,
     DESCRIPTION,
@@ -428,7 +428,7 @@ def _read(
                 # "has been on hold since the 2020 outbreak": a long-standing halt restated, not a stall reported
                 # now ("no progress since the August pledge" stays a stall).
                 status, rule_name = "suspended", f"{rule_name}-since"
-            if status == "implemented" and day_ahead(context):
+            if status == "implemented" and context.day_ahead:
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):

@@ -87,6 +87,13 @@ class Reading:
     def cue_text(self) -> str:
         return self.cue.text.lower()
 
+    @cached_property
+    def day_ahead(self) -> bool:
+        """A completion put on a day still to come: a calendar announced, not yet done.
+
+        Asked by the hedge unit and again by the reader, so read once."""
+        return _dated_future(self) or _starts_later(self)
+
 
 _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier", "briefly", "temporarily"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
@@ -141,11 +148,6 @@ def _dated_future(r: Reading) -> bool:
     return r.features.date_preposition in _DATED_START or bool(DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
 
 
-def day_ahead(r: Reading) -> bool:
-    """A completion put on a day still to come: a calendar announced, not yet done."""
-    return _dated_future(r) or _starts_later(r)
-
-
 def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
     if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
@@ -172,7 +174,7 @@ def hedged(r: Reading) -> bool:
         r.features.tense == "future"
         and r.cue.rule.status == "implemented"
         and not _STARTS_TODAY.search(r.cue_text)
-        and not day_ahead(r)
+        and not r.day_ahead
     ):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
