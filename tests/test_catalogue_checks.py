@@ -389,3 +389,43 @@ def test_government_voice_may_be_left_out_then_any_caller_counts(tmp_path: Path)
         load_lexicon,
         "modifiers.government_voice: must be a list",
     )
+
+
+def _without_words_table() -> str:
+    return CUES[: CUES.index("\n# Words the reading of the parse looks for by lemma")] + "\n"
+
+
+def test_word_sets_are_data_and_a_lexicon_without_them_reads_with_the_packaged_ones(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tracker.extraction import extract_statements
+
+    catalogue = load_catalogue()
+    text = "Beijing tightened checks on Indian pharmaceutical imports in retaliation for India's ban on Chinese apps."
+
+    def read(lexicon_path: Path) -> list[tuple[str, str]]:
+        found = extract_statements(text, date(2025, 9, 2), catalogue, load_lexicon(lexicon_path))
+        return [(s.commitment_id, s.status) for s in found]
+
+    older = tmp_path / "older.toml"
+    older.write_text(_without_words_table(), encoding="utf-8")
+    assert load_lexicon(older).words == load_lexicon().words
+    # The ban named as what provoked the act is its cause, not news of the ban.
+    assert read(older) == []
+    edited = tmp_path / "edited.toml"
+    edited.write_text(CUES.replace('cause_nouns = ["retaliation", ', 'cause_nouns = ['), encoding="utf-8")
+    assert "retaliation" not in load_lexicon(edited).words.cause_nouns
+    assert read(edited) == [("chinese-apps", "suspended")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ("", '[words]\nsteps = ["step"]\n', "words: missing field 'talk_verbs'"),
+        ("words = 3\n", "", "words: must be a table of word lists"),
+        ("", '[words]\nsteps = "step"\n', "words.steps: must be a list"),
+    ],
+)
+def test_a_bad_word_set_is_one_line_naming_it(tmp_path: Path, before: str, after: str, expected: str) -> None:
+    text = before + _without_words_table() + after
+    assert_one_line_error(tmp_path / "cues.toml", text, load_lexicon, expected)

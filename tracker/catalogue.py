@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -441,6 +441,34 @@ class CueRule:
 
 
 @dataclass(frozen=True)
+class Words:
+    """Words the reading of the parse compares with a token's lemma, each set named for its use."""
+
+    steps: frozenset[str]
+    talk_verbs: frozenset[str]
+    asking_for: frozenset[str]
+    asked_about: frozenset[str]
+    topic_verbs: frozenset[str]
+    topic_subjects: frozenset[str]
+    aims: frozenset[str]
+    cause_nouns: frozenset[str]
+    prospective: frozenset[str]
+    restriction_nouns: frozenset[str]
+    parts_of_a_meeting: frozenset[str]
+
+
+def _words(raw: object, path: Path) -> Words:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{path}: words: must be a table of word lists")
+    sets = {}
+    for name in (f.name for f in fields(Words)):
+        if name not in raw:
+            raise CatalogueError(f"{path}: words: missing field {name!r}")
+        sets[name] = frozenset(word.lower() for word in _strings(raw[name], f"{path}: words.{name}"))
+    return Words(**sets)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     cues: tuple[CueRule, ...]
     negation: re.Pattern[str]
@@ -452,6 +480,7 @@ class Lexicon:
     non_state: re.Pattern[str]
     commitment_verbs: re.Pattern[str]
     source: str
+    words: Words
     # Reports nobody stands behind ("reportedly", "I read that"); optional in the file.
     unconfirmed: re.Pattern[str] = re.compile("(?!)")
     # Unnamed sourcing declared anywhere in the sentence ("…, requesting anonymity"); optional.
@@ -536,4 +565,10 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 compiled[key] = compile_phrases(_strings(mods[key], where), where)
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
-    return Lexicon(cues=tuple(cues), source=str(path), **compiled)
+    if "words" in raw:
+        words = _words(raw["words"], path)
+    else:
+        # A lexicon written before the word sets were data reads with the packaged ones.
+        packaged = data_path(DEFAULT_LEXICON)
+        words = _words(_load_toml(packaged).get("words"), packaged)
+    return Lexicon(cues=tuple(cues), source=str(path), words=words, **compiled)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon
+from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, CommitmentKind, CueRule, Lexicon, Words
 from tracker.extraction import grammar
 from tracker.extraction.text import inside
 from tracker.model import Reason
@@ -175,17 +175,15 @@ _CLAUSE_EDGES = frozenset({"relcl", "acl"})
 # Clauses that make their own assertion: "Having discussed rivers in April, they agreed …".
 _OWN_CLAUSES = frozenset({"advcl", "ccomp", "csubj", "parataxis"})
 _ACTIONS = frozenset({"proposed", "under_discussion", "agreed"})
-_ASKING = frozenset({"ask", "question", "query"})
 _CONTRAST = frozenset({"though", "although", "while", "whereas", "but"})
 # Prepositions by which a named event dates a predicate: "trade grew after the standoff".
 _TIME_ANCHORS = frozenset({"since", "after", "following", "before", "until", "till"})
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
 
-_STEPS = frozenset({"step", "measure", "action"})
 
 
-def _steps_taken(chain: list[Token], depth: int) -> bool:
+def _steps_taken(chain: list[Token], depth: int, words: Words) -> bool:
     """Whether the chain above passes through "take steps (to …)": steps agreed are an agreement.
 
     "agreed to promote X" keeps working toward X; "agreed to take measures to
@@ -193,8 +191,8 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
     """
     for node in chain[depth + 1 :]:
         # Steps named as things ("steps to …"), not the verb ("step up consultations").
-        if (node.lemma_ in _STEPS and node.pos_ in ("NOUN", "PROPN")) or (
-            node.lemma_ == "take" and any(c.dep_ == "dobj" and c.lemma_ in _STEPS for c in node.children)
+        if (node.lemma_ in words.steps and node.pos_ in ("NOUN", "PROPN")) or (
+            node.lemma_ == "take" and any(c.dep_ == "dobj" and c.lemma_ in words.steps for c in node.children)
         ):
             return True
         if node.pos_ in ("VERB", "AUX") and grammar.is_finite(node):
@@ -203,8 +201,6 @@ def _steps_taken(chain: list[Token], depth: int) -> bool:
 
 
 _TOPIC_PREPOSITIONS = frozenset({"about", "on", "over", "regarding", "concerning"})
-# Verbs whose object is what the talks are about: "agreed to negotiate a new air services pact".
-_TALK_LEMMAS = frozenset({"discuss", "negotiate", "deliberate"})
 _ABOVE_TALKS = frozenset(POSITIVE_LADDER[POSITIVE_LADDER.index("under_discussion") + 1 :])
 _PURPOSE_EDGES = frozenset({"advcl", "xcomp", "acl", "relcl"})
 
@@ -231,14 +227,14 @@ def _talks_purpose(chain: list[Token], top: int, owner: dict[int, CueMatch]) -> 
     return None
 
 
-def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch) -> bool:
+def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch, words: Words) -> bool:
     """Whether the mention is what talks are about ("agreed to hold talks on X", "agreed to discuss X").
 
     Agreeing to talk about an outcome not yet decided keeps it under discussion (the
     reading conventions); agreeing to hold a round of a named mechanism ("the next
     meeting of the boundary talks") keeps the mechanism: that agreement stands.
     """
-    if chain[depth].lemma_ in _TALK_LEMMAS and depth > 0 and chain[depth - 1].dep_ == "dobj":
+    if chain[depth].lemma_ in words.talk_verbs and depth > 0 and chain[depth - 1].dep_ == "dobj":
         return True
     # The preposition may be the cue's own word ("talks on X") or hang on its verb ("remain engaged with Y on X").
     return any(
@@ -249,7 +245,7 @@ def _talks_about(chain: list[Token], depth: int, owner: dict[int, CueMatch], cue
 
 
 def _outer_cue(
-    chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch
+    chain: list[Token], depth: int, owner: dict[int, CueMatch], cue: CueMatch, words: Words
 ) -> tuple[CueMatch | None, int]:
     """The highest rung among the cues of one chain of non-finite verbs up to its finite verb.
 
@@ -259,9 +255,9 @@ def _outer_cue(
     stays as it is. An act only asked for ("urged that X be restored") is the call's,
     or nobody's (None) when the verb asking for it is no call.
     """
-    if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth)):
+    if cue.rule.status not in POSITIVE_LADDER or (cue.rule.ceiling and not _steps_taken(chain, depth, words)):
         return cue, depth
-    if cue.rule.status == "under_discussion" and _talks_about(chain, depth, owner, cue):
+    if cue.rule.status == "under_discussion" and _talks_about(chain, depth, owner, cue, words):
         return cue, depth
     # Only a predicate climbs its chain: from the cue's own verb on the path ("address" in
     # "agreed to address Ruritania's concerns"); a cue the parser read as nouns stays where it is.
@@ -277,7 +273,7 @@ def _outer_cue(
             outer is not None
             and outer.rule.ceiling
             and outer is not best
-            and not _steps_taken(chain, higher)
+            and not _steps_taken(chain, higher, words)
             # Work on implementing X is that work under way: "working to finalise the modalities of X".
             and best.rule.status != "in_progress"
         ):
@@ -299,7 +295,7 @@ def _outer_cue(
             # "agreed to finalise the modalities": a promise of work is the agreement.
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
-        if _asked_for(node):
+        if _asked_for(node, words):
             # "urged that flights be restored": the call governs the act it asks for; an act asked
             # for by a verb that is no call of the lexicon's is not reported either.
             call = owner.get(node.head.i)
@@ -313,14 +309,12 @@ def _outer_cue(
 _BARE_FORMS = frozenset({"VB", "VBP"})
 
 
-# Verbs whose that-clause in the bare form is the act asked for.
-_ASKING_FOR = frozenset({"ask", "urge", "demand", "request", "propose", "recommend", "insist", "suggest", "press"})
 
 
-def _asked_for(node: Token) -> bool:
+def _asked_for(node: Token, words: Words) -> bool:
     """Whether a that-clause states an act asked for, not one reported: its verb in the bare
     form under a verb of asking ("urged that X be restored", "demanded that Y lift its curbs")."""
-    if node.dep_ != "ccomp" or node.head.lemma_ not in _ASKING_FOR:
+    if node.dep_ != "ccomp" or node.head.lemma_ not in words.asking_for:
         return False
     auxiliaries = [c for c in node.children if c.dep_ in ("aux", "auxpass")]
     if (auxiliaries[0].tag_ if auxiliaries else node.tag_) not in _BARE_FORMS:
@@ -332,44 +326,18 @@ def _asked_for(node: Token) -> bool:
     )
 
 
-# Verbs that list topics ("the speech covered …, including the resumption of X"), and
-# nouns of aim or need on the way up ("the need for …", "efforts toward …"): a resumption
-# named under them is a subject raised or a goal, not a step reported done.
-_TOPIC_VERBS = frozenset({"cover", "mention", "touch", "focus", "concern", "span", "range", "feature", "involve",
-                          "revolve", "dominate", "top", "list", "outline", "seek", "want", "urge", "demand",
-                          "await", "expect", "plan", "ensure",
-                          # An objection names what is planned or done, and asserts neither.
-                          "object", "oppose", "protest", "criticise", "criticize", "condemn", "reject"})
-_TOPIC_SUBJECTS = frozenset({"agenda", "talk", "discussion", "issue", "theme", "topic", "matter", "meeting",
-                             "dialogue", "point", "area", "item", "question", "subject", "speech", "statement"})
-_AIMS = frozenset({"need", "call", "demand", "hope", "plan", "proposal", "prospect", "possibility", "push", "bid",
-                   # A list of subjects: "an agenda including … the resumption of X".
-                   "agenda", "topic", "theme", "range",
-                   # "stressed the importance of the resumption of X" asks for it; "underlined
-                   # the resumption of X" reports a step done.
-                   "importance", "significance",
-                   "effort", "way", "path", "road", "roadmap", "toward", "towards", "request", "aim", "goal",
-                   "expectation", "wish", "desire", "idea", "question", "issue", "matter", "talk", "discussion",
-                   # What a resumption still waits on: "no date has been set for the resumption of X".
-                   "date", "timeline", "timetable", "schedule", "deadline", "modality", "arrangement",
-                   "condition", "framework", "groundwork", "basis", "prerequisite"})
 
 
 # Words that announce a topic before what is said of it.
 _TOPIC_MARKERS = frozenset({"regarding", "concerning"})
-# Nouns that name a restriction as the cause of another act: "in retaliation for", "in response to".
-_CAUSE_NOUNS = frozenset({"retaliation", "response", "reprisal", "reaction", "countermeasure"})
-# A resumption qualified as hoped for ("the early resumption of X") is an aim, whatever governs it.
-_PROSPECTIVE = frozenset({"early", "earliest", "speedy", "swift", "quick", "expeditious", "eventual", "possible",
-                          "prompt", "timely", "soonest"})
 
 
-def _prospective(cue_tokens: list[Token]) -> bool:
+def _prospective(cue_tokens: list[Token], words: Words) -> bool:
     """Whether a resumption noun carries an adjective of hope: "early resumption", "a speedy restoration"."""
-    return any(c.dep_ == "amod" and c.lower_ in _PROSPECTIVE for t in cue_tokens for c in t.children)
+    return any(c.dep_ == "amod" and c.lower_ in words.prospective for t in cue_tokens for c in t.children)
 
 
-def _names_a_topic(between: list[Token], verb: Token) -> bool:
+def _names_a_topic(between: list[Token], verb: Token, words: Words) -> bool:
     """Whether a resumption named as a noun under a verb that is no cue is a topic or an aim, not news.
 
     "Appreciated the cooperation for the resumption of X", "following the
@@ -378,15 +346,15 @@ def _names_a_topic(between: list[Token], verb: Token) -> bool:
     "The talks covered several themes, including the resumption of X", "the
     need for … the resumption of X": it is a subject or a goal.
     """
-    if any(n.lemma_.lower() in _AIMS for n in between):
+    if any(n.lemma_.lower() in words.aims for n in between):
         return True
-    if verb.lemma_.lower() in _TOPIC_VERBS:
+    if verb.lemma_.lower() in words.topic_verbs:
         return True
     if verb.lemma_.lower() in ("include", "cover", "comprise"):
         # The subject may hang on the verb it is coordinated with ("Issues to be discussed … include …").
         holders = [verb, verb.head] if verb.dep_ == "conj" else [verb]
         return any(
-            c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _TOPIC_SUBJECTS
+            c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in words.topic_subjects
             for holder in holders
             for c in holder.children
         )
@@ -409,7 +377,6 @@ def _complement_cue(verb: Token, branch: Token, owner: dict[int, CueMatch]) -> C
 
 
 _AT_A_MEETING = frozenset({"at", "in", "during", "after", "following"})
-_PARTS_OF_A_MEETING = frozenset({"outset", "sideline", "start", "end", "close", "conclusion", "course", "margin"})
 
 
 _PLACE_PREPOSITIONS = frozenset({"along", "across", "near", "beside", "via", "beyond"})
@@ -427,7 +394,7 @@ def only_a_place(doc: Doc, mention: tuple[int, int]) -> bool:
     )
 
 
-def held_at(doc: Doc, mention: tuple[int, int]) -> TreeReading | None:
+def held_at(doc: Doc, mention: tuple[int, int], words: Words) -> TreeReading | None:
     """A meeting named as where something was done: "agreed at their meeting on Friday", "In their
     first meeting, X called on Y …", "At the outset of the meeting, …": the meeting was held.
 
@@ -447,21 +414,18 @@ def held_at(doc: Doc, mention: tuple[int, int]) -> TreeReading | None:
             if verb is preposition or features.tense != "past" or features.negated or features.modal:
                 return None
             return TreeReading(None, grammar.describe_path(grammar.path_up(head)[:4]), features)
-        if preposition.lower_ == "of" and preposition.head.lemma_.lower() in _PARTS_OF_A_MEETING:
+        if preposition.lower_ == "of" and preposition.head.lemma_.lower() in words.parts_of_a_meeting:
             node = preposition.head
             continue
         return None
     return None
 
 
-# What a coordinated clause may name in place of a commitment it restricts: "…had blocked
-# shipments of X, but has now lifted the curbs".
-_RESTRICTION_NOUNS = frozenset(
-    {"curb", "restriction", "control", "ban", "embargo", "suspension", "freeze", "block", "limit", "prohibition"}
-)
 
 
-def _coordinated_turn(chain: list[Token], in_mention: set[int], owner: dict[int, CueMatch]) -> tuple[int, Token] | None:
+def _coordinated_turn(
+    chain: list[Token], in_mention: set[int], owner: dict[int, CueMatch], words: Words
+) -> tuple[int, Token] | None:
     """A later clause coordinated with the mention's predicate that says where it stands now.
 
     "Flights had been suspended since 2020 but resumed on Sunday", "…had blocked shipments
@@ -485,7 +449,7 @@ def _coordinated_turn(chain: list[Token], in_mention: set[int], owner: dict[int,
         verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
         if role == "dobj":
             objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
-            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in _RESTRICTION_NOUNS for o in objects):
+            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects):
                 continue
         for verb in verbs:
             cue = owner.get(verb.i)
@@ -495,7 +459,7 @@ def _coordinated_turn(chain: list[Token], in_mention: set[int], owner: dict[int,
 
 
 def tree_cue(
-    doc: Doc, mention: tuple[int, int], cues: list[CueMatch], descriptions: list[tuple[int, int]]
+    doc: Doc, mention: tuple[int, int], cues: list[CueMatch], descriptions: list[tuple[int, int]], words: Words
 ) -> TreeReading:
     """The cue on the mention's path up the dependency tree, nearest first.
 
@@ -514,7 +478,7 @@ def tree_cue(
     owner = _cue_tokens(doc, [c for c in cues if inside((c.start, c.end), descriptions) in (None, own)])
     in_mention = {t.i for t in tokens}
     chain = grammar.path_up(head)
-    turn = _coordinated_turn(chain, in_mention, owner)
+    turn = _coordinated_turn(chain, in_mention, owner, words)
     if turn is not None:
         depth, verb = turn
         path = f"{grammar.describe_path(chain[: depth + 1])} -conj> {verb.text}"
@@ -556,7 +520,7 @@ def tree_cue(
                 # "have resumed engagements, including talks on X": the talks resumed, not X.
                 return TreeReading(noun_hit[0], grammar.describe_path(chain[: depth + 1]), features)
             if cue.rule.form == "verb":
-                outer, top = _outer_cue(chain, depth, owner, cue)
+                outer, top = _outer_cue(chain, depth, owner, cue, words)
                 if outer is None:
                     return TreeReading(None, grammar.describe_path(chain[: top + 2]), None, veto=Reason.HEDGED)
                 cue = outer
@@ -581,7 +545,7 @@ def tree_cue(
             # "trade grew after the standoff", "in a relief after the truce, trucks crossed": the
             # event named dates the predicate or its adjunct; it says nothing of the event's own state.
             return TreeReading(None, grammar.describe_path(chain[: depth + 2]), None, veto=Reason.RETROSPECTIVE)
-        if noun_hit is None and depth > 0 and node.lemma_ in _CAUSE_NOUNS and chain[depth - 1].dep_ == "prep":
+        if noun_hit is None and depth > 0 and node.lemma_ in words.cause_nouns and chain[depth - 1].dep_ == "prep":
             # "imposed duties on Y in retaliation for X's levies on Z": what provoked the act is its
             # cause, told as background; the act speaks of Y alone.
             return TreeReading(None, grammar.describe_path(chain[: depth + 1]), None, veto=Reason.EMBEDDED_NOMINAL)
@@ -598,7 +562,7 @@ def tree_cue(
     if noun_hit is not None:
         cue, depth = noun_hit
         above = chain[depth + 1 :]
-        if any(n.lemma_ in _ASKING for n in above):
+        if any(n.lemma_ in words.asked_about for n in above):
             # "…said when asked about the curbs": the topic of a question is no assertion of its state.
             return TreeReading(None, grammar.describe_path(chain), None)
         # "including", "following", "regarding" are prepositions here, whatever their tag.
@@ -608,16 +572,16 @@ def tree_cue(
             # "Regarding X's curbs on Y, the ministers noted progress": the restriction is the topic announced.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         below_verb = above[: above.index(verbs[0])] if verbs else above
-        if cue.rule.status in NEGATIVE_STATUSES and any(n.lemma_ in _CAUSE_NOUNS for n in below_verb):
+        if cue.rule.status in NEGATIVE_STATUSES and any(n.lemma_ in words.cause_nouns for n in below_verb):
             # "in retaliation for X's tariffs on Y": a restriction named as the cause of another act is background.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
-        if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end)):
+        if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end), words):
             # "ensuring an early resumption of X": hoped for, not reported.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and verbs:
             between = chain[depth : chain.index(verbs[0])]
             edges = {n.dep_ for n in between}
-            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges and _names_a_topic(between, verbs[0]):
+            if edges <= _OBJECT_EDGES | {"nsubj"} and "nsubj" not in edges and _names_a_topic(between, verbs[0], words):
                 return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         verb = verbs[0] if verbs else chain[depth]
         return TreeReading(cue, path, grammar.predicate_features(verb))

@@ -330,7 +330,9 @@ def _read(
         for commitment, _ in mentions:
             if commitment.kind not in cues_of_kind:
                 cues_of_kind[commitment.kind] = find_cues(sentence.text, lexicon, commitment.kind)
-        readings = [tree_cue(doc, mention, cues_of_kind[c.kind], descriptions) for c, mention in mentions]
+        readings = [
+            tree_cue(doc, mention, cues_of_kind[c.kind], descriptions, lexicon.words) for c, mention in mentions
+        ]
         third_country = _third_country_speaks(doc, catalogue)
         # A cue the parse gives one commitment ("simplified visa procedures") is not the
         # nearest cue of another that the parse gives none ("an updated air services agreement").
@@ -354,7 +356,7 @@ def _read(
             if scope is None:
                 reject(commitment, sentence, Reason.OTHER_RELATIONSHIP)
                 continue
-            if commitment.kind is CommitmentKind.MEETING and (held := held_at(doc, mention)) is not None:
+            if commitment.kind is CommitmentKind.MEETING and (held := held_at(doc, mention, lexicon.words)) is not None:
                 # Something was done at the meeting: the meeting was held.
                 statement = ExtractedStatement(
                     commitment_id=commitment.id,
