@@ -169,6 +169,59 @@ phrases = ["shuttle diplomacy"]
     assert (statement.commitment_id, statement.status, statement.actor) == ("shuttle-diplomacy", "agreed", "both")
 
 
+_TWO_DUTIES = """
+[relationship]
+id = "RU-FR"
+title = "Ruritania–Freedonia"
+side_a = { actor = "ruritania", terms = ["Ruritania", "Ruritanian", "Strelsau"] }
+side_b = { actor = "freedonia", terms = ["Freedonia", "Freedonian", "Fredville"] }
+
+[[commitment]]
+id = "wine-duties"
+title = "Freedonia's duties on Ruritanian wine"
+restricting_side = "freedonia"
+phrases = ["wine (?:duties|imports)", "duties on (?:ruritanian )?wine"]
+aliases = ["(?:the )?duties"]
+
+[[commitment]]
+id = "barley-duties"
+title = "Freedonia's duties on Ruritanian barley"
+restricting_side = "freedonia"
+phrases = ["barley (?:duties|imports)", "duties on (?:ruritanian )?barley"]
+aliases = ["(?:the )?duties"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("last_named", "owner"),
+    [
+        ("Freedonia put duties on Ruritanian wine in 2019 and duties on Ruritanian barley in 2020.", "barley-duties"),
+        ("Freedonia put duties on Ruritanian barley in 2020 and, earlier, duties on Ruritanian wine.", "wine-duties"),
+    ],
+)
+def test_a_short_name_two_commitments_share_names_the_one_named_last(
+    tmp_path: Path, lexicon: Lexicon, last_named: str, owner: str
+) -> None:
+    path = tmp_path / "ruritania-freedonia.toml"
+    path.write_text(_TWO_DUTIES, encoding="utf-8")
+    catalogue = load_catalogue(path)
+    text = f"{last_named} The duties remain in force, Ruritania's trade minister said on Monday."
+    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
+    assert [(s.commitment_id, s.status) for s in found] == [(owner, "suspended")]
+
+
+def test_a_short_name_goes_to_the_commitment_its_sentence_names(tmp_path: Path, lexicon: Lexicon) -> None:
+    path = tmp_path / "ruritania-freedonia.toml"
+    path.write_text(_TWO_DUTIES, encoding="utf-8")
+    catalogue = load_catalogue(path)
+    text = (
+        "Freedonia put duties on Ruritanian wine in 2019 and on Ruritanian barley imports in 2020. "
+        "Fredville said the duties on Ruritanian wine remain in force."
+    )
+    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
+    assert [(s.commitment_id, s.status) for s in found] == [("wine-duties", "suspended")]
+
+
 @pytest.mark.parametrize(
     ("sentence", "actor"),
     [

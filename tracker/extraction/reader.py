@@ -252,6 +252,38 @@ def extract_many(
     return [r if r is not None else [] for r in results]
 
 
+def _one_owner(
+    short: list[tuple[Commitment, tuple[int, int]]],
+    full: list[tuple[Commitment, tuple[int, int]]],
+    last_named: dict[str, tuple[int, int]],
+) -> list[tuple[Commitment, tuple[int, int]]]:
+    """A short name several commitments share ("the duties", "the probe") names one of them: the
+    one the sentence names in full, or else the one the article named last. Inside another
+    commitment's full name ("the duties on wine") it names nothing of its own."""
+    short = [
+        (commitment, (start, end))
+        for commitment, (start, end) in short
+        if not any(a < end and start < b for _, (a, b) in full)
+    ]
+    by_span: dict[tuple[int, int], list[Commitment]] = {}
+    for commitment, span in short:
+        by_span.setdefault(span, []).append(commitment)
+    in_sentence = {c.id for c, _ in full}
+    kept = []
+    for commitment, span in short:
+        sharing = by_span[span]
+        if len(sharing) > 1:
+            here = [c for c in sharing if c.id in in_sentence]
+            if len(here) > 1:
+                kept.append((commitment, span))  # several named here: the tree tells them apart
+                continue
+            owner = here[0] if here else max(sharing, key=lambda c: last_named.get(c.id, (-2, 0)))
+            if owner.id != commitment.id:
+                continue
+        kept.append((commitment, span))
+    return kept
+
+
 def _read(
     text: str,
     published: date,
@@ -280,6 +312,8 @@ def _read(
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text, rule, path))
 
     named = {c.id for c in catalogue.commitments if c.pattern.search(title)}
+    # Where each commitment was last named in full: sentence and offset (the title comes first).
+    last_named = {commitment_id: (-1, 0) for commitment_id in named}
     questions = _question_turns(sentences)
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
@@ -315,7 +349,10 @@ def _read(
             for m in commitment.paired_pattern.finditer(sentence.text)
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
+        short = _one_owner(short, full, last_named)
         named.update(c.id for c, _ in full)
+        for commitment, (_, end) in full:
+            last_named[commitment.id] = max(last_named.get(commitment.id, (-1, 0)), (sentence.index, end))
         if skip is not None:
             for commitment, _ in full + short + paired:
                 reject(commitment, sentence, skip)
