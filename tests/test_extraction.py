@@ -223,6 +223,31 @@ def test_a_short_name_goes_to_the_commitment_its_sentence_names(tmp_path: Path, 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A trade case opened against the goods is the restriction's first step, not a resumption.
+        ("On Monday Fredville launched a fresh dumping probe against Ruritanian wine imports.", "suspended"),
+        (
+            "Freedonia is looking at Ruritanian wine imports. The investigation has been launched at the request "
+            "of Freedonian growers, the ministry said.",
+            "suspended",
+        ),
+        ("Fredville decided to impose interim anti-subsidy measures on Ruritanian wine imports.", "suspended"),
+        ("Freedonia has announced countervailing measures on wine imports from Ruritania.", "suspended"),
+    ],
+)
+def test_a_trade_case_opened_or_measures_decided_are_a_restriction(
+    tmp_path: Path, lexicon: Lexicon, text: str, expected: str
+) -> None:
+    path = tmp_path / "ruritania-freedonia.toml"
+    with_probe = _TWO_DUTIES.replace('aliases = ["(?:the )?duties"]', 'aliases = ["(?:the )?(?:duties|investigation)"]')
+    path.write_text(with_probe, encoding="utf-8")
+    catalogue = load_catalogue(path)
+    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
+    assert {(s.commitment_id, s.status) for s in found} == {("wine-duties", expected)}
+
+
+@pytest.mark.parametrize(
     ("sentence", "actor"),
     [
         # The catalogue's restricting side (China for supplies, India for apps) stands unless
