@@ -192,6 +192,15 @@ aliases = ["(?:the )?duties"]
 """
 
 
+def _read_two_duties(
+    tmp_path: Path, lexicon: Lexicon, text: str, catalogue_text: str = _TWO_DUTIES
+) -> list[tuple[str, str]]:
+    path = tmp_path / "ruritania-freedonia.toml"
+    path.write_text(catalogue_text, encoding="utf-8")
+    found = extract_statements(text, date(2025, 3, 3), load_catalogue(path), lexicon)
+    return [(s.commitment_id, s.status) for s in found]
+
+
 @pytest.mark.parametrize(
     ("last_named", "owner"),
     [
@@ -202,49 +211,32 @@ aliases = ["(?:the )?duties"]
 def test_a_short_name_two_commitments_share_names_the_one_named_last(
     tmp_path: Path, lexicon: Lexicon, last_named: str, owner: str
 ) -> None:
-    path = tmp_path / "ruritania-freedonia.toml"
-    path.write_text(_TWO_DUTIES, encoding="utf-8")
-    catalogue = load_catalogue(path)
     text = f"{last_named} The duties remain in force, Ruritania's trade minister said on Monday."
-    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
-    assert [(s.commitment_id, s.status) for s in found] == [(owner, "suspended")]
+    assert _read_two_duties(tmp_path, lexicon, text) == [(owner, "suspended")]
 
 
 def test_a_short_name_goes_to_the_commitment_its_sentence_names(tmp_path: Path, lexicon: Lexicon) -> None:
-    path = tmp_path / "ruritania-freedonia.toml"
-    path.write_text(_TWO_DUTIES, encoding="utf-8")
-    catalogue = load_catalogue(path)
     text = (
         "Freedonia put duties on Ruritanian wine in 2019 and on Ruritanian barley imports in 2020. "
         "Fredville said the duties on Ruritanian wine remain in force."
     )
-    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
-    assert [(s.commitment_id, s.status) for s in found] == [("wine-duties", "suspended")]
+    assert _read_two_duties(tmp_path, lexicon, text) == [("wine-duties", "suspended")]
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    "text",
     [
         # A trade case opened against the goods is the restriction's first step, not a resumption.
-        ("On Monday Fredville launched a fresh dumping probe against Ruritanian wine imports.", "suspended"),
-        (
-            "Freedonia is looking at Ruritanian wine imports. The investigation has been launched at the request "
-            "of Freedonian growers, the ministry said.",
-            "suspended",
-        ),
-        ("Fredville decided to impose interim anti-subsidy measures on Ruritanian wine imports.", "suspended"),
-        ("Freedonia has announced countervailing measures on wine imports from Ruritania.", "suspended"),
+        "On Monday Fredville launched a fresh dumping probe against Ruritanian wine imports.",
+        "Freedonia is looking at Ruritanian wine imports. The investigation has been launched at the request "
+        "of Freedonian growers, the ministry said.",
+        "Fredville decided to impose interim anti-subsidy measures on Ruritanian wine imports.",
+        "Freedonia has announced countervailing measures on wine imports from Ruritania.",
     ],
 )
-def test_a_trade_case_opened_or_measures_decided_are_a_restriction(
-    tmp_path: Path, lexicon: Lexicon, text: str, expected: str
-) -> None:
-    path = tmp_path / "ruritania-freedonia.toml"
+def test_a_trade_case_opened_or_measures_decided_are_a_restriction(tmp_path: Path, lexicon: Lexicon, text: str) -> None:
     with_probe = _TWO_DUTIES.replace('aliases = ["(?:the )?duties"]', 'aliases = ["(?:the )?(?:duties|investigation)"]')
-    path.write_text(with_probe, encoding="utf-8")
-    catalogue = load_catalogue(path)
-    found = extract_statements(text, date(2025, 3, 3), catalogue, lexicon)
-    assert {(s.commitment_id, s.status) for s in found} == {("wine-duties", expected)}
+    assert _read_two_duties(tmp_path, lexicon, text, with_probe) == [("wine-duties", "suspended")]
 
 
 @pytest.mark.parametrize(
