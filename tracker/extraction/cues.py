@@ -181,8 +181,6 @@ _TIME_ANCHORS = frozenset({"since", "after", "following", "before", "until", "ti
 _OBJECT_EDGES = frozenset({"dobj", "pobj", "pcomp", "prep", "appos", "conj", "cc", "compound", "amod", "poss"})
 
 
-
-
 def _steps_taken(chain: list[Token], depth: int, words: Words) -> bool:
     """Whether the chain above passes through "take steps (to …)": steps agreed are an agreement.
 
@@ -309,8 +307,6 @@ def _outer_cue(
 _BARE_FORMS = frozenset({"VB", "VBP"})
 
 
-
-
 def _asked_for(node: Token, words: Words) -> bool:
     """Whether a that-clause states an act asked for, not one reported: its verb in the bare
     form under a verb of asking ("urged that X be restored", "demanded that Y lift its curbs")."""
@@ -324,8 +320,6 @@ def _asked_for(node: Token, words: Words) -> bool:
         c.dep_ == "neg" or (c.dep_ in ("nsubj", "nsubjpass") and any(d.lower_ in ("no", "none") for d in c.subtree))
         for c in node.children
     )
-
-
 
 
 # Words that announce a topic before what is said of it.
@@ -419,8 +413,6 @@ def held_at(doc: Doc, mention: tuple[int, int], words: Words) -> TreeReading | N
             continue
         return None
     return None
-
-
 
 
 def _coordinated_turn(

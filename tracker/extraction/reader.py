@@ -311,9 +311,9 @@ def _read(
         if rejections is not None:
             rejections.append(Rejection(commitment.id, sentence.index, reason, sentence.text, rule, path))
 
-    named = {c.id for c in catalogue.commitments if c.pattern.search(title)}
     # Where each commitment was last named in full: sentence and offset (the title comes first).
-    last_named = {commitment_id: (-1, 0) for commitment_id in named}
+    # A commitment in it has been named, so its short names count from then on.
+    last_named = {c.id: (-1, 0) for c in catalogue.commitments if c.pattern.search(title)}
     questions = _question_turns(sentences)
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
@@ -338,7 +338,7 @@ def _read(
             for commitment in catalogue.commitments
             if commitment.alias_pattern
             for m in commitment.alias_pattern.finditer(sentence.text)
-            if (commitment.id in named or _listed_beside(sentence.text, (m.start(), m.end()), commitment, full))
+            if (commitment.id in last_named or _listed_beside(sentence.text, (m.start(), m.end()), commitment, full))
             and not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full)
         ]
         both_sides = len(_sides_in(sentence.text, catalogue)) == 2
@@ -350,7 +350,6 @@ def _read(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
         short = _one_owner(short, full, last_named)
-        named.update(c.id for c, _ in full)
         for commitment, (_, end) in full:
             last_named[commitment.id] = max(last_named.get(commitment.id, (-1, 0)), (sentence.index, end))
         if skip is not None:
