@@ -39,7 +39,11 @@ DATED_WHEN = re.compile(
     re.IGNORECASE,
 )
 # Words that put a start on a day: "from 24 July", "with effect from March 1".
-START_WORDS = r"from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?"
+# A day a thing is put down for is its start too: "the first flight is scheduled for 26 October".
+START_WORDS = (
+    r"from|starting(?: from| on)?|beginning(?: on)?|with effect from|effective(?: from)?"
+    r"|(?:scheduled|slated|due|planned|fixed|set) (?:for|on)"
+)
 # A start put on a day, to be resolved against the article's: "starting from 30 November",
 # "with effect from March 1, 2026".
 START_ON = re.compile(
