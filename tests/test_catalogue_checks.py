@@ -418,6 +418,16 @@ def test_word_sets_are_data_and_a_lexicon_without_them_reads_with_the_packaged_o
     assert read(edited) == [("chinese-apps", "suspended")]
 
 
+def test_a_word_set_added_after_a_words_table_was_written_reads_as_packaged(tmp_path: Path) -> None:
+    start = CUES.index("\nprocesses = [")
+    older = tmp_path / "older.toml"
+    older.write_text(CUES[:start] + CUES[CUES.index("]", start) + 1 :], encoding="utf-8")
+    assert "disengagement" in load_lexicon(older).words.processes
+    own = tmp_path / "own.toml"
+    own.write_text(CUES[:start] + '\nprocesses = ["withdrawal"]' + CUES[CUES.index("]", start) + 1 :], encoding="utf-8")
+    assert load_lexicon(own).words.processes == {"withdrawal"}
+
+
 @pytest.mark.parametrize(
     ("before", "after", "expected"),
     [

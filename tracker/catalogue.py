@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -455,17 +455,29 @@ class Words:
     prospective: frozenset[str]
     restriction_nouns: frozenset[str]
     parts_of_a_meeting: frozenset[str]
+    # Nouns of a process whose start is not its end: "disengagement has begun" is under way.
+    processes: frozenset[str] = frozenset()
 
 
-def _words(raw: object, path: Path) -> Words:
+def _words(raw: object, path: Path, packaged: Words | None = None) -> Words:
+    """The word sets of a [words] table. A set added to the reader after the table was
+    written (one with a default) reads as `packaged` has it."""
     if not isinstance(raw, dict):
         raise CatalogueError(f"{path}: words: must be a table of word lists")
     sets = {}
-    for name in (f.name for f in fields(Words)):
-        if name not in raw:
-            raise CatalogueError(f"{path}: words: missing field {name!r}")
-        sets[name] = frozenset(word.lower() for word in _strings(raw[name], f"{path}: words.{name}"))
+    for spec in fields(Words):
+        if spec.name in raw:
+            sets[spec.name] = frozenset(word.lower() for word in _strings(raw[spec.name], f"{path}: words.{spec.name}"))
+        elif spec.default is MISSING or packaged is None:
+            raise CatalogueError(f"{path}: words: missing field {spec.name!r}")
+        else:
+            sets[spec.name] = getattr(packaged, spec.name)
     return Words(**sets)
+
+
+def _packaged_words() -> Words:
+    packaged = data_path(DEFAULT_LEXICON)
+    return _words(_load_toml(packaged).get("words"), packaged)
 
 
 @dataclass(frozen=True)
@@ -566,9 +578,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     except KeyError as exc:
         raise CatalogueError(f"{path}: missing field {exc.args[0]!r}") from exc
     if "words" in raw:
-        words = _words(raw["words"], path)
+        words = _words(raw["words"], path, None if path == data_path(DEFAULT_LEXICON) else _packaged_words())
     else:
         # A lexicon written before the word sets were data reads with the packaged ones.
-        packaged = data_path(DEFAULT_LEXICON)
-        words = _words(_load_toml(packaged).get("words"), packaged)
+        words = _packaged_words()
     return Lexicon(cues=tuple(cues), source=str(path), words=words, **compiled)

@@ -208,10 +208,13 @@ def _talks_purpose(chain: list[Token], top: int, owner: dict[int, CueMatch]) -> 
 
     "agreed to hold a meeting of the expert mechanism to discuss data sharing":
     the meeting is held to keep consulting on an outcome not yet decided, which
-    the reading conventions keep under discussion.
+    the reading conventions keep under discussion. So is a matter agreed to be
+    discussed ("data sharing has been agreed to be discussed").
     """
     on_chain = {node.i for node in chain[: top + 1]}
-    for node in chain[1:top]:
+    # The mention may be what is agreed on itself: "X has been agreed to be discussed".
+    subject_of_cue = top > 0 and chain[top - 1].dep_ in ("nsubj", "nsubjpass")
+    for node in chain[1 : top + 1 if subject_of_cue else top]:
         for child in node.children:
             talk = owner.get(child.i)
             if (
@@ -341,6 +344,12 @@ def _names_a_topic(between: list[Token], verb: Token, words: Words) -> bool:
     need for … the resumption of X": it is a subject or a goal.
     """
     if any(n.lemma_.lower() in words.aims for n in between):
+        return True
+    if between and between[-1].dep_ == "prep" and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in words.aims for c in verb.children
+    ):
+        # "dismissed the objections to the reopening of X": the parser may hang the
+        # preposition on the verb, but it belongs to the noun of aim that is its object.
         return True
     if verb.lemma_.lower() in words.topic_verbs:
         return True

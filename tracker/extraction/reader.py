@@ -90,6 +90,27 @@ _HALTED = re.compile(r"\b(?:on hold|in limbo|shelved|on ice)\b", re.IGNORECASE)
 _ISSUED = re.compile(r"\b(?:issu|grant)(?:ed|es|ing)\b", re.IGNORECASE)
 _TO_RECIPIENT = re.compile(r"<pobj- (?:to|for) <(?:dative|prep)- \w+$")
 
+# A start told in one verb: "has begun", "commenced".
+_BEGUN = re.compile(
+    r"(?:(?:has|have|had|was|were) )?(?:already )?"
+    r"(?:began|begun|begin|begins|started|starts|commenced|commences|initiated)",
+    re.IGNORECASE,
+)
+
+
+def _a_process(doc: Doc, mention: tuple[int, int], lexicon: Lexicon) -> bool:
+    """Whether the mention names a process or is what names one ("the disengagement process")."""
+    head = grammar.span_head(grammar.tokens_in(doc, *mention))
+    if head is None:
+        return False
+    names = {head.lemma_.lower(), head.lower_}
+    if head.dep_ in ("compound", "amod", "nmod") or (head.dep_ == "pobj" and head.head.lower_ == "of"):
+        # "the disengagement process", "the process of disengagement"
+        owner = head.head if head.dep_ != "pobj" else head.head.head
+        names |= {owner.lemma_.lower(), owner.lower_}
+    return bool(names & lexicon.words.processes)
+
+
 # The two sides meeting: a call made there is put to the other side.
 _TALKS = re.compile(
     r"\b(?:talks|meeting|meetings|met|meet|summit|dialogue|phone call|telephone|call with|consultations|"
@@ -469,6 +490,9 @@ def _read(
             if status == "implemented" and context.day_ahead:
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
+            if status == "implemented" and _BEGUN.fullmatch(cue.text) and _a_process(doc, mention, lexicon):
+                # "Disengagement has begun": a process started is under way, not done.
+                status, rule_name = "in_progress", f"{rule_name}-begun"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):
                 # Some firms, regions or consignments let through while the rest stays barred.
                 status, rule_name = "in_progress", f"{rule_name}-partial"
