@@ -9,6 +9,7 @@ the nearest cue in the mention's clause stands in (`nearest_cue`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,12 +91,29 @@ def nearest_cue(
     cues: list[CueMatch],
     clause: tuple[int, int],
     descriptions: list[tuple[int, int]],
+    read_elsewhere: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
 ) -> CueMatch | None:
+    """The cue nearest the mention in its clause, for a mention the parse gives none.
+
+    `read_elsewhere` holds other commitments' mentions with the cue the parse gave each: a
+    cue on the far side of such a mention, not its own, is not this one's ("X has been
+    restored, Y has resumed, and Z will restart": Z is not restored).
+    """
     mention_description = inside(mention, descriptions)
+
+    def beyond_another(c: CueMatch) -> bool:
+        low, high = (c.end, mention[0]) if c.end <= mention[0] else (mention[1], c.start)
+        return any(
+            low <= other[0] and other[1] <= high and not (own[0] < c.end and c.start < own[1])
+            for other, own in read_elsewhere
+        )
+
     usable = [
         c
         for c in cues
-        if clause[0] <= c.start < clause[1] and inside((c.start, c.end), descriptions) == mention_description
+        if clause[0] <= c.start < clause[1]
+        and inside((c.start, c.end), descriptions) == mention_description
+        and not beyond_another(c)
     ]
     if mention_description is None:
         # "the yatra, which is due to begin later this month": a relative clause

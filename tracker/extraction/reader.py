@@ -394,7 +394,7 @@ def _read(
         # A cue the parse gives one commitment ("simplified visa procedures") is not the
         # nearest cue of another that the parse gives none ("an updated air services agreement").
         claimed = {
-            (commitment.id, reading.cue.start)
+            (commitment.id, reading.cue.start, reading.cue.end)
             for (commitment, _), reading in zip(mentions, readings, strict=True)
             if reading.cue is not None
         }
@@ -438,8 +438,18 @@ def _read(
                 # another commitment's matter lies, not a matter of its own.
                 reject(commitment, sentence, Reason.IN_PASSING, path=reading.path)
                 continue
-            unclaimed = [c for c in cues if not any(at == c.start and cid != commitment.id for cid, at in claimed)]
-            cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions)
+            # Commitments of another kind read the same words through their own cues: any overlap claims.
+            unclaimed = [
+                c
+                for c in cues
+                if not any(cid != commitment.id and start < c.end and c.start < end for cid, start, end in claimed)
+            ]
+            read_elsewhere = [
+                (span, (other_reading.cue.start, other_reading.cue.end))
+                for (other, span), other_reading in zip(mentions, readings, strict=True)
+                if other.id != commitment.id and other_reading.cue is not None
+            ]
+            cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions, read_elsewhere)
             if cue is None:
                 reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
                 continue
