@@ -262,7 +262,10 @@ _ELAPSED = re.compile(
 )
 # A quotation dated to an earlier day by its own attribution.
 _SAID_THEN = re.compile(
-    r"\b(?:said|stated|added|noted|told [\w ]{1,30}?|wrote|announced) (?:at the time|then|back then)\b", re.IGNORECASE
+    r"\b(?:said|stated|added|noted|told [\w ]{1,30}?|wrote|announced) (?:at the time|then|back then)\b"
+    # "…, the ministry had stated in a release": said on a day before the article's.
+    r"|\bhad (?:earlier |previously |also )?(?:said|stated|added|noted|announced|claimed)\b",
+    re.IGNORECASE,
 )
 
 
