@@ -442,6 +442,15 @@ def held_at(doc: Doc, mention: tuple[int, int], words: Words) -> TreeReading | N
     return None
 
 
+def _on_what_follows(verb: Token) -> bool:
+    """Whether the verb's matter is a list still to come: "agreed on the following", "agreed as follows"."""
+    return any(
+        (c.dep_ == "prep" and any(g.dep_ == "pobj" and g.lower_ == "following" for g in c.children))
+        or (c.dep_ == "advcl" and c.lower_ == "follows")
+        for c in verb.children
+    )
+
+
 def _coordinated_turn(
     chain: list[Token], in_mention: set[int], owner: dict[int, CueMatch], words: Words
 ) -> tuple[int, Token] | None:
@@ -468,7 +477,13 @@ def _coordinated_turn(
         verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
         if role == "dobj":
             objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
-            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects):
+            if not objects and _on_what_follows(turn):
+                # "exchanged views on X, and agreed on the following:" a readout's list of
+                # what was agreed on the matter it names.
+                objects = [turn]
+            elif not objects or not all(
+                o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects
+            ):
                 continue
         for verb in verbs:
             cue = owner.get(verb.i)
