@@ -477,13 +477,14 @@ def _coordinated_turn(
         verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
         if role == "dobj":
             objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
-            if not objects and _on_what_follows(turn):
-                # "exchanged views on X, and agreed on the following:" a readout's list of
-                # what was agreed on the matter it names.
-                objects = [turn]
-            elif not objects or not all(
-                o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects
-            ):
+            # The second verb names the mention again (a pronoun, a restriction), or agrees on a
+            # readout's list of what was agreed on it ("discussed X and agreed on the following:").
+            names_it = (
+                all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects)
+                if objects
+                else _on_what_follows(turn)
+            )
+            if not names_it:
                 continue
         for verb in verbs:
             cue = owner.get(verb.i)
