@@ -391,13 +391,14 @@ def _read(
             tree_cue(doc, mention, cues_of_kind[c.kind], descriptions, lexicon.words) for c, mention in mentions
         ]
         third_country = _third_country_speaks(doc, catalogue)
-        # A cue the parse gives one commitment ("simplified visa procedures") is not the
-        # nearest cue of another that the parse gives none ("an updated air services agreement").
-        claimed = {
-            (commitment.id, reading.cue.start, reading.cue.end)
-            for (commitment, _), reading in zip(mentions, readings, strict=True)
+        # The cues the parse gave each mention. Such a cue is not the nearest cue of another
+        # commitment the parse gives none ("simplified visa procedures" beside "an updated air
+        # services agreement"), nor is a cue beyond such a mention.
+        read_by_tree = [
+            (commitment.id, span, (reading.cue.start, reading.cue.end))
+            for (commitment, span), reading in zip(mentions, readings, strict=True)
             if reading.cue is not None
-        }
+        ]
         best: dict[str, ExtractedStatement] = {}
         for (commitment, mention), reading in zip(mentions, readings, strict=True):
             cues = cues_of_kind[commitment.kind]
@@ -438,17 +439,9 @@ def _read(
                 # another commitment's matter lies, not a matter of its own.
                 reject(commitment, sentence, Reason.IN_PASSING, path=reading.path)
                 continue
+            read_elsewhere = [(span, own) for cid, span, own in read_by_tree if cid != commitment.id]
             # Commitments of another kind read the same words through their own cues: any overlap claims.
-            unclaimed = [
-                c
-                for c in cues
-                if not any(cid != commitment.id and start < c.end and c.start < end for cid, start, end in claimed)
-            ]
-            read_elsewhere = [
-                (span, (other_reading.cue.start, other_reading.cue.end))
-                for (other, span), other_reading in zip(mentions, readings, strict=True)
-                if other.id != commitment.id and other_reading.cue is not None
-            ]
+            unclaimed = [c for c in cues if not any(a < c.end and c.start < b for _, (a, b) in read_elsewhere)]
             cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions, read_elsewhere)
             if cue is None:
                 reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
