@@ -48,6 +48,37 @@ _ATTRIBUTION = (
     re.compile(rf",\s*{_SAYS}\s+(?P<who>[^,;]{{3,80}}?)[.!]?[\"'”’]*\s*$"),
 )
 
+# "It was suspended in 2020 and has not resumed since": "it" in the sentence after one that
+# named a single commitment is that commitment. Not the dummy subject ("it is likely that …",
+# "it was agreed to …"), a speaker ("the ministry said it would …", "it said"), nor "it" in
+# an embedded question ("why it closed"), which asserts nothing.
+_IT = re.compile(r"\b[Ii]t\b")
+_IT_NOT_THE_MATTER = re.compile(
+    "|".join(
+        (
+            r"\bit (?:is|was|has been|had been|will be|would be|seems|seemed|appears|appeared|remains|remained)"
+            r"(?: \w+){0,3}? (?:that|whether|if|when|to|for)\b",
+            rf"\b(?:{_SAYS}|hopes?|hoped|wants?|wanted|believes?|believed)(?: that)? it\b",
+            rf"\bit (?:{_SAYS}|also|hopes?|hoped|wants?|wanted|believes?|believed)\b",
+            r"\bit (?:would|could|can|should|must|may|might)\b",
+            r"\b(?:why|how|whether|when|where|what|if) it\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def _referred(sentence: str, previous: set[str], named_here: set[str]) -> list[tuple[str, tuple[int, int]]]:
+    """The commitment each "it" in the sentence stands for, with the pronoun's span.
+
+    Only in a sentence that names no commitment itself, right after one that named
+    exactly one, and only where no "it" is anything else (see `_IT_NOT_THE_MATTER`).
+    """
+    if len(previous) != 1 or named_here or _IT_NOT_THE_MATTER.search(sentence):
+        return []
+    (commitment_id,) = previous
+    return [(commitment_id, (m.start(), m.end())) for m in _IT.finditer(sentence)]
+
 
 def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
     found = set()
@@ -336,6 +367,10 @@ def _read(
     # A commitment in it has been named, so its short names count from then on.
     last_named = {c.id: (-1, 0) for c in catalogue.commitments if c.pattern.search(title)}
     questions = _question_turns(sentences)
+    by_id = {c.id: c for c in catalogue.commitments}
+    # The sentence before and the commitments it named in full; the pronouns read as one of them.
+    named_before: tuple[int, set[str]] = (-2, set())
+    pronouns: set[tuple[int, str]] = set()
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
         skip: Reason | None = None
@@ -371,6 +406,13 @@ def _read(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
         short = _one_owner(short, full, last_named)
+        if named_before[0] == sentence.index - 1:
+            for commitment_id, span in _referred(
+                sentence.text, named_before[1], {c.id for c, _ in full + short + paired}
+            ):
+                paired.append((by_id[commitment_id], span))
+                pronouns.add((sentence.index, commitment_id))
+        named_before = (sentence.index, {c.id for c, _ in full})
         for commitment, (_, end) in full:
             last_named[commitment.id] = max(last_named.get(commitment.id, (-1, 0)), (sentence.index, end))
         if skip is not None:
@@ -442,6 +484,10 @@ def _read(
             read_elsewhere = [(span, own) for cid, span, own in read_by_tree if cid != commitment.id]
             # Commitments of another kind read the same words through their own cues: any overlap claims.
             unclaimed = [c for c in cues if not any(a < c.end and c.start < b for _, (a, b) in read_elsewhere)]
+            if reading.cue is None and (sentence.index, commitment.id) in pronouns:
+                # A pronoun is read only through the parse: the nearest cue may be anyone's.
+                reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
+                continue
             cue = reading.cue or nearest_cue(sentence.text, mention, unclaimed, clause, descriptions, read_elsewhere)
             if cue is None:
                 reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
@@ -591,9 +637,7 @@ def _question_turns(sentences: list[Sentence]) -> set[int]:
     asked: set[int] = set()
     for turn in turns:
         first = turn[0].text
-        if QUESTION.match(first) or (
-            SPEAKER.match(first) and any(_asks(s.text) for s in turn)
-        ):
+        if QUESTION.match(first) or (SPEAKER.match(first) and any(_asks(s.text) for s in turn)):
             asked.update(s.index for s in turn)
     return asked
 
@@ -632,8 +676,10 @@ def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float
     states its point first.
     """
     opens_article = statement.sentence_index == 0 and not statement.nominal
-    if statement.status in NEGATIVE_STATUSES and not statement.plain_past and (
-        statement.status == "stalled" or opens_article
+    if (
+        statement.status in NEGATIVE_STATUSES
+        and not statement.plain_past
+        and (statement.status == "stalled" or opens_article)
     ):
         group = 3
     elif statement.status in NEGATIVE_STATUSES:
