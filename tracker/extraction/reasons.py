@@ -220,8 +220,10 @@ def not_a_party(r: Reading) -> bool:
     ):
         return True
     subject = r.sentence[r.clause[0] : min(r.cue.start, r.mention[0])]
-    if r.cue.rule.status == "proposed" and r.lexicon.provincial.search(subject):
-        # "The chief minister urged the Centre to reopen X": a province's demand is advocacy.
+    if r.cue.rule.status in ("proposed", "under_discussion") and r.lexicon.provincial.search(subject):
+        # "The chief minister urged the Centre to reopen X": a province's demand is advocacy; so
+        # are the concerns it raises ("the chief minister raised concerns over the dam"): it
+        # holds no talks with the other side.
         return True
     if r.cue.rule.status == "proposed" and not _government_calls(r):
         # "A shrine's head priest called for reopening the corridor": only the two governments propose.
