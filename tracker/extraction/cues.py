@@ -305,12 +305,7 @@ def _outer_cue(
             and POSITIVE_LADDER.index(outer.rule.status) > POSITIVE_LADDER.index(best.rule.status)
         ):
             best, top = outer, higher
-        elif (
-            outer is not None
-            and best.rule.promised
-            and outer.rule.form == "verb"
-            and outer.rule.status == "agreed"
-        ):
+        elif outer is not None and best.rule.promised and outer.rule.form == "verb" and outer.rule.status == "agreed":
             # "agreed to finalise the modalities": a promise of work is the agreement.
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
@@ -363,8 +358,10 @@ def _names_a_topic(between: list[Token], verb: Token, words: Words) -> bool:
     """
     if any(n.lemma_.lower() in words.aims for n in between):
         return True
-    if between and between[-1].dep_ == "prep" and any(
-        c.dep_ == "dobj" and c.lemma_.lower() in words.aims for c in verb.children
+    if (
+        between
+        and between[-1].dep_ == "prep"
+        and any(c.dep_ == "dobj" and c.lemma_.lower() in words.aims for c in verb.children)
     ):
         # "dismissed the objections to the reopening of X": the parser may hang the
         # preposition on the verb, but it belongs to the noun of aim that is its object.
@@ -468,23 +465,21 @@ def _coordinated_turn(
     else:
         return None
     role = chain[depth - 1].dep_
-    if role not in ("nsubj", "nsubjpass", "dobj"):
-        return None
     for turn in (c for c in node.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > node.i):
-        subjects = [c for c in turn.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if any(c.pos_ != "PRON" for c in subjects):
-            continue  # a clause with a subject of its own is a statement of its own
         verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
-        if role == "dobj":
+        if _on_what_follows(turn):
+            # A readout's list of what was agreed follows the matter the first clause took up,
+            # whoever the second names ("held frank talks on X, and the two envoys
+            # agreed on the following:").
+            pass
+        elif role not in ("nsubj", "nsubjpass", "dobj"):
+            continue
+        elif any(c.pos_ != "PRON" for c in turn.children if c.dep_ in ("nsubj", "nsubjpass")):
+            continue  # a clause with a subject of its own is a statement of its own
+        elif role == "dobj":
             objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
-            # The second verb names the mention again (a pronoun, a restriction), or agrees on a
-            # readout's list of what was agreed on it ("discussed X and agreed on the following:").
-            names_it = (
-                all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects)
-                if objects
-                else _on_what_follows(turn)
-            )
-            if not names_it:
+            # The second verb names the mention again: a pronoun, a restriction.
+            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects):
                 continue
         for verb in verbs:
             cue = owner.get(verb.i)
