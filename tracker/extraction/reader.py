@@ -304,6 +304,21 @@ def extract_many(
     return [r if r is not None else [] for r in results]
 
 
+def _narrowest_owner(full: list[tuple[Commitment, tuple[int, int]]]) -> list[tuple[Commitment, tuple[int, int]]]:
+    """Full mentions, less those inside a longer mention of another commitment.
+
+    The longer name is the more specific one: "journalist visas" are the media
+    commitment's, not the visa regime's, though "visas" alone names the latter.
+    """
+    return [
+        (commitment, (start, end))
+        for commitment, (start, end) in full
+        if not any(
+            other.id != commitment.id and a <= start and end <= b and (a, b) != (start, end) for other, (a, b) in full
+        )
+    ]
+
+
 def _one_owner(
     short: list[tuple[Commitment, tuple[int, int]]],
     full: list[tuple[Commitment, tuple[int, int]]],
@@ -380,11 +395,13 @@ def _read(
         elif dated_before(sentence.text, published):
             # A timeline entry about an earlier day restates history, in whatever tense.
             skip = Reason.TIMELINE_ENTRY
-        full = [
-            (commitment, (m.start(), m.end()))
-            for commitment in catalogue.commitments
-            for m in commitment.pattern.finditer(sentence.text)
-        ]
+        full = _narrowest_owner(
+            [
+                (commitment, (m.start(), m.end()))
+                for commitment in catalogue.commitments
+                for m in commitment.pattern.finditer(sentence.text)
+            ]
+        )
         # A short name ("the yatra") counts once the article has named the
         # commitment in full, in its title or an earlier sentence.
         # So does one listed beside another of the relationship's commitments named in
