@@ -18,7 +18,7 @@ from tracker.catalogue import NEGATIVE_STATUSES, POSITIVE_LADDER, Catalogue, Com
 from tracker.extraction import grammar
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 from tracker.extraction.cues import CueMatch, find_cues, held_at, nearest_cue, only_a_place, tree_cue
 from tracker.extraction.dates import dated_before
 from tracker.extraction.reasons import Reading, Reason, cancel_reason, still_not_done
@@ -129,11 +129,18 @@ _BEGUN = re.compile(
 )
 
 
-def _a_process(doc: Doc, mention: tuple[int, int], lexicon: Lexicon) -> bool:
-    """Whether the mention names a process or is what names one ("the disengagement process")."""
+def _a_process(doc: Doc, mention: tuple[int, int], lexicon: Lexicon, cue: CueMatch) -> bool:
+    """Whether what began is a process: the mention names one or is what names one ("the
+    disengagement process"), or the begun verb's subject does ("Depsang, where disengagement
+    has begun": the mention is the place, the process the verb's subject)."""
     head = grammar.span_head(grammar.tokens_in(doc, *mention))
-    if head is None:
-        return False
+    verb = grammar.span_head(grammar.tokens_in(doc, cue.start, cue.end))
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] if verb is not None else []
+    return any(_names_a_process(token, lexicon) for token in ([head] if head is not None else []) + subjects)
+
+
+def _names_a_process(head: Token, lexicon: Lexicon) -> bool:
+    """Whether a noun is a process word, or modifies or completes one."""
     names = {head.lemma_.lower(), head.lower_}
     if head.dep_ in ("compound", "amod", "nmod") or (head.dep_ == "pobj" and head.head.lower_ == "of"):
         # "the disengagement process", "the process of disengagement"
@@ -556,7 +563,7 @@ def _read(
             if status == "implemented" and context.day_ahead:
                 # A completion promised for a named day is a calendar announced, not yet done.
                 status, rule_name = "in_progress", f"{rule_name}-dated"
-            if status == "implemented" and _BEGUN.fullmatch(cue.text) and _a_process(doc, mention, lexicon):
+            if status == "implemented" and _BEGUN.fullmatch(cue.text) and _a_process(doc, mention, lexicon, cue):
                 # "Disengagement has begun": a process started is under way, not done.
                 status, rule_name = "in_progress", f"{rule_name}-begun"
             if status == "implemented" and commitment.restricting_side and lexicon.partial.search(sentence.text):
@@ -598,7 +605,9 @@ def _read(
                 and reading.features.aspect == "simple",
             )
             current = best.get(commitment.id)
-            if current is None or statement.confidence > current.confidence:
+            # Within a sentence, as between sentences (`_clarity`), a predicate the parse ties to
+            # one of the mentions beats the nearest cue another mention stood in with.
+            if current is None or _tied(statement) > _tied(current):
                 best[commitment.id] = statement
         statements.extend(best.values())
     if per_sentence:
@@ -675,6 +684,12 @@ def _listed_beside(
         if gap is not None and _LIST_GAP.fullmatch(gap) and _LIST_JOINT.search(gap):
             return True
     return False
+
+
+def _tied(statement: ExtractedStatement) -> tuple[bool, float]:
+    """Which of one sentence's readings of a commitment stands: a predicate the parse tied to
+    a mention first, then the surer reading."""
+    return (not statement.nearest and not statement.nominal, statement.confidence)
 
 
 def _clarity(statement: ExtractedStatement) -> tuple[bool, int, int, bool, float, int]:
