@@ -309,6 +309,12 @@ def _outer_cue(
             # "agreed to finalise the modalities": a promise of work is the agreement.
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+        purpose_of = _purpose_of(node) if higher == depth and infinitive else None
+        if purpose_of is not None and best.rule.status in ("in_progress", "implemented"):
+            # "In order to expedite X, the ministers exchanged views on Y": a purpose is an aim; what
+            # was done is the main verb's, or nothing said of X when that verb is no cue.
+            main = owner.get(purpose_of.i)
+            return (main, higher + 1) if main is not None and main.rule.form == "verb" else (None, higher)
         if _asked_for(node, words):
             # "urged that flights be restored": the call governs the act it asks for; an act asked
             # for by a verb that is no call of the lexicon's is not reported either.
@@ -317,6 +323,17 @@ def _outer_cue(
         if (node.pos_ in ("VERB", "AUX") and grammar.is_finite(node)) or (node.dep_ in _OWN_CLAUSES and not infinitive):
             break
     return best, top
+
+
+def _purpose_of(node: Token) -> Token | None:
+    """The verb an infinitive states the purpose of, if it is a purpose clause: "in order to X"
+    or "to X" set before its main clause ("To speed up X, the sides met"); not a verb's own
+    complement ("have taken steps to ease X")."""
+    if node.dep_ == "acl" and node.head.lower_ == "order" and node.head.head.lower_ in ("in", "so"):
+        return node.head.head.head
+    if node.dep_ == "advcl" and node.i < node.head.i:
+        return node.head
+    return None
 
 
 # Tags of a verb in its bare form: the subjunctive of "demanded that the other side lift the curbs".
@@ -604,6 +621,14 @@ def tree_cue(
         below_verb = above[: above.index(verbs[0])] if verbs else above
         if cue.rule.status in NEGATIVE_STATUSES and any(n.lemma_ in words.cause_nouns for n in below_verb):
             # "in retaliation for X's tariffs on Y": a restriction named as the cause of another act is background.
+            return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
+        if (
+            cue.rule.status == "implemented"
+            and verbs
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verbs[0].children)
+            and _purpose_of(verbs[0]) is not None
+        ):
+            # "To hasten the reopening of X, Ruritania upgraded roads": a step named in a purpose is an aim.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end), words):
             # "ensuring an early resumption of X": hoped for, not reported.
