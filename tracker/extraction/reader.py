@@ -430,20 +430,26 @@ def _read(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
         short = _one_owner(short, full, last_named)
-        if named_before[0] == sentence.index - 1:
-            for commitment_id, span in _referred(
-                sentence.text, named_before[1], {c.id for c, _ in full + short + paired}
-            ):
-                paired.append((by_id[commitment_id], span))
-                pronouns.add((sentence.index, commitment_id))
+        referred = (
+            [
+                (by_id[commitment_id], span)
+                for commitment_id, span in _referred(
+                    sentence.text, named_before[1], {c.id for c, _ in full + short + paired}
+                )
+            ]
+            if named_before[0] == sentence.index - 1
+            else []
+        )
+        pronouns.update((sentence.index, commitment.id) for commitment, _ in referred)
         named_before = (sentence.index, {c.id for c, _ in full})
         for commitment, (_, end) in full:
             last_named[commitment.id] = max(last_named.get(commitment.id, (-1, 0)), (sentence.index, end))
+        mentions = full + short + paired + referred
         if skip is not None:
-            for commitment, _ in full + short + paired:
+            for commitment, _ in mentions:
                 reject(commitment, sentence, skip)
-        elif full or short or paired:
-            candidates.append((sentence, full + short + paired))
+        elif mentions:
+            candidates.append((sentence, mentions))
     # Only sentences that name a commitment are parsed.
     docs = yield [sentence.text for sentence, _ in candidates]
     for (sentence, mentions), doc in zip(candidates, docs, strict=True):
