@@ -152,6 +152,14 @@ def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
     if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
         return True
+    between = r.sentence[r.cue.end : r.mention[0]]
+    if (
+        r.cue.rule.status in ("in_progress", "implemented")
+        and len(between.split()) <= 5
+        and r.lexicon.speculation.search(between)
+    ):
+        # "preparing for a possible recommencement of X": the step prepared for is itself a prospect.
+        return True
     conditional = r.lexicon.conditional.search(r.window)
     if conditional:
         # "would" is a hedge unless the sentence reports or commits: "agreed that flights would resume".
