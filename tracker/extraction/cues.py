@@ -309,7 +309,7 @@ def _outer_cue(
             # "agreed to finalise the modalities": a promise of work is the agreement.
             best, top = outer, higher
         infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
-        purpose_of = _purpose_of(node) if higher == depth and infinitive else None
+        purpose_of = _purpose_of(node) if higher == depth else None
         if purpose_of is not None and best.rule.status in ("in_progress", "implemented"):
             # "In order to expedite X, the ministers exchanged views on Y": a purpose is an aim; what
             # was done is the main verb's, or nothing said of X when that verb is no cue.
@@ -329,6 +329,8 @@ def _purpose_of(node: Token) -> Token | None:
     """The verb an infinitive states the purpose of, if it is a purpose clause: "in order to X"
     or "to X" set before its main clause ("To speed up X, the sides met"); not a verb's own
     complement ("have taken steps to ease X")."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+        return None
     if node.dep_ == "acl" and node.head.lower_ == "order" and node.head.head.lower_ in ("in", "so"):
         return node.head.head.head
     if node.dep_ == "advcl" and node.i < node.head.i:
@@ -465,6 +467,24 @@ def _on_what_follows(verb: Token) -> bool:
     )
 
 
+def _turn_speaks_of_mention(turn: Token, verbs: list[Token], role: str, words: Words) -> bool:
+    """Whether a coordinated clause speaks of the mention the first clause took up (as `role`)."""
+    if _on_what_follows(turn):
+        # A readout's list of what was agreed follows the matter the first clause took up,
+        # whoever the second names ("held frank talks on X, and the two envoys agreed on
+        # the following:").
+        return True
+    if role not in ("nsubj", "nsubjpass", "dobj"):
+        return False
+    if any(c.pos_ != "PRON" for c in turn.children if c.dep_ in ("nsubj", "nsubjpass")):
+        return False  # a clause with a subject of its own is a statement of its own
+    if role == "dobj":
+        # The second verb names the mention again: a pronoun, a restriction.
+        objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+        return bool(objects) and all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects)
+    return True
+
+
 def _coordinated_turn(
     chain: list[Token], in_mention: set[int], owner: dict[int, CueMatch], words: Words
 ) -> tuple[int, Token] | None:
@@ -484,20 +504,8 @@ def _coordinated_turn(
     role = chain[depth - 1].dep_
     for turn in (c for c in node.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > node.i):
         verbs = [turn, *(c for c in turn.children if c.dep_ == "xcomp" and c.pos_ == "VERB")]
-        if _on_what_follows(turn):
-            # A readout's list of what was agreed follows the matter the first clause took up,
-            # whoever the second names ("held frank talks on X, and the two envoys
-            # agreed on the following:").
-            pass
-        elif role not in ("nsubj", "nsubjpass", "dobj"):
+        if not _turn_speaks_of_mention(turn, verbs, role, words):
             continue
-        elif any(c.pos_ != "PRON" for c in turn.children if c.dep_ in ("nsubj", "nsubjpass")):
-            continue  # a clause with a subject of its own is a statement of its own
-        elif role == "dobj":
-            objects = [c for v in verbs for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
-            # The second verb names the mention again: a pronoun, a restriction.
-            if not objects or not all(o.pos_ == "PRON" or o.lemma_.lower() in words.restriction_nouns for o in objects):
-                continue
         for verb in verbs:
             cue = owner.get(verb.i)
             if cue is not None and cue.rule.form == "verb":
@@ -622,12 +630,7 @@ def tree_cue(
         if cue.rule.status in NEGATIVE_STATUSES and any(n.lemma_ in words.cause_nouns for n in below_verb):
             # "in retaliation for X's tariffs on Y": a restriction named as the cause of another act is background.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
-        if (
-            cue.rule.status == "implemented"
-            and verbs
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verbs[0].children)
-            and _purpose_of(verbs[0]) is not None
-        ):
+        if cue.rule.status == "implemented" and verbs and _purpose_of(verbs[0]) is not None:
             # "To hasten the reopening of X, Ruritania upgraded roads": a step named in a purpose is an aim.
             return TreeReading(None, path, None, veto=Reason.EMBEDDED_NOMINAL)
         if cue.rule.status == "implemented" and _prospective(grammar.tokens_in(doc, cue.start, cue.end), words):

@@ -68,16 +68,16 @@ _IT_NOT_THE_MATTER = re.compile(
 )
 
 
-def _referred(sentence: str, previous: set[str], named_here: set[str]) -> list[tuple[str, tuple[int, int]]]:
-    """The commitment each "it" in the sentence stands for, with the pronoun's span.
+def _referred(sentence: str, previous: dict[str, Commitment]) -> list[tuple[Commitment, tuple[int, int]]]:
+    """The commitment each "it" in a sentence that names none stands for, with the pronoun's span.
 
-    Only in a sentence that names no commitment itself, right after one that named
-    exactly one, and only where no "it" is anything else (see `_IT_NOT_THE_MATTER`).
+    Only right after a sentence that named exactly one (`previous`, by id), and only where
+    no "it" is anything else (see `_IT_NOT_THE_MATTER`).
     """
-    if len(previous) != 1 or named_here or _IT_NOT_THE_MATTER.search(sentence):
+    if len(previous) != 1 or _IT_NOT_THE_MATTER.search(sentence):
         return []
-    (commitment_id,) = previous
-    return [(commitment_id, (m.start(), m.end())) for m in _IT.finditer(sentence)]
+    (commitment,) = previous.values()
+    return [(commitment, (m.start(), m.end())) for m in _IT.finditer(sentence)]
 
 
 def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
@@ -389,10 +389,8 @@ def _read(
     # A commitment in it has been named, so its short names count from then on.
     last_named = {c.id: (-1, 0) for c in catalogue.commitments if c.pattern.search(title)}
     questions = _question_turns(sentences)
-    by_id = {c.id: c for c in catalogue.commitments}
-    # The sentence before and the commitments it named in full; the pronouns read as one of them.
-    named_before: tuple[int, set[str]] = (-2, set())
-    pronouns: set[tuple[int, str]] = set()
+    # The sentence before and the commitments it named in full, by id: an "it" may stand for one.
+    named_before: tuple[int, dict[str, Commitment]] = (-2, {})
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
     for sentence in sentences:
         skip: Reason | None = None
@@ -430,21 +428,12 @@ def _read(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
         short = _one_owner(short, full, last_named)
-        referred = (
-            [
-                (by_id[commitment_id], span)
-                for commitment_id, span in _referred(
-                    sentence.text, named_before[1], {c.id for c, _ in full + short + paired}
-                )
-            ]
-            if named_before[0] == sentence.index - 1
-            else []
-        )
-        pronouns.update((sentence.index, commitment.id) for commitment, _ in referred)
-        named_before = (sentence.index, {c.id for c, _ in full})
+        mentions = full + short + paired
+        if not mentions and named_before[0] == sentence.index - 1:
+            mentions = _referred(sentence.text, named_before[1])
+        named_before = (sentence.index, {c.id: c for c, _ in full})
         for commitment, (_, end) in full:
             last_named[commitment.id] = max(last_named.get(commitment.id, (-1, 0)), (sentence.index, end))
-        mentions = full + short + paired + referred
         if skip is not None:
             for commitment, _ in mentions:
                 reject(commitment, sentence, skip)
@@ -514,7 +503,7 @@ def _read(
             read_elsewhere = [(span, own) for cid, span, own in read_by_tree if cid != commitment.id]
             # Commitments of another kind read the same words through their own cues: any overlap claims.
             unclaimed = [c for c in cues if not any(a < c.end and c.start < b for _, (a, b) in read_elsewhere)]
-            if reading.cue is None and (sentence.index, commitment.id) in pronouns:
+            if reading.cue is None and _IT.fullmatch(sentence.text[mention[0] : mention[1]]):
                 # A pronoun is read only through the parse: the nearest cue may be anyone's.
                 reject(commitment, sentence, Reason.NO_CUE, path=reading.path)
                 continue
