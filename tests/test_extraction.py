@@ -240,6 +240,21 @@ def test_a_trade_case_opened_or_measures_decided_are_a_restriction(tmp_path: Pat
 
 
 @pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Duties cut but still levied: a partial release, whoever reports the cut.
+        ("Fredville said that the duties on Ruritanian wine would be reduced from next month.", "in_progress"),
+        ("Freedonia has lowered its anti-dumping duties on Ruritanian wine to 12 per cent.", "in_progress"),
+        # Guards: a deal to cut them is an agreement; duties announced are imposed, not cut.
+        ("Ruritania and Freedonia agreed to lower the duties on Ruritanian wine.", "agreed"),
+        ("Freedonia announced on Monday steep duties on Ruritanian wine.", "suspended"),
+    ],
+)
+def test_duties_cut_are_eased_not_lifted(tmp_path: Path, lexicon: Lexicon, text: str, status: str) -> None:
+    assert _read_two_duties(tmp_path, lexicon, text) == [("wine-duties", status)]
+
+
+@pytest.mark.parametrize(
     ("sentence", "actor"),
     [
         # The catalogue's restricting side (China for supplies, India for apps) stands unless

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tracker.catalogue import Lexicon
 from tracker.extraction import grammar
-from tracker.extraction.dates import DATED_ANCHOR, DATED_WHEN, DAY_AHEAD, START_ON, NamedDay, anchor_is_past
+from tracker.extraction.dates import DATED_ANCHOR, DATED_WHEN, DAY_AHEAD, MONTH_ALT, START_ON, NamedDay, anchor_is_past
 from tracker.extraction.text import inside
 from tracker.model import Reason
 
@@ -91,8 +91,17 @@ class Reading:
     def day_ahead(self) -> bool:
         """A completion put on a day still to come: a calendar announced, not yet done.
 
-        Asked by the hedge unit and again by the reader, so read once."""
+        Asked by the hedge unit and again by the reader, so read once. A scheme extended is in
+        effect already: its day is when the extension runs to or from, not a start."""
+        if self.extends:
+            return False
         return _dated_future(self) or _starts_later(self)
+
+    @property
+    def extends(self) -> bool:
+        """ "Will extend the waiver to December": a scheme kept in effect longer, so in effect now.
+        Extended to new beneficiaries ("to travellers from X") it starts for them: not this."""
+        return bool(_EXTENDS.match(self.cue.text) and _IN_TIME.search(self.sentence, self.cue.end, self.clause[1]))
 
 
 _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier", "briefly", "temporarily"})
@@ -126,6 +135,13 @@ _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
 # How far ahead of the article a start named without its year may lie (this year's, or next year's).
 _START_HORIZON_DAYS = 120
+_EXTENDS = re.compile(r"(?:extend|renew|prolong)\w*", re.IGNORECASE)
+_IN_TIME = re.compile(
+    rf"\b(?:(?:to|until|till|through|into) (?:the end of |end-)?(?:\d{{1,2}} )?(?:{MONTH_ALT}|(?:19|20)\d\d)\b"
+    r"|for (?:another|a further|an additional|one more|\w+ more) (?:\w+ )?(?:years?|months?|weeks?|days?))",
+    re.IGNORECASE,
+)
+_REPORTED_ON = re.compile(r"\b(?:said|says|told|tells|announced|stated|added|confirmed|reported)\s+$", re.IGNORECASE)
 
 
 def _starts_later(r: Reading) -> bool:
@@ -145,7 +161,13 @@ def _dated_future(r: Reading) -> bool:
     """
     if r.features is None or r.features.tense != "future" or _STARTS_TODAY.search(r.cue_text):
         return False
-    return r.features.date_preposition in _DATED_START or bool(DAY_AHEAD.search(r.sentence, r.cue.end, r.clause[1]))
+    if r.features.date_preposition in _DATED_START:
+        return True
+    # "..., the ministry said on Monday": the day a source spoke is not the act's day.
+    return any(
+        not _REPORTED_ON.search(r.sentence, 0, day.start())
+        for day in DAY_AHEAD.finditer(r.sentence, r.cue.end, r.clause[1])
+    )
 
 
 def hedged(r: Reading) -> bool:
@@ -183,6 +205,7 @@ def hedged(r: Reading) -> bool:
         and r.cue.rule.status == "implemented"
         and not _STARTS_TODAY.search(r.cue_text)
         and not r.day_ahead
+        and not r.extends
     ):
         # "flights will be resumed": a plan without a date is not a resumption (a dated one is
         # scheduled); one that starts on the article's own day ("from today") is the start.
