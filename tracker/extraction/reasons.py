@@ -108,6 +108,7 @@ _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier"
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
 # A hedge the cue's own words carry: "will likely resume", "would probably reopen".
+_WISH = re.compile(r"hopes?|hoped|hoping|hopeful|wish(?:es)?|wants?|wanted|would like", re.IGNORECASE)
 _HEDGE_IN_CUE = re.compile(r"\b(?:likely|probably|possibly|perhaps|potentially)\b", re.IGNORECASE)
 _STARTS_TODAY = re.compile(r"\b(?:from|starting|as of|with effect from|beginning) today\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
@@ -172,7 +173,11 @@ def _dated_future(r: Reading) -> bool:
 
 def hedged(r: Reading) -> bool:
     """Speculation, hopes and conditions: "flights could resume", "if talks go well", "once it is completed"."""
-    if r.lexicon.speculation.search(r.window) or _HEDGE_IN_CUE.search(r.cue_text):
+    if _HEDGE_IN_CUE.search(r.cue_text) or any(
+        not (r.cue.rule.status == "proposed" and _WISH.fullmatch(m.group(0)))
+        for m in r.lexicon.speculation.finditer(r.window)
+    ):
+        # A wish voiced beside a call is the same call: "expressed hope for X and urged Y".
         return True
     between = r.sentence[r.cue.end : r.mention[0]]
     if (
