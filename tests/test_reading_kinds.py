@@ -134,6 +134,41 @@ def test_a_meeting_is_held(text: str, expected: str, pair, lexicon: Lexicon) -> 
     assert read(text, pair, lexicon) == [("summits", expected)]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The two sides' people meeting is a meeting of leaders, though no summit is named.
+        (
+            "The Ruritanian president met his Freedonian counterpart in Strelsau on Monday.",
+            [("summits", "implemented")],
+        ),
+        ("On Friday the Freedonian premier met with President Anna Vogel of Ruritania.", [("summits", "implemented")]),
+        # Not when the people met are of the same side, or are not a government's.
+        ("The Ruritanian president met the Ruritanian premier in Strelsau before flying to Freedonia.", []),
+        ("The Ruritanian president met business leaders in Freedonia on Monday.", []),
+    ],
+)
+def test_the_two_sides_people_meeting_is_a_meeting_of_leaders(
+    text: str, expected: list[tuple[str, str]], pair, lexicon: Lexicon
+) -> None:
+    found = extract_statements(text, date(2025, 5, 10), pair, lexicon)
+    assert sorted((s.commitment_id, s.status) for s in found) == expected
+    assert {s.actor for s in found} <= {"both"}
+
+
+def test_only_a_meeting_of_leaders_takes_encounters_unless_the_catalogue_says(tmp_path: Path) -> None:
+    path = tmp_path / "ru-fr.toml"
+    path.write_text(PAIR, encoding="utf-8")
+    assert [c.id for c in load_catalogue(path).commitments if c.encounters] == ["summits"]
+    path.write_text(PAIR.replace('title = "Summits and ministerial talks"', 'title = "Ministerial talks"'), "utf-8")
+    assert [c.id for c in load_catalogue(path).commitments if c.encounters] == []
+    path.write_text(PAIR.replace('id = "summits"', 'id = "summits"\nencounters = false'), encoding="utf-8")
+    assert [c.id for c in load_catalogue(path).commitments if c.encounters] == []
+    path.write_text(PAIR.replace('id = "summits"', 'id = "summits"\nencounters = "yes"'), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"commitment\[0\]\.encounters: must be true or false"):
+        load_catalogue(path)
+
+
 def test_held_talks_about_a_state_commitment_are_talks(pair, lexicon: Lexicon) -> None:
     text = "Officials of Ruritania and Freedonia held talks on restoring the ferry service on Tuesday."
     assert read(text, pair, lexicon) == [("ferry", "under_discussion")]

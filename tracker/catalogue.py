@@ -132,6 +132,10 @@ class Commitment:
     kind: CommitmentKind = CommitmentKind.STATE
     # The phrases of `raised_pattern`, as the file lists them.
     raised: tuple[str, ...] = ()
+    # A meeting of the two sides' people ("X met his counterpart Y") names it: the
+    # catalogue's `encounters`, by default a meeting of leaders (its title says so), not a
+    # ministers' or working-level mechanism with a name of its own.
+    encounters: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,7 +286,7 @@ SIDE_KEYS = frozenset({"actor", "label", "terms", "official_hosts", "government_
 COMMITMENT_KEYS = frozenset(
     {
         *("id", "title", "description", "phrases", "aliases", "paired", "in_passing", "aims", "raised"),
-        *("implies_relationship", "restricting_side", "kind"),
+        *("implies_relationship", "restricting_side", "kind", "encounters"),
     }
 )
 
@@ -402,6 +406,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                     raised_pattern=raised_pattern,
                     raised=raised,
                     kind=_kind_field(item, where),
+                    encounters=_encounters_field(item, where),
                 )
             )
     except KeyError as exc:
@@ -499,6 +504,9 @@ class Lexicon:
     unconfirmed_anywhere: re.Pattern[str] = re.compile("(?!)")
     # Words that scope a release to part of a restriction ("most of", "the first shipment"); optional.
     partial: re.Pattern[str] = re.compile("(?!)")
+    # One side's people meeting the other's ("met his counterpart", "held talks with"): the
+    # mention of a commitment that `encounters`; optional.
+    encounter: re.Pattern[str] = re.compile("(?!)")
     # Sub-national governments ("the chief minister", "a state government"): their calls are
     # advocacy, though their reports of what the two governments did are not; optional.
     provincial: re.Pattern[str] = re.compile("(?!)")
@@ -516,6 +524,20 @@ def _cue_kinds(value: object, where: str) -> frozenset[CommitmentKind]:
     except ValueError:
         allowed = ", ".join(repr(k.value) for k in CommitmentKind)
         raise CatalogueError(f"{where}: each must be one of {allowed}") from None
+
+
+# What a meeting of leaders is called in a commitment's own title.
+_LEADERS = re.compile(
+    r"\b(?:leaders?'?|summits?|prime ministers?'?|presidents?'?|heads? of (?:state|government)|state visits?)\b",
+    re.IGNORECASE,
+)
+
+
+def _encounters_field(item: dict[str, object], where: str) -> bool:
+    if "encounters" in item:
+        return _flag(item["encounters"], f"{where}.encounters")
+    # The title, not the description: a ministers' dialogue may say what leaders decided about it.
+    return _kind_field(item, where) is CommitmentKind.MEETING and bool(_LEADERS.search(str(item.get("title", ""))))
 
 
 def _flag(value: object, where: str) -> bool:
@@ -571,7 +593,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 "commitment_verbs",
             )
         }
-        for key in ("unconfirmed", "unconfirmed_anywhere", "partial", "provincial", "government_voice"):
+        for key in ("unconfirmed", "unconfirmed_anywhere", "partial", "encounter", "provincial", "government_voice"):
             if mods.get(key):
                 where = f"{path}: modifiers.{key}"
                 compiled[key] = compile_phrases(_strings(mods[key], where), where)

@@ -88,6 +88,25 @@ def _sides_in(text: str, catalogue: Catalogue) -> set[str]:
     return found
 
 
+# Where the people met end: "met his counterpart X on the sidelines", "talks between A and B in C".
+_MET_WHOM_ENDS = re.compile(
+    r"[,;.()]|\s(?:to|on|in|at|for|about|over|during|after|before|amid|yesterday|today|last|this|earlier)\s"
+)
+
+
+def _encounter(text: str, catalogue: Catalogue, lexicon: Lexicon) -> tuple[int, int] | None:
+    """Where one side's people meet the other's: the words met name a side other than the
+    one the meeting's subject (just before it) or the other words met name. A leader meeting
+    a leader of their own country, with the other country named later, is not it."""
+    for m in lexicon.encounter.finditer(text):
+        met = _MET_WHOM_ENDS.split(text[m.end() : m.end() + 120], maxsplit=1)[0]
+        whom = _sides_in(met, catalogue)
+        who = _sides_in(text[max(0, m.start() - 60) : m.start()], catalogue) | whom
+        if any(a != b for a in who for b in whom):
+            return m.span()
+    return None
+
+
 def _relationship_scope(
     clause: str,
     sentence: Sentence,
@@ -369,7 +388,9 @@ def _read(
 ) -> Generator[list[str], list[Doc], list[ExtractedStatement]]:
     """The reader, as a coroutine: it yields the sentences it needs parsed and is sent their parses."""
     # Most news names no tracked commitment: skip sentence splitting for it.
-    if not any(c.pattern.search(text) for c in catalogue.commitments):
+    if not any(c.pattern.search(text) for c in catalogue.commitments) and not (
+        any(c.encounters for c in catalogue.commitments) and lexicon.encounter.search(text)
+    ):
         return []
     sentences = split_sentences(text)
     paragraphs: dict[int, str] = {}
@@ -392,6 +413,8 @@ def _read(
     # The sentence before and the commitments it named in full, by id: an "it" may stand for one.
     named_before: tuple[int, dict[str, Commitment]] = (-2, {})
     candidates: list[tuple[Sentence, list[tuple[Commitment, tuple[int, int]]]]] = []
+    # Mentions that are the two sides' people meeting (sentence, span): a meeting of both.
+    encounters: set[tuple[int, tuple[int, int]]] = set()
     for sentence in sentences:
         skip: Reason | None = None
         if sentence.index in questions or _asks(sentence.text):
@@ -428,7 +451,15 @@ def _read(
             if not any(c.id == commitment.id and a < m.end() and m.start() < b for c, (a, b) in full + short)
         ]
         short = _one_owner(short, full, last_named)
-        mentions = full + short + paired
+        # A meeting of the two sides' people names a meeting of leaders nobody named otherwise.
+        met = _encounter(sentence.text, catalogue, lexicon) if both_sides else None
+        encounter = [
+            (commitment, met)
+            for commitment in catalogue.commitments
+            if met and commitment.encounters and not any(c.id == commitment.id for c, _ in full + short + paired)
+        ]
+        mentions = full + short + paired + encounter
+        encounters.update((sentence.index, span) for _, span in encounter)
         if not mentions and named_before[0] == sentence.index - 1:
             mentions = _referred(sentence.text, named_before[1])
         named_before = (sentence.index, {c.id: c for c, _ in full})
@@ -580,6 +611,8 @@ def _read(
             if status in NEGATIVE_STATUSES and commitment.restricting_side:
                 # The catalogue names who restricts; a subject naming one side says who did here.
                 actor = _subject_side(subject, commitment, catalogue) or commitment.restricting_side
+            elif (sentence.index, mention) in encounters:
+                actor = "both"  # the two sides' people met: a meeting of both
             else:
                 actor = _actor(subject, cue, sentence.text, catalogue)
             confidence = round(cue.rule.weight * scope, 2)
