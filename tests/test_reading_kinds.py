@@ -143,6 +143,11 @@ def test_a_meeting_is_held(text: str, expected: str, pair, lexicon: Lexicon) -> 
             [("summits", "implemented")],
         ),
         ("On Friday the Freedonian premier met with President Anna Vogel of Ruritania.", [("summits", "implemented")]),
+        # Set for a day: under way.
+        (
+            "The Freedonian premier will meet his Ruritanian counterpart in Strelsau on 12 June.",
+            [("summits", "in_progress")],
+        ),
         # Not when the people met are of the same side, or are not a government's.
         ("The Ruritanian president met the Ruritanian premier in Strelsau before flying to Freedonia.", []),
         ("The Ruritanian president met business leaders in Freedonia on Monday.", []),
