@@ -107,8 +107,9 @@ class Reading:
 _FORMERLY = frozenset({"once", "formerly", "previously", "originally", "earlier", "briefly", "temporarily"})
 _BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "once"})
 _NEGATION_IN_CUE = re.compile(r"\b(?:not|never|no|yet to)\b|n't\b", re.IGNORECASE)
-# A hedge the cue's own words carry: "will likely resume", "would probably reopen".
+# A wish is no hedge on a call it stands beside: it is a way of calling.
 _WISH = re.compile(r"hopes?|hoped|hoping|hopeful|wish(?:es)?|wants?|wanted|would like", re.IGNORECASE)
+# A hedge the cue's own words carry: "will likely resume", "would probably reopen".
 _HEDGE_IN_CUE = re.compile(r"\b(?:likely|probably|possibly|perhaps|potentially)\b", re.IGNORECASE)
 _STARTS_TODAY = re.compile(r"\b(?:from|starting|as of|with effect from|beginning) today\b", re.IGNORECASE)
 _HEDGING_MODALS = frozenset({"could", "might", "may", "should", "must", "ought"})
@@ -136,12 +137,14 @@ _UNTIL = re.compile(r"\b(?:until|till|unless)\b", re.IGNORECASE)
 _DATED_START = frozenset({"from", "on", "starting", "beginning", "by"})
 # How far ahead of the article a start named without its year may lie (this year's, or next year's).
 _START_HORIZON_DAYS = 120
+# A scheme kept in effect longer: extended to a date or for a further period.
 _EXTENDS = re.compile(r"(?:extend|renew|prolong)\w*", re.IGNORECASE)
 _IN_TIME = re.compile(
     rf"\b(?:(?:to|until|till|through|into) (?:the end of |end-)?(?:\d{{1,2}} )?(?:{MONTH_ALT}|(?:19|20)\d\d)\b"
     r"|for (?:another|a further|an additional|one more|\w+ more) (?:\w+ )?(?:years?|months?|weeks?|days?))",
     re.IGNORECASE,
 )
+# A day named right after a reporting verb is the day the source spoke.
 _REPORTED_ON = re.compile(r"\b(?:said|says|told|tells|announced|stated|added|confirmed|reported)\s+$", re.IGNORECASE)
 
 
