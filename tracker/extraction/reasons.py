@@ -97,7 +97,7 @@ class Reading:
             return False
         return _dated_future(self) or _starts_later(self)
 
-    @property
+    @cached_property
     def extends(self) -> bool:
         """ "Will extend the waiver to December": a scheme kept in effect longer, so in effect now.
         Extended to new beneficiaries ("to travellers from X") it starts for them: not this."""
@@ -144,8 +144,8 @@ _IN_TIME = re.compile(
     r"|for (?:another|a further|an additional|one more|\w+ more) (?:\w+ )?(?:years?|months?|weeks?|days?))",
     re.IGNORECASE,
 )
-# A day named right after a reporting verb is the day the source spoke.
-_REPORTED_ON = re.compile(r"\b(?:said|says|told|tells|announced|stated|added|confirmed|reported)\s+$", re.IGNORECASE)
+# The word just before a day: a reporting verb there ("said on Monday") dates the source's words.
+_LAST_WORD = re.compile(r"(\w+)\s+$")
 
 
 def _starts_later(r: Reading) -> bool:
@@ -168,10 +168,13 @@ def _dated_future(r: Reading) -> bool:
     if r.features.date_preposition in _DATED_START:
         return True
     # "..., the ministry said on Monday": the day a source spoke is not the act's day.
-    return any(
-        not _REPORTED_ON.search(r.sentence, 0, day.start())
-        for day in DAY_AHEAD.finditer(r.sentence, r.cue.end, r.clause[1])
-    )
+    return any(not _reported_on(r, day.start()) for day in DAY_AHEAD.finditer(r.sentence, r.cue.end, r.clause[1]))
+
+
+def _reported_on(r: Reading, day_start: int) -> bool:
+    """Whether the day named at `day_start` follows a reporting verb of the lexicon's."""
+    last = _LAST_WORD.search(r.sentence, 0, day_start)
+    return bool(last and r.lexicon.reporting.fullmatch(last.group(1)))
 
 
 def hedged(r: Reading) -> bool:
